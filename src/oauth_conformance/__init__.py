@@ -1,0 +1,1 @@
+"""Conformance and integration suite for OAuth 2.0 client-credentials setups."""

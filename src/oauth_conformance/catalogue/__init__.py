@@ -1,0 +1,96 @@
+"""The requirement catalogue as data: every check names one of these IDs, and its level decides the verdict."""
+
+from __future__ import annotations
+
+import enum
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+__all__ = ["Catalogue", "CatalogueError", "Level", "Requirement", "load_catalogue"]
+
+
+class CatalogueError(ValueError):
+    """The catalogue data is malformed: a bad level, a duplicate ID, a missing field."""
+
+
+class Level(enum.StrEnum):
+    MUST = "MUST"
+    SHOULD = "SHOULD"
+    MAY = "MAY"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    document: str
+    section: str
+    level: Level
+    summary: str
+    url: str
+    # "verdict" checks pass or fail by level; "review" checks only measure and hand the evidence to a human.
+    check: str = "verdict"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    requirements: dict[str, Requirement]
+
+    def __contains__(self, requirement_id: object) -> bool:
+        return requirement_id in self.requirements
+
+    def __getitem__(self, requirement_id: str) -> Requirement:
+        try:
+            return self.requirements[requirement_id]
+        except KeyError:
+            raise CatalogueError(f"unknown requirement ID {requirement_id!r}") from None
+
+    def __iter__(self) -> Iterator[Requirement]:
+        return iter(self.requirements.values())
+
+    def __len__(self) -> int:
+        return len(self.requirements)
+
+
+def _parse_document(name: str, text: str) -> list[Requirement]:
+    data = tomllib.loads(text)
+    document = data.get("document", {})
+    doc_id = document.get("id") or name
+    doc_url = document.get("url", "")
+    parsed: list[Requirement] = []
+    for raw in data.get("requirement", []):
+        try:
+            level = Level(raw["level"])
+        except (KeyError, ValueError):
+            raise CatalogueError(f"{name}: {raw.get('id', '?')}: level must be MUST, SHOULD or MAY") from None
+        check = raw.get("check", "verdict")
+        if check not in ("verdict", "review"):
+            raise CatalogueError(f"{name}: {raw['id']}: check must be 'verdict' or 'review'")
+        parsed.append(
+            Requirement(
+                id=raw["id"],
+                document=doc_id,
+                section=raw.get("section", ""),
+                level=level,
+                summary=raw["summary"],
+                url=raw.get("url", doc_url),
+                check=check,
+            )
+        )
+    return parsed
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """Load every ``*.toml`` document shipped in this package, refusing duplicate IDs."""
+    requirements: dict[str, Requirement] = {}
+    for entry in sorted(resources.files(__package__).iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        for requirement in _parse_document(entry.name, entry.read_text(encoding="utf-8")):
+            if requirement.id in requirements:
+                raise CatalogueError(f"{entry.name}: duplicate requirement ID {requirement.id}")
+            requirements[requirement.id] = requirement
+    return Catalogue(requirements)

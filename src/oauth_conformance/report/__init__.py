@@ -1,0 +1,1 @@
+"""Report writers: conformance.json, the evidence log, and the one-screen terminal summary."""

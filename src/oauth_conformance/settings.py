@@ -1,0 +1,224 @@
+"""Settings: from pytest options, the environment and an env file, in that order of precedence.
+
+Every setting has one environment name (also the key in ``.env``); a few also have a pytest option,
+which wins. A wrong or missing value raises SettingsError naming the setting and what was expected.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar, cast
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+from oauth_conformance.errors import SettingsError
+
+__all__ = ["SETTINGS", "Setting", "Settings", "load_settings"]
+
+T = TypeVar("T")
+
+TargetName = Literal["mock", "creatio", "oauth"]
+PathStyle = Literal["auto", "netframework", "netcore"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    help: str
+    option: str | None = None
+    default: str | None = None
+    choices: tuple[str, ...] | None = None
+
+
+# The outward interface (DESIGN.md): option and variable names are fixed; add, never rename.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("OAUTH_TARGET", "what to run against", "--target", "mock", ("mock", "creatio", "oauth")),
+    Setting("MOCK_PROFILE", "the bundled mock's behaviour", "--mock-profile", "creatio", ("compliant", "creatio")),
+    Setting(
+        "MOCK_DEACTIVATION",
+        "how the mock's API treats tokens issued before deactivation: per-request (newer Creatio) "
+        "or until-expiry (8.1)",
+        "--mock-deactivation",
+        "per-request",
+        ("per-request", "until-expiry"),
+    ),
+    Setting("MOCK_PATH_STYLE", "the mock's service paths", "--mock-path-style", "netframework",
+            ("netframework", "netcore")),
+    Setting("MOCK_DEFECTS", "comma-separated seeded defects to switch on in the mock", "--mock-defects", ""),
+    Setting("OAUTH_WAIVERS", "waiver files, comma-separated", None, None),
+    Setting("OAUTH_FAIL_ON", "lowest level that fails the gate", "--fail-on", "must", ("must", "should")),
+    Setting("OAUTH_STANDARDS_PROFILE", "standards profile", "--standards-profile", "rfc-strict",
+            ("rfc-strict", "oidf-compatible")),
+    Setting("OAUTH_TIMEOUT", "seconds to wait for any one HTTP exchange", "--http-timeout", "10"),
+    Setting("OAUTH_CA_BUNDLE", "CA bundle for TLS verification", None, None),
+    Setting("OAUTH_TLS_VERIFY", "verify TLS certificates (true/false)", None, "true"),
+    Setting("OAUTH_REPORTS_DIR", "where reports are written", "--reports-dir", "reports"),
+    Setting("OAUTH_RUN_PREFIX", "name prefix of everything the run creates", None, None),
+    Setting("CREATIO_URL", "Creatio site root, e.g. https://mycompany.creatio.com", None, None),
+    Setting("CREATIO_IDENTITY_URL", "Identity Service base URL, e.g. https://mycompany-is.creatio.com", None, None),
+    Setting("CREATIO_PATH_STYLE", "service paths: auto, netframework (/0/...) or netcore (no /0)", None, "auto",
+            ("auto", "netframework", "netcore")),
+    Setting("CREATIO_ADMIN_USER", "administrator login (enables the managed scenarios)", None, None),
+    Setting("CREATIO_ADMIN_PASSWORD", "administrator password", None, None),
+    Setting("CREATIO_TECH_USER", "name of an existing technical user with the rights below", None, None),
+    Setting("CREATIO_ALLOWED_ENTITY", "an entity CREATIO_TECH_USER may read", None, None),
+    Setting("CREATIO_DENIED_ENTITY", "an entity CREATIO_TECH_USER may not read", None, None),
+    Setting("CREATIO_DEACTIVATION_WAIT", "seconds to keep probing an earlier token after deactivation", None,
+            "10"),
+)
+_BY_ENV = {s.env: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    target: TargetName
+    mock_profile: str
+    mock_deactivation: str
+    mock_path_style: str
+    mock_defects: frozenset[str]
+    fail_on: str
+    standards_profile: str
+    waivers: tuple[Path, ...]
+    timeout: float
+    tls_verify: bool | str
+    reports_dir: Path
+    run_prefix: str
+    creatio_url: str | None
+    creatio_identity_url: str | None
+    creatio_path_style: PathStyle
+    admin_user: str | None
+    admin_password: str | None = field(repr=False)
+    tech_user: str | None
+    allowed_entity: str | None
+    denied_entity: str | None
+    deactivation_wait: float
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+def _url(name: str, value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"{name}={value!r} is not a URL; expected an http(s) URL such as https://host.example")
+    return value.rstrip("/")
+
+
+def _number(name: str, value: str, minimum: float) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r} is not a number; expected seconds, e.g. 10") from None
+    if number < minimum:
+        raise SettingsError(f"{name}={value!r} is too small; expected at least {minimum:g}")
+    return number
+
+
+def _flag(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={value!r} is not a boolean; expected true or false")
+
+
+def _default_run_prefix() -> str:
+    # Short enough to fit Creatio's name columns beside a label, unique per run, easy to spot and delete.
+    return f"occ-{time.strftime('%m%d%H%M')}-{secrets.token_hex(2)}-"
+
+
+def load_settings(
+    options: Mapping[str, str | None],
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = None,
+    read_env_file: Callable[[Path], Mapping[str, str | None]] = dotenv_values,
+) -> Settings:
+    """Resolve every setting: option > environment > env file > default, then validate."""
+    environ = os.environ if environ is None else environ
+    file_values: Mapping[str, str | None] = {}
+    if env_file is not None:
+        if not env_file.is_file():
+            raise SettingsError(f"--env-file {env_file}: no such file; expected a .env file (see .env.example)")
+        file_values = read_env_file(env_file)
+
+    raw: dict[str, str | None] = {}
+    sources: dict[str, str] = {}
+    for setting in SETTINGS:
+        for source, value in (
+            ("option", options.get(setting.env)),
+            ("environment", environ.get(setting.env)),
+            ("env file", file_values.get(setting.env)),
+            ("default", setting.default),
+        ):
+            # An empty value means "not set here": .env.example leaves optional settings empty.
+            if value is not None and value.strip():
+                raw[setting.env], sources[setting.env] = value.strip(), source
+                break
+        else:
+            raw[setting.env] = None
+        value = raw[setting.env]
+        if setting.choices and value is not None and value not in setting.choices:
+            shown = setting.option or setting.env
+            raise SettingsError(f"{shown}={value!r} is not valid; expected one of {', '.join(setting.choices)}")
+
+    def get(name: str) -> str | None:
+        return raw[name]
+
+    def required(name: str) -> str:
+        value = get(name)
+        if value is None:
+            raise SettingsError(f"{name} is not set; expected {_BY_ENV[name].help}")
+        return value
+
+    verify: bool | str = _flag("OAUTH_TLS_VERIFY", required("OAUTH_TLS_VERIFY"))
+    ca_bundle = get("OAUTH_CA_BUNDLE")
+    if ca_bundle:
+        if not Path(ca_bundle).is_file():
+            raise SettingsError(f"OAUTH_CA_BUNDLE={ca_bundle!r}: no such file; expected a PEM CA bundle")
+        verify = ca_bundle
+    waiver_setting = get("OAUTH_WAIVERS") or ""
+    waivers = () if waiver_setting == "none" else tuple(Path(p.strip()) for p in waiver_setting.split(",") if p.strip())
+    settings = Settings(
+        target=cast(TargetName, required("OAUTH_TARGET")),
+        mock_profile=required("MOCK_PROFILE"),
+        mock_deactivation=required("MOCK_DEACTIVATION"),
+        mock_path_style=required("MOCK_PATH_STYLE"),
+        mock_defects=frozenset(d.strip() for d in (get("MOCK_DEFECTS") or "").split(",") if d.strip()),
+        fail_on=required("OAUTH_FAIL_ON"),
+        standards_profile=required("OAUTH_STANDARDS_PROFILE"),
+        waivers=waivers,
+        timeout=_number("OAUTH_TIMEOUT", required("OAUTH_TIMEOUT"), 0.1),
+        tls_verify=verify,
+        reports_dir=Path(required("OAUTH_REPORTS_DIR")),
+        run_prefix=get("OAUTH_RUN_PREFIX") or _default_run_prefix(),
+        creatio_url=_url("CREATIO_URL", get("CREATIO_URL")),
+        creatio_identity_url=_url("CREATIO_IDENTITY_URL", get("CREATIO_IDENTITY_URL")),
+        creatio_path_style=cast(PathStyle, required("CREATIO_PATH_STYLE")),
+        admin_user=get("CREATIO_ADMIN_USER"),
+        admin_password=get("CREATIO_ADMIN_PASSWORD"),
+        tech_user=get("CREATIO_TECH_USER"),
+        allowed_entity=get("CREATIO_ALLOWED_ENTITY"),
+        denied_entity=get("CREATIO_DENIED_ENTITY"),
+        deactivation_wait=_number("CREATIO_DEACTIVATION_WAIT", required("CREATIO_DEACTIVATION_WAIT"), 0),
+        sources=sources,
+    )
+    if settings.target == "creatio" and settings.creatio_url is None:
+        raise SettingsError(
+            "CREATIO_URL is not set; --target=creatio expects the Creatio site root, "
+            "e.g. CREATIO_URL=https://mycompany.creatio.com (in .env, the environment, or --env-file)"
+        )
+    if settings.target == "oauth":
+        raise SettingsError("--target=oauth is not available yet; expected mock or creatio")
+    return settings
+
+
+def option_value(config_value: Any) -> str | None:
+    """pytest gives None for an option the user did not pass."""
+    return None if config_value is None else str(config_value)

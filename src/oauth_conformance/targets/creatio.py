@@ -1,0 +1,299 @@
+"""The Creatio adapter: speaks Creatio's own wire format, so the same code drives a real instance and
+the bundled mock (creatio-oauth.md §3 and §5).
+
+Admin operations use forms authentication (cookies plus the BPMCSRF header, §5), the
+``OAuthConfigService`` REST service (§3.3) and OData 4 (§3.1), exactly as Creatio's own UI and clio do.
+API calls as an integration use a Bearer token (§2.1).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from oauth_conformance.errors import UnexpectedResponseError
+from oauth_conformance.http import HttpClient, exchange_id
+from oauth_conformance.redaction import REDACTOR
+from oauth_conformance.settings import PathStyle
+
+__all__ = ["CreatioAdapter", "CreatioConnection", "HealthReport", "ServiceResult"]
+
+HEALTH_FLAGS = ("IsSystemSettingsFilledIn", "IsIdentityServiceAvailable", "IsAccessTokenRetrievableForSystemActions")
+
+
+@dataclass(frozen=True)
+class CreatioConnection:
+    """Where a Creatio is and what the suite may use on it."""
+
+    site_url: str
+    identity_url: str | None
+    path_style: PathStyle
+    admin_user: str | None
+    admin_password: str | None
+    tech_user: str | None
+    allowed_entity: str | None
+    denied_entity: str | None
+
+    def __repr__(self) -> str:  # the password must not reach a report through a repr
+        return f"CreatioConnection(site_url={self.site_url!r}, identity_url={self.identity_url!r})"
+
+
+@dataclass(frozen=True)
+class ServiceResult:
+    """The outcome of one ``OAuthConfigService`` call: Creatio wraps it in ``<Method>Result``."""
+
+    success: bool
+    payload: dict[str, Any]
+    message: str | None
+    status: int
+    exchange: str | None
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    status: int
+    body: dict[str, Any] | None
+    exchange: str | None
+
+    @property
+    def flags(self) -> dict[str, object]:
+        body = self.body or {}
+        names = [*HEALTH_FLAGS]
+        # Newer builds also report the default resource (creatio-oauth.md §4); check it when present.
+        if "IsDefaultResourceRegistered" in body:
+            names.append("IsDefaultResourceRegistered")
+        return {name: body.get(name) for name in names}
+
+    @property
+    def green(self) -> bool:
+        body = self.body or {}
+        return (
+            self.status == 200
+            and body.get("HasProblem") is False
+            and all(value is True for value in self.flags.values())
+        )
+
+    @property
+    def message(self) -> str:
+        body = self.body or {}
+        text = body.get("Message")
+        if text:
+            return str(text)
+        if self.body is None:
+            return f"HTTP {self.status}, no JSON body"
+        false_flags = [name for name, value in self.flags.items() if value is not True]
+        return f"HTTP {self.status}, HasProblem={body.get('HasProblem')!r}, not true: {', '.join(false_flags) or '-'}"
+
+
+def odata_literal(value: str) -> str:
+    """An OData string literal: single quotes doubled."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+class CreatioAdapter:
+    """Admin and API operations on one Creatio instance."""
+
+    def __init__(self, http: HttpClient, connection: CreatioConnection) -> None:
+        self.http = http
+        self.connection = connection
+        self._cookies: httpx.Cookies | None = None
+        self._path_style: PathStyle = connection.path_style
+        REDACTOR.register(connection.admin_password)
+
+    # -- sessions -------------------------------------------------------------------------------
+
+    @property
+    def can_manage(self) -> bool:
+        return bool(self.connection.admin_user and self.connection.admin_password)
+
+    def login(self) -> None:
+        """Forms login at the site root on both runtimes (§5); failure is HTTP 200 with ``Code`` 1."""
+        if not self.can_manage:
+            raise UnexpectedResponseError("no admin login configured (CREATIO_ADMIN_USER, CREATIO_ADMIN_PASSWORD)")
+        response = self.http.post(
+            f"{self.connection.site_url}/ServiceModel/AuthService.svc/Login",
+            json={"UserName": self.connection.admin_user, "UserPassword": self.connection.admin_password},
+            headers={"ForceUseSession": "true"},
+        )
+        body = _json(response)
+        if response.status_code != 200 or not isinstance(body, dict) or body.get("Code") != 0:
+            message = body.get("Message") if isinstance(body, dict) else None
+            raise UnexpectedResponseError(
+                f"admin login as {self.connection.admin_user!r} refused: HTTP {response.status_code}"
+                + (f", {message}" if message else ""),
+                exchange_id(response),
+            )
+        self._cookies = httpx.Cookies(response.cookies)
+        for cookie in response.cookies.jar:
+            REDACTOR.register(cookie.value)
+        if "BPMCSRF" not in response.cookies:
+            raise UnexpectedResponseError(
+                "admin login answered Code 0 but set no BPMCSRF cookie", exchange_id(response)
+            )
+
+    def _session(self) -> httpx.Cookies:
+        if self._cookies is None:
+            self.login()
+        assert self._cookies is not None
+        return self._cookies
+
+    # -- paths ----------------------------------------------------------------------------------
+
+    @property
+    def path_style(self) -> PathStyle:
+        if self._path_style == "auto":
+            self._path_style = self._detect_path_style()
+        return self._path_style
+
+    def service_url(self, path: str) -> str:
+        """``/0/<path>`` on .NET Framework, ``/<path>`` on .NET (§2.1, §4)."""
+        prefix = "/0" if self.path_style == "netframework" else ""
+        return f"{self.connection.site_url}{prefix}/{path.lstrip('/')}"
+
+    def _detect_path_style(self) -> PathStyle:
+        # A logged-in OData read exists on every 8.x instance; only the right prefix answers 200.
+        if self.can_manage:
+            cookies = self._session()
+            for style, prefix in (("netframework", "/0"), ("netcore", "")):
+                response = self.http.get(
+                    f"{self.connection.site_url}{prefix}/odata/SysAdminUnit?$top=1&$select=Id",
+                    cookies=cookies,
+                    headers=self._csrf_headers(cookies),
+                )
+                if response.status_code == 200:
+                    return style  # type: ignore[return-value]
+        # Without a login nothing distinguishes the two; .NET Framework is the common on-site runtime.
+        return "netframework"
+
+    @staticmethod
+    def _csrf_headers(cookies: httpx.Cookies) -> dict[str, str]:
+        return {"BPMCSRF": cookies.get("BPMCSRF") or ""}
+
+    def _admin(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        cookies = self._session()
+        headers = {**self._csrf_headers(cookies), **kwargs.pop("headers", {})}
+        return self.http.request(method, self.service_url(path), cookies=cookies, headers=headers, **kwargs)
+
+    # -- diagnostics (§4) -----------------------------------------------------------------------
+
+    def health(self) -> HealthReport:
+        if self.can_manage:
+            response = self._admin("GET", "api/OAuthHealthCheck")
+        else:
+            response = self.http.get(self.service_url("api/OAuthHealthCheck"))
+        body = _json(response)
+        return HealthReport(response.status_code, body if isinstance(body, dict) else None, exchange_id(response))
+
+    # -- OAuthConfigService (§3.3) --------------------------------------------------------------
+
+    def config_service(self, method: str, body: Mapping[str, Any]) -> ServiceResult:
+        response = self._admin("POST", f"rest/OAuthConfigService/{method}", json=dict(body))
+        payload = _json(response)
+        result = payload.get(f"{method}Result") if isinstance(payload, dict) else None
+        if not isinstance(result, dict):
+            if response.status_code >= 500 or response.status_code in (401, 403, 404):
+                raise UnexpectedResponseError(
+                    f"OAuthConfigService/{method} answered HTTP {response.status_code} without a {method}Result",
+                    exchange_id(response),
+                )
+            result = {}
+        for key in ("clientSecret", "ClientSecret"):
+            if isinstance(result.get(key), str):
+                REDACTOR.register(result[key])
+        error_info = result.get("errorInfo") if isinstance(result.get("errorInfo"), dict) else None
+        message = error_info.get("message") if error_info else None
+        return ServiceResult(
+            success=result.get("success") is True and response.status_code == 200,
+            payload=result,
+            message=message,
+            status=response.status_code,
+            exchange=exchange_id(response),
+        )
+
+    def create_technical_user(self, name: str) -> ServiceResult:
+        return self.config_service("CreateTechnicalUser", {"createTechnicalUserRequest": {"name": name}})
+
+    def add_client(
+        self, name: str, system_user_id: str | None, application_url: str = "", description: str = ""
+    ) -> ServiceResult:
+        request = {"name": name, "applicationUrl": application_url, "redirectUrl": "", "systemUserId": system_user_id}
+        if description:
+            request["description"] = description  # accepted by newer builds (§3.3)
+        return self.config_service("AddClient", {"addClientRequest": request})
+
+    def delete_client(self, client_id: str) -> ServiceResult:
+        return self.config_service("DeleteClient", {"deleteClientRequest": {"clientId": client_id}})
+
+    def get_client_secret(self, app_id: str) -> ServiceResult:
+        return self.config_service("GetClientSecret", {"clientAppId": app_id})
+
+    # -- OData (§3.1) ---------------------------------------------------------------------------
+
+    def odata_query(self, entity: str, query: str = "") -> list[dict[str, Any]]:
+        response = self._admin("GET", f"odata/{entity}" + (f"?{query}" if query else ""))
+        body = _json(response)
+        if response.status_code != 200 or not isinstance(body, dict) or not isinstance(body.get("value"), list):
+            raise UnexpectedResponseError(
+                f"OData {entity} query answered HTTP {response.status_code}", exchange_id(response)
+            )
+        return [row for row in body["value"] if isinstance(row, dict)]
+
+    def integrations(self, filter_expression: str | None = None) -> list[dict[str, Any]]:
+        query = "$select=Id,Name,ClientId,ApplicationUrl,Description,IsActive,SystemUserId"
+        if filter_expression:
+            query += f"&$filter={filter_expression}"
+        return self.odata_query("OAuthClientApp", query)
+
+    def integration_by_client_id(self, client_id: str) -> dict[str, Any] | None:
+        rows = self.integrations(f"ClientId eq {odata_literal(client_id)}")
+        return rows[0] if rows else None
+
+    def integration(self, app_id: str) -> dict[str, Any] | None:
+        rows = self.integrations(f"Id eq {app_id}")
+        return rows[0] if rows else None
+
+    def update_integration(self, app_id: str, fields: Mapping[str, Any]) -> httpx.Response:
+        """What Save on the integration page does: an entity update, synced to the Identity Service (§3.2)."""
+        return self._admin("PATCH", f"odata/OAuthClientApp({app_id})", json=dict(fields))
+
+    def users(self, filter_expression: str) -> list[dict[str, Any]]:
+        query = f"$select=Id,Name,SysAdminUnitTypeValue,Active&$filter={filter_expression}"
+        return self.odata_query("SysAdminUnit", query)
+
+    def user_by_name(self, name: str) -> dict[str, Any] | None:
+        rows = self.users(f"Name eq {odata_literal(name)}")
+        return rows[0] if rows else None
+
+    def user(self, user_id: str) -> dict[str, Any] | None:
+        rows = self.users(f"Id eq {user_id}")
+        return rows[0] if rows else None
+
+    def delete_user(self, user_id: str) -> httpx.Response:
+        return self._admin("DELETE", f"odata/SysAdminUnit({user_id})")
+
+    # -- the API as an integration (§2.1) -------------------------------------------------------
+
+    def read_entity_with_token(self, entity: str, access_token: str) -> httpx.Response:
+        REDACTOR.register(access_token)
+        return self.http.get(
+            self.service_url(f"odata/{entity}?$top=3"), headers={"Authorization": f"Bearer {access_token}"}
+        )
+
+
+def describe_body(response: httpx.Response) -> str:
+    """A short, redacted description of a response for a finding's message."""
+    body = _json(response)
+    text = json.dumps(body, ensure_ascii=False) if body is not None else response.text
+    text = REDACTOR.text(text)
+    return f"HTTP {response.status_code}" + (f": {text[:200]}" if text else ", empty body")

@@ -1,0 +1,105 @@
+"""Client side of the Identity Service: discovery and the client-credentials token request (§1.2, §1.3)."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import quote
+
+import httpx
+
+from oauth_conformance.errors import UnexpectedResponseError
+from oauth_conformance.http import HttpClient, exchange_id
+from oauth_conformance.redaction import REDACTOR
+
+__all__ = ["AuthStyle", "IdentityClient", "TokenResult"]
+
+AuthStyle = Literal["post", "basic"]
+
+
+@dataclass(frozen=True)
+class TokenResult:
+    response: httpx.Response
+    body: dict[str, Any] | None
+
+    @property
+    def status(self) -> int:
+        return self.response.status_code
+
+    @property
+    def exchange(self) -> str | None:
+        return exchange_id(self.response)
+
+    @property
+    def access_token(self) -> str | None:
+        token = (self.body or {}).get("access_token")
+        return token if isinstance(token, str) and token else None
+
+    @property
+    def error(self) -> str | None:
+        error = (self.body or {}).get("error")
+        return error if isinstance(error, str) else None
+
+    @property
+    def issued(self) -> bool:
+        return self.status == 200 and self.access_token is not None
+
+    def describe(self) -> str:
+        if self.issued:
+            return f"HTTP 200, token issued (exchange {self.exchange})"
+        return f"HTTP {self.status}, error={self.error!r} (exchange {self.exchange})"
+
+
+def basic_credentials(client_id: str, client_secret: str) -> str:
+    """RFC 6749 §2.3.1: each part is form-urlencoded before the Basic encoding."""
+    pair = f"{quote(client_id, safe='')}:{quote(client_secret, safe='')}"
+    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+
+
+class IdentityClient:
+    def __init__(self, http: HttpClient, base_url: str) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+        self._discovery: dict[str, Any] | None = None
+
+    @property
+    def discovery_url(self) -> str:
+        return f"{self.base_url}/.well-known/openid-configuration"
+
+    def discovery(self) -> dict[str, Any]:
+        if self._discovery is None:
+            response = self.http.get(self.discovery_url)
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            if response.status_code != 200 or not isinstance(body, dict):
+                raise UnexpectedResponseError(
+                    f"discovery {self.discovery_url} answered HTTP {response.status_code} without a JSON object",
+                    exchange_id(response),
+                )
+            self._discovery = body
+        return self._discovery
+
+    @property
+    def token_endpoint(self) -> str:
+        endpoint = self.discovery().get("token_endpoint")
+        return endpoint if isinstance(endpoint, str) and endpoint else f"{self.base_url}/connect/token"
+
+    def request_token(self, client_id: str, client_secret: str, style: AuthStyle = "post") -> TokenResult:
+        REDACTOR.register(client_secret)
+        form = {"grant_type": "client_credentials"}
+        headers: dict[str, str] = {}
+        if style == "post":
+            form |= {"client_id": client_id, "client_secret": client_secret}
+        else:
+            headers["Authorization"] = basic_credentials(client_id, client_secret)
+        response = self.http.post(self.token_endpoint, data=form, headers=headers)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        result = TokenResult(response, body if isinstance(body, dict) else None)
+        REDACTOR.register(result.access_token)
+        return result

@@ -1,0 +1,107 @@
+"""Creating integrations the way the documented procedure does, with a run prefix and cleanup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from oauth_conformance.cleanup import Cleanup
+from oauth_conformance.errors import UnexpectedResponseError
+from oauth_conformance.targets.creatio import CreatioAdapter, ServiceResult
+
+__all__ = ["CreationOutcome", "Integration", "Provisioner"]
+
+
+@dataclass
+class Integration:
+    label: str
+    name: str
+    app_id: str
+    client_id: str
+    client_secret: str
+    system_user_id: str | None
+    created_user_id: str | None = None
+
+
+@dataclass
+class CreationOutcome:
+    """What one Save did: the service calls in order, and the integration when it was created."""
+
+    calls: list[ServiceResult] = field(default_factory=list)
+    integration: Integration | None = None
+
+    @property
+    def refusal(self) -> ServiceResult | None:
+        return next((call for call in self.calls if not call.success), None)
+
+    @property
+    def evidence(self) -> list[str | None]:
+        return [call.exchange for call in self.calls]
+
+
+class Provisioner:
+    def __init__(self, adapter: CreatioAdapter, run_prefix: str, cleanup: Cleanup) -> None:
+        self.adapter = adapter
+        self.run_prefix = run_prefix
+        self.cleanup = cleanup
+
+    def name_for(self, label: str) -> str:
+        return f"{self.run_prefix}{label}" if label else ""
+
+    def create(
+        self,
+        label: str,
+        *,
+        system_user_id: str | None = None,
+        application_url: str = "",
+        description: str = "",
+        name: str | None = None,
+    ) -> CreationOutcome:
+        """Save a new server-to-server integration.
+
+        Without ``system_user_id`` this is "Create separate technical user for this integration"
+        (the default): a technical user named after the integration, then the client. The UI handler
+        is compiled front-end code; that it calls CreateTechnicalUser and then AddClient is inferred
+        (creatio-oauth.md §3.4 [INF]).
+        """
+        name = self.name_for(label) if name is None else name
+        outcome = CreationOutcome()
+        created_user_id: str | None = None
+        if system_user_id is None:
+            user = self.adapter.create_technical_user(name)
+            outcome.calls.append(user)
+            if not user.success:
+                return outcome
+            created_user_id = str(user.payload.get("systemUserId") or "")
+            if not created_user_id:
+                raise UnexpectedResponseError("CreateTechnicalUser succeeded without a systemUserId", user.exchange)
+            self.cleanup.add(f"delete technical user {name!r}", lambda: self._delete_user(created_user_id))
+            system_user_id = created_user_id
+        client = self.adapter.add_client(name, system_user_id, application_url, description)
+        outcome.calls.append(client)
+        if not client.success:
+            return outcome
+        client_id = str(client.payload.get("clientId") or "")
+        client_secret = str(client.payload.get("clientSecret") or "")
+        if client_id:
+            self.cleanup.add(f"delete integration {name!r}", lambda: self._delete_client(client_id))
+        row = self.adapter.integration_by_client_id(client_id) if client_id else None
+        outcome.integration = Integration(
+            label=label,
+            name=name,
+            app_id=str(row["Id"]) if row else "",
+            client_id=client_id,
+            client_secret=client_secret,
+            system_user_id=system_user_id,
+            created_user_id=created_user_id,
+        )
+        return outcome
+
+    def _delete_client(self, client_id: str) -> None:
+        result = self.adapter.delete_client(client_id)
+        if not result.success and self.adapter.integration_by_client_id(client_id) is not None:
+            raise UnexpectedResponseError(f"DeleteClient failed: {result.message}", result.exchange)
+
+    def _delete_user(self, user_id: str) -> None:
+        response = self.adapter.delete_user(user_id)
+        if response.status_code >= 300 and self.adapter.user(user_id) is not None:
+            raise UnexpectedResponseError(f"deleting technical user answered HTTP {response.status_code}")

@@ -1,0 +1,129 @@
+"""Verdicts: what a check's outcome means, decided by the requirement's level, never by the step.
+
+A step calls ``checker.require(id, condition, message)``; the catalogue says whether a violation is a
+FAIL (MUST), a WARN (SHOULD) or an INFO (MAY). A failed MUST raises ConformanceFailure, which fails
+the scenario; the rest are recorded and the scenario goes on. ``review`` records measured evidence
+for a human. Anything else that escapes a check (a timeout, a refused connection, a response the
+suite cannot use) becomes ERROR, never PASS.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from oauth_conformance.catalogue import Catalogue, Level, Requirement
+from oauth_conformance.errors import SuiteError
+
+__all__ = ["Checker", "ConformanceFailure", "Finding", "Verdict", "aggregate"]
+
+
+class Verdict(enum.StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    WARN = "WARN"
+    INFO = "INFO"
+    REVIEW = "REVIEW"
+    SKIP = "SKIP"
+    ERROR = "ERROR"
+    WAIVED = "WAIVED"
+    NOT_RUN = "NOT_RUN"
+
+
+# When one requirement collects several findings, the most serious one is its verdict.
+SEVERITY: dict[Verdict, int] = {
+    Verdict.ERROR: 8,
+    Verdict.FAIL: 7,
+    Verdict.WARN: 6,
+    Verdict.REVIEW: 5,
+    Verdict.INFO: 4,
+    Verdict.WAIVED: 3,
+    Verdict.PASS: 2,
+    Verdict.SKIP: 1,
+    Verdict.NOT_RUN: 0,
+}
+
+VIOLATION: dict[Level, Verdict] = {Level.MUST: Verdict.FAIL, Level.SHOULD: Verdict.WARN, Level.MAY: Verdict.INFO}
+
+
+@dataclass(frozen=True)
+class Finding:
+    requirement: str
+    verdict: Verdict
+    message: str
+    test: str | None = None
+    evidence: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "requirement": self.requirement,
+            "verdict": self.verdict.value,
+            "message": self.message,
+            "test": self.test,
+            "evidence": list(self.evidence),
+        }
+
+
+class ConformanceFailure(AssertionError):
+    """A MUST was violated: the scenario fails with the requirement named."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(f"[{finding.requirement}] {finding.message}")
+        self.finding = finding
+
+
+@dataclass
+class Checker:
+    """The checks of one test: decides verdicts from the catalogue and collects the findings."""
+
+    catalogue: Catalogue
+    test: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    # The requirement IDs the scenario is tagged with.
+    tags: tuple[str, ...] = ()
+
+    def pick(self, *candidates: str) -> str:
+        """The one of ``candidates`` this scenario verifies: a shared step checks what the scenario names."""
+        for candidate in candidates:
+            if candidate in self.tags:
+                return candidate
+        raise SuiteError(f"step used in a scenario tagged with none of {', '.join(candidates)}")
+
+    def requirement(self, requirement_id: str) -> Requirement:
+        return self.catalogue[requirement_id]
+
+    def require(
+        self, requirement_id: str, condition: bool, message: str, evidence: Iterable[str | None] = ()
+    ) -> bool:
+        """Record PASS when ``condition`` holds, else the level's violation verdict. Returns condition."""
+        requirement = self.catalogue[requirement_id]
+        refs = tuple(e for e in evidence if e)
+        if condition:
+            self._add(Finding(requirement_id, Verdict.PASS, message, self.test, refs))
+            return True
+        finding = Finding(requirement_id, VIOLATION[requirement.level], message, self.test, refs)
+        self._add(finding)
+        if finding.verdict is Verdict.FAIL:
+            raise ConformanceFailure(finding)
+        return False
+
+    def review(self, requirement_id: str, message: str, evidence: Iterable[str | None] = ()) -> None:
+        """Record a measurement that needs a human's judgement."""
+        self.catalogue[requirement_id]
+        self._add(Finding(requirement_id, Verdict.REVIEW, message, self.test, tuple(e for e in evidence if e)))
+
+    def record(self, finding: Finding) -> None:
+        self._add(finding)
+
+    def _add(self, finding: Finding) -> None:
+        self.findings.append(finding)
+
+
+def aggregate(findings: Iterable[Finding]) -> Verdict:
+    """The verdict of one requirement: its most serious finding, NOT_RUN when it has none."""
+    verdict = Verdict.NOT_RUN
+    for finding in findings:
+        if SEVERITY[finding.verdict] > SEVERITY[verdict]:
+            verdict = finding.verdict
+    return verdict

@@ -1,0 +1,114 @@
+"""Scenario state and the preconditions every Creatio scenario shares (diagnostics, admin login, technical user)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from pytest_bdd import given, parsers
+
+from oauth_conformance.cleanup import Cleanup
+from oauth_conformance.errors import SuiteError
+from oauth_conformance.settings import Settings
+from oauth_conformance.targets import CreatioEnvironment
+from oauth_conformance.targets.creatio import CreatioAdapter, HealthReport
+from oauth_conformance.targets.identity import IdentityClient, TokenResult
+from oauth_conformance.targets.provisioning import CreationOutcome, Integration, Provisioner
+
+
+@dataclass
+class TechnicalUser:
+    id: str
+    name: str
+    allowed_entity: str
+    denied_entity: str
+
+
+@dataclass
+class World:
+    """What one scenario has made and seen so far."""
+
+    integrations: dict[str, Integration] = field(default_factory=dict)
+    tokens: dict[str, TokenResult] = field(default_factory=dict)
+    earlier_tokens: dict[str, str] = field(default_factory=dict)
+    outcome: CreationOutcome | None = None
+    response: httpx.Response | None = None
+    before: dict[str, set[str]] = field(default_factory=dict)
+    edits: dict[str, str] = field(default_factory=dict)
+    deactivated_at: dict[str, float] = field(default_factory=dict)
+    technical_user: TechnicalUser | None = None
+    discovery: dict[str, Any] | None = None
+
+    def integration(self, label: str) -> Integration:
+        try:
+            return self.integrations[label]
+        except KeyError:
+            raise SuiteError(f"the scenario has no integration {label!r}") from None
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+@pytest.fixture
+def adapter(creatio_env: CreatioEnvironment) -> CreatioAdapter:
+    return creatio_env.adapter
+
+
+@pytest.fixture
+def identity(creatio_env: CreatioEnvironment) -> IdentityClient:
+    if creatio_env.identity is None:
+        pytest.skip("needs CREATIO_IDENTITY_URL (the Identity Service base URL)")
+    return creatio_env.identity
+
+
+@pytest.fixture
+def provisioner(adapter: CreatioAdapter, settings: Settings, cleanup: Cleanup) -> Provisioner:
+    return Provisioner(adapter, settings.run_prefix, cleanup)
+
+
+@pytest.fixture(scope="session")
+def creatio_health(creatio_env: CreatioEnvironment) -> HealthReport:
+    # Asked once per run: a target that cannot answer fails every dependent scenario with the same
+    # ERROR instead of waiting for the timeout again and again.
+    return creatio_env.adapter.health()
+
+
+@given("the OAuth diagnostics are all green")
+def diagnostics_green(creatio_health: HealthReport) -> None:
+    if not creatio_health.green:
+        pytest.skip(f"OAuth diagnostics are not green ({creatio_health.exchange}): {creatio_health.message}")
+
+
+@given("I am signed in to Creatio as an administrator")
+def signed_in(adapter: CreatioAdapter) -> None:
+    if not adapter.can_manage:
+        pytest.skip("needs CREATIO_ADMIN_USER and CREATIO_ADMIN_PASSWORD (an administrator login)")
+    adapter.login()
+
+
+@pytest.fixture
+def technical_user(creatio_env: CreatioEnvironment, adapter: CreatioAdapter) -> TechnicalUser:
+    connection = creatio_env.connection
+    if not (connection.tech_user and connection.allowed_entity and connection.denied_entity):
+        pytest.skip(
+            "needs CREATIO_TECH_USER (an existing technical user), CREATIO_ALLOWED_ENTITY (an entity it may "
+            "read) and CREATIO_DENIED_ENTITY (one it may not): the suite cannot grant rights on a real instance"
+        )
+    row = adapter.user_by_name(connection.tech_user)
+    if row is None:
+        raise SuiteError(f"CREATIO_TECH_USER={connection.tech_user!r}: no such user on the target")
+    return TechnicalUser(str(row["Id"]), connection.tech_user, connection.allowed_entity, connection.denied_entity)
+
+
+@given("the previously created technical user")
+def previously_created_user(world: World, technical_user: TechnicalUser) -> None:
+    world.technical_user = technical_user
+
+
+def label_parser(text: str) -> Any:
+    """Step text with integration labels in double quotes."""
+    return parsers.parse(text)

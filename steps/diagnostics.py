@@ -1,0 +1,56 @@
+"""Diagnostics: the OAuthHealthCheck endpoint behind the Diagnostic tab (creatio-oauth.md §4)."""
+
+from __future__ import annotations
+
+from pytest_bdd import then, when
+
+from oauth_conformance.targets.creatio import CreatioAdapter, HealthReport
+from oauth_conformance.targets.identity import IdentityClient
+from oauth_conformance.verdicts import Checker
+from steps.context import World
+
+
+@when("I open the Diagnostic tab", target_fixture="diagnostic_tab")
+def open_diagnostic_tab(adapter: CreatioAdapter) -> HealthReport:
+    return adapter.health()
+
+
+@then("the health check answers HTTP 200 with HasProblem false")
+def health_ok(diagnostic_tab: HealthReport, checker: Checker) -> None:
+    creatio_health = diagnostic_tab
+    body = creatio_health.body or {}
+    checker.require(
+        "CRE-health-preflight",
+        creatio_health.status == 200 and body.get("HasProblem") is False,
+        f"OAuthHealthCheck: {creatio_health.message}",
+        [creatio_health.exchange],
+    )
+
+
+@then("every diagnostic check is selected")
+def every_check_selected(diagnostic_tab: HealthReport, checker: Checker) -> None:
+    creatio_health = diagnostic_tab
+    flags = creatio_health.flags
+    cleared = [name for name, value in flags.items() if value is not True]
+    checker.require(
+        "CRE-health-preflight",
+        not cleared,
+        f"diagnostic checks: {', '.join(f'{k}={v}' for k, v in flags.items())}",
+        [creatio_health.exchange],
+    )
+
+
+@when("I fetch the Identity Service discovery document")
+def fetch_discovery(identity: IdentityClient, world: World) -> None:
+    world.discovery = identity.discovery()
+
+
+@then("it names a token endpoint and a key set")
+def discovery_names_endpoints(world: World, checker: Checker) -> None:
+    discovery = world.discovery or {}
+    missing = [key for key in ("issuer", "token_endpoint", "jwks_uri") if not discovery.get(key)]
+    checker.require(
+        "CRE-health-preflight",
+        not missing,
+        "discovery names issuer, token_endpoint and jwks_uri" if not missing else f"discovery lacks {missing}",
+    )

@@ -1,0 +1,66 @@
+"""Settings: precedence, validation, and messages that name the setting and what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oauth_conformance.errors import SettingsError
+from oauth_conformance.settings import SETTINGS, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_select_the_bundled_mock() -> None:
+    settings = load_settings({}, environ={})
+    assert settings.target == "mock"
+    assert settings.mock_profile == "creatio"
+    assert settings.run_prefix.startswith("occ-")
+
+
+def test_option_beats_environment_beats_env_file(tmp_path: Path) -> None:
+    env_file = tmp_path / "f.env"
+    env_file.write_text("MOCK_PROFILE=compliant\nOAUTH_TIMEOUT=3\nOAUTH_FAIL_ON=should\n")
+    settings = load_settings(
+        {"OAUTH_FAIL_ON": "must"}, environ={"OAUTH_TIMEOUT": "7"}, env_file=env_file
+    )
+    assert (settings.mock_profile, settings.timeout, settings.fail_on) == ("compliant", 7.0, "must")
+    assert settings.sources["MOCK_PROFILE"] == "env file"
+    assert settings.sources["OAUTH_TIMEOUT"] == "environment"
+    assert settings.sources["OAUTH_FAIL_ON"] == "option"
+
+
+def test_creatio_target_without_url_names_the_setting() -> None:
+    with pytest.raises(SettingsError, match=r"CREATIO_URL is not set; --target=creatio expects the Creatio site root"):
+        load_settings({"OAUTH_TARGET": "creatio"}, environ={})
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"OAUTH_TARGET": "staging"}, r"--target='staging' is not valid; expected one of mock, creatio, oauth"),
+        ({"OAUTH_TIMEOUT": "soon"}, r"OAUTH_TIMEOUT='soon' is not a number"),
+        ({"OAUTH_TARGET": "creatio", "CREATIO_URL": "mycompany.creatio.com"}, r"CREATIO_URL='mycompany.creatio.com' is not a URL"),
+        ({"OAUTH_TLS_VERIFY": "maybe"}, r"OAUTH_TLS_VERIFY='maybe' is not a boolean"),
+    ],
+)
+def test_bad_values_name_setting_and_expectation(values: dict[str, str], expected: str) -> None:
+    with pytest.raises(SettingsError, match=expected):
+        load_settings({}, environ=values)
+
+
+def test_missing_env_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"--env-file .*missing.env: no such file"):
+        load_settings({}, environ={}, env_file=tmp_path / "missing.env")
+
+
+def test_env_example_documents_every_setting() -> None:
+    example = (ROOT / ".env.example").read_text()
+    missing = [s.env for s in SETTINGS if f"{s.env}=" not in example]
+    assert not missing, f".env.example lacks {missing}"
+
+
+def test_empty_values_in_env_file_mean_unset(tmp_path: Path) -> None:
+    settings = load_settings({}, environ={}, env_file=ROOT / ".env.example")
+    assert settings.creatio_url is None and settings.fail_on == "must"

@@ -1,0 +1,41 @@
+"""The catalogue is the source of truth: every MUST and SHOULD has a scenario, every tag is known."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from oauth_conformance.catalogue import Level, load_catalogue
+from oauth_conformance.plugin import TAGS
+
+FEATURES = Path(__file__).resolve().parents[2] / "features"
+TAG = re.compile(r"(?<!\S)@([^\s@]+)")
+
+
+def _feature_tags() -> dict[str, set[str]]:
+    tags: dict[str, set[str]] = {}
+    for feature in FEATURES.rglob("*.feature"):
+        for line in feature.read_text(encoding="utf-8").splitlines():
+            if line.strip().startswith("@"):
+                for tag in TAG.findall(line):
+                    tags.setdefault(tag, set()).add(feature.name)
+    return tags
+
+
+def test_every_must_and_should_has_a_scenario() -> None:
+    tags = _feature_tags()
+    uncovered = [
+        r.id for r in load_catalogue() if r.level in (Level.MUST, Level.SHOULD) and r.id not in tags
+    ]
+    assert not uncovered, f"requirements with no scenario: {uncovered}"
+
+
+def test_every_tag_is_a_requirement_or_a_known_group() -> None:
+    catalogue = load_catalogue()
+    unknown = sorted(tag for tag in _feature_tags() if tag not in catalogue and tag not in TAGS)
+    assert not unknown, f"tags that are neither catalogue IDs nor groups: {unknown}"
+
+
+def test_catalogue_entries_are_complete() -> None:
+    for requirement in load_catalogue():
+        assert requirement.summary and requirement.url.startswith("https://"), requirement.id
