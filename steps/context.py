@@ -11,6 +11,7 @@ from pytest_bdd import given, parsers
 
 from oauth_conformance.cleanup import Cleanup
 from oauth_conformance.errors import SuiteError
+from oauth_conformance.redaction import RedactedRepr
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets import CreatioEnvironment
 from oauth_conformance.targets.creatio import CreatioAdapter, HealthReport
@@ -26,8 +27,8 @@ class TechnicalUser:
     denied_entity: str
 
 
-@dataclass
-class World:
+@dataclass(repr=False)
+class World(RedactedRepr):
     """What one scenario has made and seen so far."""
 
     integrations: dict[str, Integration] = field(default_factory=dict)
@@ -84,10 +85,11 @@ def diagnostics_green(creatio_health: HealthReport) -> None:
 
 
 @given("I am signed in to Creatio as an administrator")
-def signed_in(adapter: CreatioAdapter) -> None:
+def signed_in(adapter: CreatioAdapter, request: pytest.FixtureRequest) -> None:
     if not adapter.can_manage:
         pytest.skip("needs CREATIO_ADMIN_USER and CREATIO_ADMIN_PASSWORD (an administrator login)")
     adapter.login()
+    request.getfixturevalue("stale_leftovers")  # once per run, after the first login
 
 
 @pytest.fixture

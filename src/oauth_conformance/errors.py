@@ -6,7 +6,15 @@ __all__ = ["InsecureTransportError", "SettingsError", "SuiteError", "TargetUnrea
 
 
 class SuiteError(Exception):
-    """The check could not be carried out: reported as ERROR, never as PASS or FAIL."""
+    """The check could not be carried out: reported as ERROR, never as PASS or FAIL.
+
+    Messages may quote a server's answer, so they are redacted on the way in.
+    """
+
+    def __init__(self, message: str) -> None:
+        from oauth_conformance.redaction import REDACTOR
+
+        super().__init__(REDACTOR.text(message))
 
 
 class TargetUnreachableError(SuiteError):

@@ -18,7 +18,7 @@ import pytest
 from oauth_conformance.catalogue import Catalogue, load_catalogue
 from oauth_conformance.cleanup import Cleanup
 from oauth_conformance.errors import SettingsError, SuiteError
-from oauth_conformance.evidence_allure import attach_exchange, link_requirements
+from oauth_conformance.evidence_allure import AllureEvidence
 from oauth_conformance.http import EvidenceLog, HttpClient, TransportPolicy
 from oauth_conformance.redaction import REDACTOR
 from oauth_conformance.report.conformance import build_results, write_conformance_json, write_evidence
@@ -43,10 +43,15 @@ class RunState:
     findings: list[Finding] = field(default_factory=list)
     tagged: dict[str, set[str]] = field(default_factory=dict)
     target_description: str = "not started"
+    # Names left on the target by an earlier run that could not clean up (a crash, a kill).
+    stale: list[str] = field(default_factory=list)
+    allure: AllureEvidence = field(default_factory=AllureEvidence)
     started: float = field(default_factory=time.time)
 
 
 RUN_STATE = pytest.StashKey[RunState]()
+# Every default run prefix starts with this (settings._default_run_prefix).
+RUN_PREFIX_FAMILY = "occ-"
 ITEM_FINDINGS = pytest.StashKey[list[Finding]]()
 ITEM_PROBLEM = pytest.StashKey[Finding]()
 
@@ -143,6 +148,15 @@ def creatio_env(pytestconfig: pytest.Config, settings: Settings, http: HttpClien
     environment.close()
 
 
+@pytest.fixture(scope="session")
+def stale_leftovers(pytestconfig: pytest.Config, creatio_env: CreatioEnvironment, settings: Settings) -> list[str]:
+    """Integrations of earlier runs still on the target: reported, never deleted (they may be in use)."""
+    names = [str(row.get("Name") or "") for row in creatio_env.adapter.integrations()]
+    stale = sorted(n for n in names if n.startswith(RUN_PREFIX_FAMILY) and not n.startswith(settings.run_prefix))
+    _state(pytestconfig).stale = stale
+    return stale
+
+
 @pytest.fixture
 def checker(request: pytest.FixtureRequest) -> Checker:
     item = request.node
@@ -169,7 +183,18 @@ def cleanup() -> Iterator[Cleanup]:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     state = _state(item.config)
     state.evidence.current_test = item.nodeid
-    link_requirements([state.catalogue[i] for i in requirement_ids(item, state.catalogue)])
+    state.allure.scenario_finished()  # pytest-bdd skips its after-scenario hook when a step fails
+
+
+@pytest.hookimpl(trylast=True)  # after allure-pytest-bdd has started its test case
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest) -> None:
+    state = _state(request.config)
+    state.allure.scenario_started([state.catalogue[i] for i in requirement_ids(request.node, state.catalogue)])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_after_scenario(request: pytest.FixtureRequest) -> None:
+    _state(request.config).allure.scenario_finished()
 
 
 def _problem(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> Finding | None:
@@ -194,6 +219,9 @@ def _problem(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.Test
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
+    if report.failed and report.longrepr is not None:
+        # Tracebacks show the arguments of every frame: whatever secret a step held would be printed.
+        report.longrepr = REDACTOR.text(str(report.longrepr))
     problem = _problem(item, call, report)
     if problem is not None and ITEM_PROBLEM not in item.stash:
         item.stash[ITEM_PROBLEM] = problem
@@ -233,13 +261,14 @@ def _report_paths(config: pytest.Config) -> list[str]:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    _state(session.config).evidence.listeners.append(attach_exchange)
+    state = _state(session.config)
+    state.evidence.listeners.append(state.allure.attach)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     state = _state(session.config)
-    if not state.tagged and not state.findings:
-        return  # no conformance scenario in this session (e.g. the self-tests): leave the reports alone
+    if session.config.option.collectonly or (not state.tagged and not state.findings):
+        return  # nothing ran (collection only, or the self-tests): leave the reports alone
     results = build_results(state.catalogue, state.findings, state.tagged)
     reports = state.settings.reports_dir
     run = {
@@ -248,6 +277,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(state.started)),
         "duration_s": round(time.time() - state.started, 2),
         "exit_status": int(session.exitstatus),
+        "stale_leftovers": state.stale,
     }
     write_conformance_json(reports / "conformance.json", state.catalogue, results, run)
     write_evidence(reports / "evidence.jsonl", state.evidence.exchanges)
@@ -255,6 +285,28 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 _RESULTS = pytest.StashKey[list[Any]]()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Last line of defence: scrub every report file of any secret seen in the run.
+
+    Runs after the JUnit and Allure writers. Allure records step arguments by their repr; the suite's
+    own types redact theirs, and this catches what a third-party repr would leak.
+    """
+    if RUN_STATE not in config.stash:
+        return
+    reports = _state(config).settings.reports_dir
+    candidates = [Path(p) for p in (getattr(config.option, "xmlpath", None),) if p]
+    allure_dir = getattr(config.option, "allure_report_dir", None)
+    if allure_dir and Path(allure_dir).is_dir():
+        candidates += [p for p in Path(allure_dir).iterdir() if p.suffix in (".json", ".txt", ".csv")]
+    candidates += [reports / "conformance.json", reports / "evidence.jsonl"]
+    for path in candidates:
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            scrubbed = REDACTOR.text(text)
+            if scrubbed != text:
+                path.write_text(scrubbed, encoding="utf-8")
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -265,3 +317,6 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.section("conformance")
     for line in summary_lines(state.target_description, results, _report_paths(config)):
         terminalreporter.write_line(line)
+    if state.stale:
+        shown = ", ".join(state.stale[:5]) + (" …" if len(state.stale) > 5 else "")
+        terminalreporter.write_line(f"stale leftovers of earlier runs on the target ({len(state.stale)}): {shown}")

@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 
-__all__ = ["REDACTOR", "Redactor", "mask"]
+__all__ = ["REDACTOR", "RedactedRepr", "Redactor", "mask"]
 
 _PREFIX_LENGTH = 4
 # Values shorter than this are masked entirely: a prefix of a short secret would give most of it away.
@@ -115,3 +115,13 @@ _COOKIE_ATTRIBUTES = frozenset(
 
 # One redactor for the whole process: a secret seen by any part of the suite is masked everywhere.
 REDACTOR = Redactor()
+
+
+class RedactedRepr:
+    """Mixin for dataclasses (declared with ``repr=False``) that hold secrets: reports that show a
+    value's repr (pytest tracebacks, Allure step parameters) get it redacted."""
+
+    def __repr__(self) -> str:
+        fields = getattr(self, "__dataclass_fields__", {})
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name, spec in fields.items() if spec.repr)
+        return REDACTOR.text(f"{type(self).__name__}({inner})")

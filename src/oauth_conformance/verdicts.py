@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from oauth_conformance.catalogue import Catalogue, Level, Requirement
 from oauth_conformance.errors import SuiteError
+from oauth_conformance.redaction import REDACTOR
 
 __all__ = ["Checker", "ConformanceFailure", "Finding", "Verdict", "aggregate"]
 
@@ -102,22 +103,21 @@ class Checker:
         if condition:
             self._add(Finding(requirement_id, Verdict.PASS, message, self.test, refs))
             return True
-        finding = Finding(requirement_id, VIOLATION[requirement.level], message, self.test, refs)
-        self._add(finding)
+        finding = self._add(Finding(requirement_id, VIOLATION[requirement.level], message, self.test, refs))
         if finding.verdict is Verdict.FAIL:
             raise ConformanceFailure(finding)
         return False
 
     def review(self, requirement_id: str, message: str, evidence: Iterable[str | None] = ()) -> None:
         """Record a measurement that needs a human's judgement."""
-        self.catalogue[requirement_id]
+        self.catalogue[requirement_id]  # an unknown ID must fail here, not later in the report
         self._add(Finding(requirement_id, Verdict.REVIEW, message, self.test, tuple(e for e in evidence if e)))
 
-    def record(self, finding: Finding) -> None:
-        self._add(finding)
-
-    def _add(self, finding: Finding) -> None:
-        self.findings.append(finding)
+    def _add(self, finding: Finding) -> Finding:
+        # A message may quote what a server said: it is redacted before it can reach any report.
+        stored = replace(finding, message=REDACTOR.text(finding.message))
+        self.findings.append(stored)
+        return stored
 
 
 def aggregate(findings: Iterable[Finding]) -> Verdict:

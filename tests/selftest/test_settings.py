@@ -32,7 +32,8 @@ def test_option_beats_environment_beats_env_file(tmp_path: Path) -> None:
 
 
 def test_creatio_target_without_url_names_the_setting() -> None:
-    with pytest.raises(SettingsError, match=r"CREATIO_URL is not set; --target=creatio expects the Creatio site root"):
+    expected = r"CREATIO_URL is not set; --target=creatio expects the Creatio site root"
+    with pytest.raises(SettingsError, match=expected):
         load_settings({"OAUTH_TARGET": "creatio"}, environ={})
 
 
@@ -41,7 +42,10 @@ def test_creatio_target_without_url_names_the_setting() -> None:
     [
         ({"OAUTH_TARGET": "staging"}, r"--target='staging' is not valid; expected one of mock, creatio, oauth"),
         ({"OAUTH_TIMEOUT": "soon"}, r"OAUTH_TIMEOUT='soon' is not a number"),
-        ({"OAUTH_TARGET": "creatio", "CREATIO_URL": "mycompany.creatio.com"}, r"CREATIO_URL='mycompany.creatio.com' is not a URL"),
+        (
+            {"OAUTH_TARGET": "creatio", "CREATIO_URL": "mycompany.creatio.com"},
+            r"CREATIO_URL='mycompany.creatio.com' is not a URL",
+        ),
         ({"OAUTH_TLS_VERIFY": "maybe"}, r"OAUTH_TLS_VERIFY='maybe' is not a boolean"),
     ],
 )

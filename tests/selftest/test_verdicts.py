@@ -13,7 +13,8 @@ def _catalogue() -> Catalogue:
     def req(rid: str, level: Level) -> Requirement:
         return Requirement(rid, "doc", "1", level, f"{rid} summary", "https://example.test")
 
-    return Catalogue({r.id: r for r in (req("R-must", Level.MUST), req("R-should", Level.SHOULD), req("R-may", Level.MAY))})
+    requirements = (req("R-must", Level.MUST), req("R-should", Level.SHOULD), req("R-may", Level.MAY))
+    return Catalogue({r.id: r for r in requirements})
 
 
 def test_failed_must_raises_and_records_fail() -> None:

@@ -17,7 +17,7 @@ import httpx
 
 from oauth_conformance.errors import UnexpectedResponseError
 from oauth_conformance.http import HttpClient, exchange_id
-from oauth_conformance.redaction import REDACTOR
+from oauth_conformance.redaction import REDACTOR, RedactedRepr
 from oauth_conformance.settings import PathStyle
 
 __all__ = ["CreatioAdapter", "CreatioConnection", "HealthReport", "ServiceResult"]
@@ -42,8 +42,8 @@ class CreatioConnection:
         return f"CreatioConnection(site_url={self.site_url!r}, identity_url={self.identity_url!r})"
 
 
-@dataclass(frozen=True)
-class ServiceResult:
+@dataclass(frozen=True, repr=False)
+class ServiceResult(RedactedRepr):
     """The outcome of one ``OAuthConfigService`` call: Creatio wraps it in ``<Method>Result``."""
 
     success: bool

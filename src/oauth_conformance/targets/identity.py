@@ -11,15 +11,15 @@ import httpx
 
 from oauth_conformance.errors import UnexpectedResponseError
 from oauth_conformance.http import HttpClient, exchange_id
-from oauth_conformance.redaction import REDACTOR
+from oauth_conformance.redaction import REDACTOR, RedactedRepr
 
 __all__ = ["AuthStyle", "IdentityClient", "TokenResult"]
 
 AuthStyle = Literal["post", "basic"]
 
 
-@dataclass(frozen=True)
-class TokenResult:
+@dataclass(frozen=True, repr=False)
+class TokenResult(RedactedRepr):
     response: httpx.Response
     body: dict[str, Any] | None
 

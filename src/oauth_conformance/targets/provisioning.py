@@ -6,24 +6,25 @@ from dataclasses import dataclass, field
 
 from oauth_conformance.cleanup import Cleanup
 from oauth_conformance.errors import UnexpectedResponseError
+from oauth_conformance.redaction import RedactedRepr
 from oauth_conformance.targets.creatio import CreatioAdapter, ServiceResult
 
 __all__ = ["CreationOutcome", "Integration", "Provisioner"]
 
 
-@dataclass
-class Integration:
+@dataclass(repr=False)
+class Integration(RedactedRepr):
     label: str
     name: str
     app_id: str
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)
     system_user_id: str | None
     created_user_id: str | None = None
 
 
-@dataclass
-class CreationOutcome:
+@dataclass(repr=False)
+class CreationOutcome(RedactedRepr):
     """What one Save did: the service calls in order, and the integration when it was created."""
 
     calls: list[ServiceResult] = field(default_factory=list)
