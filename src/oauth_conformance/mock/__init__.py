@@ -1,0 +1,20 @@
+"""The bundled mock of Creatio and its Identity Service.
+
+Two ASGI apps on two loopback ports, like the real pair: the Identity Service (discovery, JWKS,
+``/connect/token``, introspection, the management API Creatio calls) and Creatio (forms login,
+OAuthConfigService, OData, OAuthHealthCheck, the Bearer-protected API). Creatio reaches the IS
+only over HTTP. Behaviour follows ``reference/creatio-oauth.md``; ``[INF]``/``[NF]`` comments mark
+what that reference only infers or does not know.
+
+    with start_mock(MockOptions(profile="compliant")) as mock:
+        ...  # mock.creatio_url, mock.identity_url, mock.seed
+"""
+
+from __future__ import annotations
+
+from .defects import BENIGN, DEFECTS, Defect
+from .options import MockOptions
+from .seed import SeedInfo
+from .server import MockServers, start_mock
+
+__all__ = ["BENIGN", "DEFECTS", "Defect", "MockOptions", "MockServers", "SeedInfo", "start_mock"]

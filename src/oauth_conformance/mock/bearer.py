@@ -1,0 +1,123 @@
+"""How the mock Creatio validates ``Authorization: Bearer`` tokens (creatio-oauth.md §2.2).
+
+Checks, in order: RS256 signature against the IS JWKS (read through discovery, cached, refetched
+once on an unknown ``kid``), ``iss`` equal to the discovery issuer, ``aud`` containing the default
+resource name, lifetime with the clock skew, ``prop:SysAdminUnitId`` naming an active
+SysAdminUnit and, in the newer builds' ``per-request`` mode, an active OAuthClientApp row for the
+token's ``client_id``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from typing import Any
+
+from joserfc import jwt
+from joserfc.errors import InvalidKeyIdError
+from joserfc.jwk import KeySet
+
+from .creatio_store import CreatioStore, SysAdminUnit
+from .identity_link import IdentityError, IdentityLink
+from .options import MockOptions
+
+# [INF] creatio-oauth.md §2.2: ASP.NET JwtBearer's default ClockSkew of 5 minutes. The compliant
+# profile allows none.
+CREATIO_CLOCK_SKEW_S = 300
+
+
+class BearerRejected(Exception):
+    """The token does not authenticate; the message says why (the mock's log only, never the wire)."""
+
+
+def _unverified_header(token: str) -> dict[str, Any]:
+    try:
+        segment = token.split(".", 1)[0]
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BearerRejected("not a JWS") from error
+    if not isinstance(header, dict):
+        raise BearerRejected("not a JWS")
+    return header
+
+
+class BearerValidator:
+    def __init__(self, options: MockOptions, store: CreatioStore, link: IdentityLink) -> None:
+        self.options = options
+        self.store = store
+        self.link = link
+        self.skew = 0 if options.compliant else CREATIO_CLOCK_SKEW_S
+
+    async def validate(self, token: str) -> SysAdminUnit:
+        header = _unverified_header(token)
+        if header.get("alg") != "RS256":  # RequireSignedTokens=true (§1.4): no `none`, no HS256
+            raise BearerRejected(f"algorithm {header.get('alg')!r} not accepted")
+        if self.options.compliant and str(header.get("typ", "")).lower() not in ("at+jwt", "application/at+jwt"):
+            # RFC 9068 §4 / RFC 8725 §3.11: explicit typing. Creatio's JwtSecurityTokenHandler does
+            # not look at `typ`. [INF]
+            raise BearerRejected("typ is not at+jwt")
+        try:
+            issuer = (await self.link.discovery()).get("issuer")
+            claims = await self._verified_claims(token)
+        except IdentityError as error:
+            # [INF] JwtBearer cannot load its metadata: authentication fails.
+            raise BearerRejected(f"identity service metadata unavailable: {error}") from error
+        if claims.get("iss") != issuer:
+            raise BearerRejected("issuer mismatch")
+        self._check_audience(claims.get("aud"))
+        self._check_lifetime(claims)
+        return self._user(claims)
+
+    async def _verified_claims(self, token: str) -> dict[str, Any]:
+        keys = await self.link.key_set()
+        try:
+            return self._decode(token, keys)
+        except InvalidKeyIdError:
+            pass
+        # A new kid may mean the IS rotated its key: refetch once, as JwtBearer's ConfigurationManager does.
+        try:
+            return self._decode(token, await self.link.key_set(refresh=True))
+        except InvalidKeyIdError as error:
+            raise BearerRejected("unknown kid") from error
+
+    @staticmethod
+    def _decode(token: str, keys: KeySet) -> dict[str, Any]:
+        try:
+            decoded = jwt.decode(token, keys, algorithms=["RS256"])
+        except InvalidKeyIdError:
+            raise
+        except Exception as error:  # joserfc: JoseError, ValueError, TypeError on forged input
+            raise BearerRejected(f"signature: {error}") from error
+        return dict(decoded.claims)
+
+    def _check_audience(self, aud: object) -> None:
+        resource = self.store.default_resource()
+        audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+        # §2.2: JwtBearerOptions.Audience = the default resource name ApplicationAccess_<N>.
+        if resource is None or resource.name not in audiences:
+            raise BearerRejected("audience mismatch")
+
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        now = time.time()
+        exp, nbf = claims.get("exp"), claims.get("nbf")
+        if not isinstance(exp, int | float):  # JwtBearer's RequireExpirationTime default
+            raise BearerRejected("no exp")
+        if now >= exp + self.skew:
+            raise BearerRejected("expired")
+        if nbf is not None and (not isinstance(nbf, int | float) or now < nbf - self.skew):
+            raise BearerRejected("not yet valid")
+
+    def _user(self, claims: dict[str, Any]) -> SysAdminUnit:
+        # §2.2 step 3 [SRC S81]: the user comes from prop:SysAdminUnitId (not `sub`), Active = true.
+        user = self.store.user(str(claims.get("prop:SysAdminUnitId", "")))
+        if user is None or not user.active:
+            raise BearerRejected("no active SysAdminUnit for prop:SysAdminUnitId")
+        if self.options.deactivation == "per-request":
+            # [INF] §2.2 newer builds: an OAuthClientApp row for client_id, checked for IsActive on
+            # every request (Creatio caches it and clears the cache on change; the mock reads live).
+            app = self.store.app_by_client_id(str(claims.get("client_id", "")))
+            if app is None or not app.is_active:
+                raise BearerRejected("integration missing or inactive")
+        # "until-expiry" [INF] §7: 8.1 checks nothing about the integration; tokens live until exp.
+        return user

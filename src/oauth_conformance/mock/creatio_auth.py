@@ -1,0 +1,118 @@
+"""Who is calling the mock Creatio: Bearer token, or forms-auth cookie plus BPMCSRF header.
+
+creatio-oauth.md §2.2: the policy scheme forwards to JwtBearer when the ``Authorization`` header
+starts with ``Bearer`` (ordinal, case-sensitive), otherwise to the cookie scheme. Failures are a
+401 with an empty body in the creatio profile; the compliant profile adds RFC 6750 §3 challenges.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .bearer import BearerRejected, BearerValidator
+from .creatio_store import CreatioStore, SysAdminUnit
+from .options import MockOptions
+from .wire import empty, json_response
+
+log = logging.getLogger(__name__)
+
+AUTH_COOKIE = ".ASPXAUTH"  # §5 [SRC S81 AuthConsts.AuthCookieName]
+CSRF_COOKIE = "BPMCSRF"
+CSRF_HEADER = "BPMCSRF"
+REALM = "Creatio"
+# §2.1 [SRC S81] OAuthAuthorizationHelper's regex.
+_CREATIO_BEARER = re.compile(r"^Bearer (.+)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: SysAdminUnit
+    via: Literal["cookie", "bearer"]
+
+
+class Authenticator:
+    def __init__(self, options: MockOptions, store: CreatioStore, validator: BearerValidator) -> None:
+        self.options = options
+        self.store = store
+        self.validator = validator
+
+    async def authenticate(self, request: Request) -> Principal | Response:
+        header = request.headers.get("authorization")
+        if self.options.compliant:
+            if header is not None and "access_token" in request.query_params:
+                # RFC 6750 §2: a client MUST NOT use more than one method to transmit the token.
+                return self._challenge(400, "invalid_request")
+            scheme, _, rest = (header or "").strip().partition(" ")
+            if scheme.lower() == "bearer":  # RFC 7235 §2.1: auth schemes are case-insensitive
+                token = rest.strip()
+                if not token:
+                    return self._challenge(400, "invalid_request")  # RFC 6750 §3.1
+                return await self._bearer(token)
+        elif header is not None and header.startswith("Bearer"):
+            # [INF from IL] §2.2: StartsWith("Bearer") is ordinal, so "bearer x" goes to cookies.
+            match = _CREATIO_BEARER.match(header)
+            if match is None:
+                return empty(401)  # "Wrong format of 'Authorization' header" (§2.1)
+            return await self._bearer(match.group(1))
+        return self._cookie(request)
+
+    async def _bearer(self, token: str) -> Principal | Response:
+        try:
+            user = await self.validator.validate(token)
+        except BearerRejected as reason:
+            log.info("Bearer token rejected: %s", reason)
+            if self.options.compliant:
+                return self._challenge(401, "invalid_token")
+            # [SRC S81] §2.2 step 4: OnAuthenticationFailed → 401, empty body; a WWW-Authenticate
+            # header is [NF]/[INF] (probably absent because the response has already started).
+            return empty(401)
+        return Principal(user, "bearer")
+
+    def _cookie(self, request: Request) -> Principal | Response:
+        session_key = request.cookies.get(AUTH_COOKIE)
+        with self.store.lock:
+            session = self.store.sessions.get(session_key or "")
+        if session is None:
+            return self._no_credentials()
+        # [INF] §5: cookie-authenticated calls must echo the BPMCSRF cookie in a BPMCSRF header;
+        # the mock answers a missing or wrong header with a bare 401, like a failed login state.
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent.encode(), session.csrf.encode()):
+            return self._no_credentials()
+        user = self.store.user(session.user_id)
+        if user is None or not user.active:
+            return self._no_credentials()
+        return Principal(user, "cookie")
+
+    def _no_credentials(self) -> Response:
+        if self.options.compliant:
+            # RFC 6750 §3.1: no error code when the request carried no usable authentication.
+            return empty(401, {"WWW-Authenticate": f'Bearer realm="{REALM}"'})
+        # [INF] §2.3: on .NET Framework a /0/ service answers a bare 401.
+        return empty(401)
+
+    def _challenge(self, status: int, error: str) -> Response:
+        return empty(status, {"WWW-Authenticate": f'Bearer realm="{REALM}", error="{error}"'})
+
+    def may(self, principal: Principal, entity: str, operation: str) -> bool:
+        if principal.via == "bearer" and self.options.has("techuser-rights-ignored"):
+            return True  # defect: the permission model is skipped for Bearer calls
+        return self.store.can(principal.user, entity, operation)
+
+    def forbidden(self, principal: Principal, entity: str, operation: str) -> Response:
+        action = "read" if operation == "read" else "modify"
+        # [INF] §2.1: a 3P report quotes "Current user does not have sufficient permissions to use
+        # OData"; the mock words it per entity, in the OData 4 error shape.
+        message = f'Current user does not have sufficient permissions to {action} the "{entity}" entity.'
+        headers = None
+        if self.options.compliant and principal.via == "bearer":
+            # RFC 6750 §3.1: a valid token without the privilege → 403 insufficient_scope.
+            headers = {"WWW-Authenticate": f'Bearer realm="{REALM}", error="insufficient_scope"'}
+        return json_response({"error": {"code": "", "message": message}}, 403, headers)

@@ -1,0 +1,104 @@
+"""Named fault switches of the bundled mock.
+
+A *defect* breaks one promise of the documented Creatio behaviour or of a standard; ``expected``
+lists the requirement IDs the suite must then report as failing (the seeded-defect kill matrix
+checks exactly that). A *benign* variant changes the wire format in a way the standards allow, so
+it must trip nothing.
+
+Every switch here is implemented for real in the mock; ``grep -rn '"<name>"'`` in this package
+finds the place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Defect:
+    """One fault switch: its name, what it does, and the requirement IDs it must trip."""
+
+    name: str
+    description: str
+    expected: frozenset[str]
+
+
+def _table(*defects: Defect) -> dict[str, Defect]:
+    return {d.name: d for d in defects}
+
+
+DEFECTS: dict[str, Defect] = _table(
+    Defect(
+        "accept-any-secret",
+        "The Identity Service accepts any non-empty client secret for a known client.",
+        frozenset({"CRE-dedicated-credentials"}),
+    ),
+    Defect(
+        "inactive-client-gets-tokens",
+        "The Identity Service issues tokens to disabled clients.",
+        frozenset({"CRE-active-off-new"}),
+    ),
+    Defect(
+        "edit-rotates-secret",
+        "Editing an integration (any change other than Active) generates a new client secret, "
+        "both in the Identity Service and in the stored record.",
+        frozenset({"CRE-edit-keeps-credentials"}),
+    ),
+    Defect(
+        "reactivate-rotates-secret",
+        "Setting Active back to true issues a new client secret.",
+        frozenset({"CRE-reactivate"}),
+    ),
+    Defect(
+        "techuser-rights-ignored",
+        "The API ignores the per-user permission model for Bearer calls.",
+        frozenset({"CRE-techuser-isolation"}),
+    ),
+    Defect(
+        "name-not-required",
+        "AddClient and CreateTechnicalUser accept an empty name and create the records.",
+        frozenset({"CRE-name-required"}),
+    ),
+    Defect(
+        "integration-not-listed",
+        "The OData OAuthClientApp collection omits integrations created through OAuthConfigService.",
+        frozenset({"CRE-integration-listed"}),
+    ),
+    Defect(
+        "edit-ignored",
+        "OData PATCH on OAuthClientApp answers 204 but does not store Name, ApplicationUrl or Description.",
+        frozenset({"CRE-edit-updates"}),
+    ),
+    Defect(
+        "techuser-wrong-type",
+        "CreateTechnicalUser creates an ordinary user (SysAdminUnitTypeValue 4) instead of a technical one (7).",
+        frozenset({"CRE-techuser-created"}),
+    ),
+    Defect(
+        "health-flags-wrong",
+        "OAuthHealthCheck answers 200 with IsAccessTokenRetrievableForSystemActions false but HasProblem false.",
+        frozenset({"CRE-health-preflight"}),
+    ),
+)
+
+BENIGN: dict[str, Defect] = _table(
+    Defect("lowercase-token-type", 'Token responses carry token_type "bearer" (RFC 6749 §5.1: case-insensitive).',
+           frozenset()),
+    Defect("extra-token-fields", "Token responses carry an extra JSON member and reordered members "
+           "(RFC 6749 §5.1: unknown members are ignored).", frozenset()),
+    Defect("json-charset", "Token responses use Content-Type application/json; charset=utf-8.", frozenset()),
+    Defect("short-token-lifetime", "Tokens live 900 s: expires_in is 900 and exp matches.", frozenset()),
+)
+
+
+def validate_switch_names(names: Iterable[str]) -> frozenset[str]:
+    """Return the names as a frozenset, or raise ValueError naming the unknown ones and the valid ones."""
+    chosen = frozenset(names)
+    valid = DEFECTS.keys() | BENIGN.keys()
+    unknown = sorted(chosen - valid)
+    if unknown:
+        raise ValueError(
+            f"unknown mock defect(s) {', '.join(unknown)}; valid names: {', '.join(sorted(valid))}"
+        )
+    return chosen

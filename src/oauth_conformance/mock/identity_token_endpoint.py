@@ -1,0 +1,178 @@
+"""``POST {IS}/connect/token``: the client credentials grant (creatio-oauth.md §1.3).
+
+Order of checks, as in IdentityServer's TokenEndpoint [INF]: request shape, then client
+authentication, then grant type, then scope.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections import defaultdict
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .identity_store import IdentityStore, IsClient
+from .identity_tokens import TokenIssuer
+from .options import MockOptions
+from .wire import IDENTITYSERVER_NO_CACHE, RFC6749_NO_CACHE, basic_scheme, json_response, parse_basic, read_form
+
+# Grant types an OAuth server knows but these clients may not use: RFC 6749 §5.2 wants
+# `unauthorized_client` for them and `unsupported_grant_type` only for unknown values.
+# IdentityServer behaves the same way (creatio-oauth.md §1.3 table).
+KNOWN_GRANTS = frozenset(
+    {
+        "authorization_code",
+        "password",
+        "refresh_token",
+        "implicit",
+        "urn:ietf:params:oauth:grant-type:device_code",
+        "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        "urn:ietf:params:oauth:grant-type:token-exchange",
+    }
+)
+
+
+class TokenEndpoint:
+    def __init__(self, options: MockOptions, store: IdentityStore, issuer: TokenIssuer) -> None:
+        self.options = options
+        self.store = store
+        self.issuer = issuer
+
+    @property
+    def _no_cache(self) -> dict[str, str]:
+        # RFC 6749 §5.1 wants `no-store`; IdentityServer sends `no-store, no-cache, max-age=0`.
+        return RFC6749_NO_CACHE if self.options.compliant else IDENTITYSERVER_NO_CACHE
+
+    def _json(self, body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
+        merged = {**self._no_cache, **(headers or {})}
+        if self.options.has("json-charset"):  # benign variant: a charset parameter on the media type
+            merged["Content-Type"] = "application/json; charset=utf-8"
+        return json_response(body, status, merged)
+
+    def _error(self, error: str, description: str, status: int = 400,
+               headers: dict[str, str] | None = None) -> Response:
+        body = {"error": error}
+        if self.options.compliant:
+            body["error_description"] = description
+        # [INF] creatio-oauth.md §1.3: IdentityServer's error body is `{"error": "..."}` only,
+        # unless a description was set; the mock's creatio profile never sets one.
+        return self._json(body, status, headers)
+
+    def _invalid_client(self) -> Response:
+        if self.options.compliant:
+            # RFC 6749 §5.2: 401 with a challenge for the scheme the client used. The mock answers
+            # the same for body credentials, which §5.2 allows ("MAY respond with 401").
+            return self._error(
+                "invalid_client", "Client authentication failed.", 401,
+                {"WWW-Authenticate": 'Basic realm="IdentityService", charset="UTF-8"'},
+            )
+        # [INF] creatio-oauth.md §1.3: IdentityServer answers 400 even when Basic was used, and the
+        # same body for a wrong secret, an unknown client and a disabled client.
+        return self._error("invalid_client", "Client authentication failed.", 400)
+
+    async def __call__(self, request: Request) -> Response:
+        if request.method != "POST":
+            if self.options.compliant:
+                # RFC 6749 §3.2: the client MUST use POST.
+                return self._error("invalid_request", "The token endpoint accepts POST only.", 405,
+                                   {"Allow": "POST"})
+            # [INF] creatio-oauth.md §1.3: IdentityServer answers a GET with 400 invalid_request.
+            return self._error("invalid_request", "The token endpoint accepts POST only.")
+        form = await read_form(request)
+        if form is None:
+            # [INF] §1.3: a body that is not form-encoded → 400 invalid_request.
+            return self._error("invalid_request", "The body must be application/x-www-form-urlencoded.")
+
+        values: dict[str, list[str]] = defaultdict(list)
+        for name, value in form:
+            if value:  # RFC 6749 §3.2: a parameter sent without a value is treated as omitted
+                values[name].append(value)
+        if self.options.compliant and any(len(v) > 1 for v in values.values()):
+            # RFC 6749 §3.2: request parameters MUST NOT be included more than once.
+            return self._error("invalid_request", "A parameter was repeated.")
+        # [INF] ASP.NET joins repeated form values with commas, so a doubled grant_type becomes an
+        # unknown grant type in the creatio profile.
+        params = {name: ",".join(v) for name, v in values.items()}
+
+        credentials = self._credentials(request, params)
+        if isinstance(credentials, Response):
+            return credentials
+        client = self._authenticate(credentials)
+        if client is None:
+            return self._invalid_client()
+
+        grant = params.get("grant_type")
+        if grant is None:
+            if self.options.compliant:
+                return self._error("invalid_request", "grant_type is missing.")
+            # creatio-oauth.md §1.3 table: IdentityServer answers a missing grant_type with this code.
+            return self._error("unsupported_grant_type", "grant_type is missing.")
+        if grant != "client_credentials":
+            if grant in KNOWN_GRANTS:
+                return self._error("unauthorized_client", "The client may not use this grant type.")
+            return self._error("unsupported_grant_type", "The grant type is not supported.")
+        if "client_credentials" not in client.allowed_grant_types:
+            return self._error("unauthorized_client", "The client may not use this grant type.")
+
+        scopes = self._scopes(client, params.get("scope"))
+        if scopes is None:
+            return self._error("invalid_scope", "The requested scope is not allowed for this client.")
+        token, lifetime = self.issuer.issue(client, scopes)
+        return self._json(self._token_body(token, lifetime, " ".join(scopes)), 200)
+
+    def _credentials(self, request: Request, params: dict[str, str]) -> tuple[str, str | None] | Response | None:
+        header = request.headers.get("authorization")
+        basic = parse_basic(header)
+        body_id, body_secret = params.get("client_id"), params.get("client_secret")
+        if self.options.compliant:
+            if basic_scheme(header) and basic is None:
+                return self._invalid_client()
+            if basic is not None and (body_secret is not None or body_id not in (None, basic[0])):
+                # RFC 6749 §2.3: a client MUST NOT use more than one authentication method.
+                return self._error("invalid_request", "More than one client authentication method was used.")
+        # [INF] IdentityServer runs its Basic parser before the body parser; the first hit wins.
+        if basic is not None:
+            return basic
+        if body_id is not None:
+            return body_id, body_secret
+        return None
+
+    def _authenticate(self, credentials: tuple[str, str | None] | None) -> IsClient | None:
+        if credentials is None:
+            return None
+        client_id, secret = credentials
+        client = self.store.get(client_id)
+        if client is None or not secret:
+            return None
+        matches = hmac.compare_digest(secret.encode(), client.secret.encode())
+        if not matches and not self.options.has("accept-any-secret"):  # defect: any secret will do
+            return None
+        # [INF] creatio-oauth.md §7: IdentityServer refuses a disabled client with invalid_client.
+        if not client.enabled and not self.options.has("inactive-client-gets-tokens"):
+            return None
+        return client
+
+    def _scopes(self, client: IsClient, requested: str | None) -> list[str] | None:
+        with self.store.lock:
+            allowed = list(client.allowed_scopes)
+        if requested is None or not requested.split():
+            # [INF] §1.3: with no scope, IdentityServer grants all of the client's allowed scopes.
+            scopes = allowed
+        else:
+            wanted = set(requested.split())
+            if not wanted <= set(allowed):
+                return None
+            scopes = [s for s in allowed if s in wanted]
+        # IdentityServer refuses a client with nothing to grant (invalid_scope). [INF]
+        return scopes or None
+
+    def _token_body(self, token: str, lifetime: int, scope: str) -> dict[str, Any]:
+        token_type = "bearer" if self.options.has("lowercase-token-type") else "Bearer"
+        if self.options.has("extra-token-fields"):
+            # Benign: RFC 6749 §5.1 says clients ignore unknown members; JSON member order is free.
+            return {"scope": scope, "token_type": token_type, "mock_note": "benign extra member",
+                    "expires_in": lifetime, "access_token": token}
+        # [INF] creatio-oauth.md §1.3: IdentityServer's member order; no refresh_token (§1.3, [DOC]).
+        return {"access_token": token, "expires_in": lifetime, "token_type": token_type, "scope": scope}

@@ -1,0 +1,70 @@
+"""Minting and checking the Identity Service's own JWT access tokens."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .identity_store import LOCAL_API_SCOPE, IdentityStore, IsClient
+from .ids import upper_hex
+from .keys import SigningKey
+from .options import MockOptions
+
+
+class TokenIssuer:
+    def __init__(self, options: MockOptions, store: IdentityStore, key: SigningKey, issuer: str) -> None:
+        self.options = options
+        self.store = store
+        self.key = key
+        self.issuer = issuer
+
+    def lifetime(self, client: IsClient) -> int:
+        # Benign variant "short-token-lifetime": every token lives 900 s; expires_in and exp agree.
+        return 900 if self.options.has("short-token-lifetime") else client.access_token_lifetime
+
+    def audiences(self, scopes: list[str]) -> list[str]:
+        """API resources behind the granted scopes: the owned resources, and the local API.
+
+        creatio-oauth.md §1.4: ``aud`` carries the default resource name ``ApplicationAccess_<N>``.
+        """
+        with self.store.lock:
+            resources = [s for s in scopes if s in self.store.resources]
+        return resources + ([LOCAL_API_SCOPE] if LOCAL_API_SCOPE in scopes else [])
+
+    def issue(self, client: IsClient, scopes: list[str]) -> tuple[str, int]:
+        """A signed access token for ``client`` and its lifetime in seconds."""
+        now = int(time.time())
+        lifetime = self.lifetime(client)
+        claims: dict[str, Any] = {"iss": self.issuer, "nbf": now, "iat": now, "exp": now + lifetime}
+        audiences = self.audiences(scopes)
+        if audiences:
+            # IdentityServer writes a single audience as a string and several as an array. [INF]
+            claims["aud"] = audiences[0] if len(audiences) == 1 else audiences
+        claims["scope"] = " ".join(scopes)
+        claims["client_id"] = client.client_id
+        if self.options.compliant:
+            # RFC 9068 §2.2 makes `sub` REQUIRED; for client credentials it names the client.
+            claims["sub"] = client.client_id
+        # [INF] creatio-oauth.md §1.4: no `sub` from Creatio's IS; the Creatio user travels in
+        # client Properties, which IdentityServer emits as `prop:<Key>` claims.
+        for name, value in client.properties.items():
+            claims[f"prop:{name}"] = value
+        claims["jti"] = upper_hex(16)
+        return self.key.sign(claims), lifetime
+
+    def check(self, token: str) -> dict[str, Any] | None:
+        """Claims of a token this IS issued that is still valid, else None.
+
+        Used by the management API and by introspection. IdentityServer also refuses tokens of
+        clients that were since deleted or disabled. [INF]
+        """
+        claims = self.key.verify(token)
+        if claims is None or claims.get("iss") != self.issuer:
+            return None
+        exp = claims.get("exp")
+        if not isinstance(exp, int) or exp <= time.time():
+            return None
+        client = self.store.get(str(claims.get("client_id", "")))
+        if client is None or not client.enabled:
+            return None
+        return claims

@@ -1,0 +1,243 @@
+"""Saving OAuth integrations: Creatio's entity listeners and their IS sync (creatio-oauth.md §3.2).
+
+OAuthConfigService and OData both end here, as in Creatio where both go through the
+``OAuthClientApp`` listeners. Every change first calls the IS; when that call fails the save is
+cancelled and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from .creatio_auth import Principal
+from .creatio_store import (
+    TECHNICAL_USER_TYPE,
+    USER_TYPE,
+    CreatioStore,
+    OAuthClientApp,
+    OAuthResource,
+    SysAdminUnit,
+    now_iso,
+)
+from .identity_link import IdentityError, IdentityLink
+from .ids import canonical_guid, new_client_id, new_client_secret, new_guid, new_resource_name
+from .options import MockOptions
+
+DEFAULT_APPLICATION_URL = "http://defaulturl.com"  # [SRC S82] §3.1: substituted for an empty ApplicationUrl
+
+# §3.3 [SRC]: verbatim messages.
+INVALID_SYSTEM_USER = "Specified system user is not valid."
+RECORD_NOT_FOUND = "Record with specified Id does not exist."
+CLIENT_NOT_FOUND = "Client with specified clientId does not exist."
+# [INF] wording chosen by the mock: the sources show that these cases fail, not their text.
+NAME_REQUIRED = "Name is required."
+NO_MANAGE_RIGHT = 'Insufficient permissions for the system operation "CanManageSolution".'
+NO_DEFAULT_RESOURCE = "Default OAuth resource is not found."
+DEFAULT_RESOURCE_EXISTS = "Default OAuth resource already exists."
+USER_EXISTS = "User with the specified name already exists."
+
+
+class IntegrationError(Exception):
+    """A refused save. ``error_code`` is the .NET exception name in ``errorInfo`` [INF];
+    ``status`` is what OData answers with."""
+
+    def __init__(self, error_code: str, message: str, status: int) -> None:
+        super().__init__(message)
+        self.error_code = error_code
+        self.message = message
+        self.status = status
+
+
+def _invalid(message: str) -> IntegrationError:
+    return IntegrationError("ArgumentException", message, 400)
+
+
+def _identity_failed(error: IdentityError) -> IntegrationError:
+    # §3.2: the save is cancelled and the user is told; OData surfaces that as a server error.
+    return IntegrationError(error.error_code, str(error), 500)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """An update; None leaves a field unchanged (UpdateClient semantics, §3.3)."""
+
+    name: str | None = None
+    application_url: str | None = None
+    redirect_url: str | None = None
+    description: str | None = None
+    is_active: bool | None = None
+    system_user_id: str | None = None
+
+
+class Integrations:
+    def __init__(self, options: MockOptions, store: CreatioStore, link: IdentityLink) -> None:
+        self.options = options
+        self.store = store
+        self.link = link
+
+    def _require_manage(self, principal: Principal) -> None:
+        # §3.2 [SRC]: every insert, update and delete first checks CanManageSolution.
+        if not principal.user.can_manage_solution:
+            raise IntegrationError("SecurityException", NO_MANAGE_RIGHT, 403)
+
+    def _system_user(self, user_id: str | None) -> SysAdminUnit:
+        user = self.store.user(user_id or "")
+        # §3.3: 8.1 accepts type 4 only; [SRC S82] newer builds also accept technical users (7).
+        if user is None or user.type_value not in (USER_TYPE, TECHNICAL_USER_TYPE):
+            raise _invalid(INVALID_SYSTEM_USER)
+        return user
+
+    def _name_missing(self, name: str | None) -> bool:
+        return not (name or "").strip() and not self.options.has("name-not-required")
+
+    def app(self, app_id: str) -> OAuthClientApp:
+        app = self.store.app(app_id)
+        if app is None:
+            raise IntegrationError("ItemNotFoundException", RECORD_NOT_FOUND, 404)
+        return app
+
+    def app_by_client_id(self, client_id: str | None) -> OAuthClientApp:
+        app = self.store.app_by_client_id(client_id or "")
+        if app is None:
+            raise IntegrationError("ItemNotFoundException", CLIENT_NOT_FOUND, 404)
+        return app
+
+    async def insert(self, principal: Principal, *, name: str | None, application_url: str | None,
+                     redirect_url: str | None, description: str | None, system_user_id: str | None,
+                     via: str) -> OAuthClientApp:
+        self._require_manage(principal)
+        if self._name_missing(name):  # defect "name-not-required" skips this
+            raise _invalid(NAME_REQUIRED)
+        user = self._system_user(system_user_id)
+        resource = self.store.default_resource()
+        if resource is None:  # §3.2: insert requires exactly one default OAuthResource
+            raise IntegrationError("InvalidOperationException", NO_DEFAULT_RESOURCE, 400)
+        app = OAuthClientApp(
+            id=new_guid(), name=name or "", client_id=new_client_id(), client_secret=new_client_secret(),
+            system_user_id=user.id, application_url=application_url or DEFAULT_APPLICATION_URL,
+            redirect_url=redirect_url or "", description=description or "", created_via=via,
+        )
+        try:
+            await self.link.manage("POST", "clients/addregistrar", "add_registrar_client", {
+                "ClientId": app.client_id,
+                "ClientSecret": app.client_secret,
+                "ClientName": app.name,
+                "CustomerId": app.name,
+                "Description": app.description,
+                "ClientUri": app.application_url,
+                "RedirectUri": app.redirect_url,
+                "Properties": {"SysAdminUnitId": user.id},
+                "CanRegisterOwnScopes": False,
+            })
+        except IdentityError as error:
+            raise _identity_failed(error) from error
+        try:
+            # §3.2: the OAuthResourceInClient row for the default resource triggers Clients/scopes.
+            await self.link.manage("POST", "Clients/scopes", "update_client",
+                                   {"ClientId": app.client_id, "AllowedScopes": [resource.name]})
+        except IdentityError as error:
+            # Undo the half-made client so that a cancelled save leaves nothing behind.
+            with contextlib.suppress(IdentityError):
+                await self.link.manage("DELETE", f"clients/{app.client_id}", "remove_client", tolerate_404=True)
+            raise _identity_failed(error) from error
+        with self.store.lock:
+            self.store.apps[app.id] = app
+        return app
+
+    async def update(self, principal: Principal, app: OAuthClientApp, changes: Changes) -> OAuthClientApp:
+        self._require_manage(principal)
+        if changes.name is not None and not changes.name.strip():
+            raise _invalid(NAME_REQUIRED)
+        user_id = app.system_user_id
+        if changes.system_user_id is not None:
+            user_id = self._system_user(changes.system_user_id).id
+        new = {
+            "name": app.name if changes.name is None else changes.name,
+            "application_url": app.application_url if changes.application_url is None else changes.application_url,
+            "redirect_url": app.redirect_url if changes.redirect_url is None else changes.redirect_url,
+            "description": app.description if changes.description is None else changes.description,
+            "system_user_id": user_id,
+        }
+        is_active = app.is_active if changes.is_active is None else changes.is_active
+        edited = any(getattr(app, field) != value for field, value in new.items())
+        rotate = (edited and self.options.has("edit-rotates-secret")) or (
+            is_active and not app.is_active and self.options.has("reactivate-rotates-secret")
+        )
+        body: dict[str, object] = {
+            "ClientId": app.client_id,
+            "ClientName": new["name"],
+            "Description": new["description"],
+            "ClientUri": new["application_url"],
+            "RedirectUri": new["redirect_url"],
+            # §3.2 [SRC]: any update sends Enabled = IsActive, the properties and the name.
+            "Enabled": is_active,
+            "Properties": {"SysAdminUnitId": user_id},
+        }
+        secret = new_client_secret() if rotate else app.client_secret
+        if rotate:  # defects "edit-rotates-secret" / "reactivate-rotates-secret"
+            body["ClientSecret"] = secret
+        try:
+            await self.link.manage("POST", "Clients/update", "update_client", body)
+        except IdentityError as error:
+            raise _identity_failed(error) from error
+        with self.store.lock:
+            for field, value in new.items():
+                setattr(app, field, value)
+            app.is_active = is_active
+            app.client_secret = secret
+            app.modified_on = now_iso()
+        return app
+
+    async def delete(self, principal: Principal, app: OAuthClientApp) -> None:
+        self._require_manage(principal)
+        try:
+            # §1.2: RemoveClient tolerates a 404 (already gone from the IS).
+            await self.link.manage("DELETE", f"clients/{app.client_id}", "remove_client", tolerate_404=True)
+        except IdentityError as error:
+            raise _identity_failed(error) from error
+        with self.store.lock:
+            self.store.apps.pop(app.id, None)
+
+    def client_secret(self, principal: Principal, app_id: str | None) -> str:
+        self._require_manage(principal)  # §3.3: GetClientSecret needs CanManageSolution
+        return self.app(app_id or "").client_secret
+
+    def create_technical_user(self, principal: Principal, name: str | None) -> SysAdminUnit:
+        self._require_manage(principal)
+        if self._name_missing(name):  # defect "name-not-required" skips this
+            raise _invalid(NAME_REQUIRED)
+        if name and self.store.user_by_name(name) is not None:
+            raise _invalid(USER_EXISTS)
+        # §3.4: technical users are SysAdminUnitTypeValue 7, active, with no rights and no password.
+        type_value = USER_TYPE if self.options.has("techuser-wrong-type") else TECHNICAL_USER_TYPE
+        user = SysAdminUnit(id=new_guid(), name=name or "", type_value=type_value)
+        with self.store.lock:
+            self.store.users[user.id] = user
+        return user
+
+    async def add_default_resource(self, principal: Principal) -> OAuthResource:
+        """§3.2: register a new default resource in the IS and (newer builds) grant it to every client."""
+        self._require_manage(principal)
+        if self.store.default_resource() is not None:
+            raise IntegrationError("InvalidOperationException", DEFAULT_RESOURCE_EXISTS, 400)
+        resource = OAuthResource(id=new_guid(), name=new_resource_name())
+        try:
+            await self.link.manage("POST", "OwnedResources/register", "register_own_resource", {
+                "Name": resource.name, "DisplayName": resource.display_name,
+                "Properties": {"Type": "ApplicationAccess"},
+            })
+            with self.store.lock:
+                client_ids = [a.client_id for a in self.store.apps.values()]
+            for client_id in client_ids:
+                await self.link.manage("POST", "Clients/scopes", "update_client",
+                                       {"ClientId": client_id, "AllowedScopes": [resource.name]})
+        except IdentityError as error:
+            raise _identity_failed(error) from error
+        with self.store.lock:
+            self.store.resources[resource.id] = resource
+        return resource
+
+
+def guid_or_none(value: object) -> str | None:
+    return canonical_guid(value) if isinstance(value, str) else None

@@ -1,0 +1,80 @@
+"""Options of the bundled mock (what ``start_mock`` and the CLI accept)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+from .defects import validate_switch_names
+
+Profile = Literal["compliant", "creatio"]
+Deactivation = Literal["per-request", "until-expiry"]
+PathStyle = Literal["netframework", "netcore"]
+
+PROFILES: tuple[str, ...] = get_args(Profile)
+DEACTIVATIONS: tuple[str, ...] = get_args(Deactivation)
+PATH_STYLES: tuple[str, ...] = get_args(PathStyle)
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+
+
+@dataclass(frozen=True)
+class MockOptions:
+    """How the mock behaves.
+
+    ``profile``: ``creatio`` reproduces Creatio's documented and inferred behaviour
+    (creatio-oauth.md); ``compliant`` follows every MUST and SHOULD of the requirements catalogue.
+    ``deactivation``: ``per-request`` is the newer builds' check of the OAuthClientApp row on every
+    Bearer call, ``until-expiry`` the 8.1 behaviour where issued tokens live until ``exp``
+    (creatio-oauth.md §2.2, §7). ``path_style``: ``netframework`` serves the application under
+    ``/0/``, ``netcore`` at the site root (§2.1).
+    """
+
+    profile: Profile = "creatio"
+    deactivation: Deactivation = "per-request"
+    path_style: PathStyle = "netframework"
+    defects: frozenset[str] = field(default_factory=frozenset)
+    host: str = "127.0.0.1"
+    creatio_port: int = 0
+    identity_port: int = 0
+    issuer: str | None = None
+    public_identity_url: str | None = None
+    public_creatio_url: str | None = None
+    token_lifetime: int = 3600
+    admin_user: str = "Supervisor"
+    admin_password: str = "Supervisor"
+
+    def __post_init__(self) -> None:
+        _check_choice("profile", self.profile, PROFILES)
+        _check_choice("deactivation", self.deactivation, DEACTIVATIONS)
+        _check_choice("path_style", self.path_style, PATH_STYLES)
+        # Accept any iterable of names (a list from the CLI, a set from a test) but store a frozenset.
+        object.__setattr__(self, "defects", validate_switch_names(self.defects))
+        for name in ("creatio_port", "identity_port"):
+            port = getattr(self, name)
+            if not 0 <= port <= 65535:
+                raise ValueError(f"{name} must be between 0 and 65535, not {port}")
+        if self.token_lifetime <= 0:
+            raise ValueError(f"token_lifetime must be positive, not {self.token_lifetime}")
+        if not self.admin_user:
+            raise ValueError("admin_user must not be empty")
+        for name in ("public_identity_url", "public_creatio_url"):
+            url = getattr(self, name)
+            if url is not None and not url.startswith(("http://", "https://")):
+                raise ValueError(f"{name} must be an http:// or https:// URL, not {url!r}")
+
+    def has(self, switch: str) -> bool:
+        """Whether the named defect or benign variant is on."""
+        return switch in self.defects
+
+    @property
+    def compliant(self) -> bool:
+        return self.profile == "compliant"
+
+    @property
+    def app_prefix(self) -> str:
+        """Path prefix of the Creatio application: ``/0`` on .NET Framework, none on .NET (§2.1)."""
+        return "/0" if self.path_style == "netframework" else ""

@@ -1,0 +1,66 @@
+"""The data every mock starts with (creatio-oauth.md §9 "Seed data")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .creatio_store import (
+    SETTING_CLIENT_ID,
+    SETTING_CLIENT_SECRET,
+    SETTING_URL,
+    TECHNICAL_USER_TYPE,
+    USER_TYPE,
+    CreatioStore,
+    OAuthResource,
+    SysAdminUnit,
+)
+from .identity_store import SYSTEM_CLIENT_ID, IdentityStore, OwnedResource
+from .ids import new_guid, new_resource_name
+from .options import MockOptions
+
+TECHNICAL_USER_NAME = "Conformance technical user"
+ALLOWED_ENTITY = "Currency"
+DENIED_ENTITY = "Contact"
+
+
+@dataclass(frozen=True)
+class SeedInfo:
+    """What the suite needs to know about the seeded data."""
+
+    technical_user_id: str
+    technical_user_name: str = TECHNICAL_USER_NAME
+    allowed_entity: str = ALLOWED_ENTITY  # the technical user may read it
+    denied_entity: str = DENIED_ENTITY  # the technical user has no rights on it
+    admin_user_id: str = ""
+    default_resource: str = ""
+
+
+def seed(options: MockOptions, creatio: CreatioStore, identity: IdentityStore, identity_base_url: str) -> SeedInfo:
+    """Fill both stores. ``identity_base_url`` is the announced IS base, without a trailing slash."""
+    admin = SysAdminUnit(id=new_guid(), name=options.admin_user, type_value=USER_TYPE,
+                         password=options.admin_password, can_manage_solution=True, all_rights=True)
+    technical = SysAdminUnit(id=new_guid(), name=TECHNICAL_USER_NAME, type_value=TECHNICAL_USER_TYPE)
+    resource = OAuthResource(id=new_guid(), name=new_resource_name())
+    with creatio.lock:
+        creatio.users = {admin.id: admin, technical.id: technical}
+        creatio.rights[technical.id] = {ALLOWED_ENTITY: {"read"}}
+        creatio.resources = {resource.id: resource}
+        creatio.settings.update({
+            # §1.2 [INF]: the URL setting ends in "/" because Creatio appends relative paths to it.
+            SETTING_URL: identity_base_url + "/",
+            SETTING_CLIENT_ID: SYSTEM_CLIENT_ID,
+            SETTING_CLIENT_SECRET: identity.system_secret,
+        })
+        for name, short, code, symbol, rate in (("US Dollar", "USD", "840", "$", 1.0),
+                                                ("Euro", "EUR", "978", "€", 0.92),
+                                                ("Pound Sterling", "GBP", "826", "£", 0.79)):
+            row_id = new_guid()
+            creatio.records["Currency"][row_id] = {"Id": row_id, "Name": name, "ShortName": short, "Code": code,
+                                                   "Symbol": symbol, "Rate": rate}
+        for name, email, title in (("Andrew Baker", "a.baker@example.com", "Purchasing manager"),
+                                   ("Maria Lopez", "m.lopez@example.com", "CFO")):
+            row_id = new_guid()
+            creatio.records["Contact"][row_id] = {"Id": row_id, "Name": name, "Email": email, "JobTitle": title}
+    # §3.2: the default resource exists in Creatio and is registered in the IS (Type=ApplicationAccess).
+    identity.register_resource(OwnedResource(resource.name, resource.display_name, {"Type": "ApplicationAccess"}))
+    return SeedInfo(technical_user_id=technical.id, admin_user_id=admin.id, default_resource=resource.name)

@@ -1,0 +1,259 @@
+"""Running the two mock apps: each on its own uvicorn server in a background thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from types import TracebackType
+from typing import Any
+
+import httpx
+import uvicorn
+
+from .creatio_app import CreatioApp
+from .creatio_store import CreatioStore
+from .identity_app import DISCOVERY_PATH, IdentityApp
+from .identity_store import IdentityStore
+from .keys import SigningKey
+from .options import MockOptions
+from .routing import Router
+from .seed import SeedInfo, seed
+
+_START_TIMEOUT_S = 10.0
+
+
+def _url_host(host: str) -> str:
+    """A host to put in URLs: wildcard binds are reached over loopback; IPv6 needs brackets."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"[{host}]" if ":" in host else host
+
+
+class _ServerThread:
+    """One uvicorn server that can be stopped and started again on the same port."""
+
+    def __init__(self, name: str, host: str, port: int) -> None:
+        self.name = name
+        self.host = host
+        self._sock: socket.socket | None = self._bind(host, port)
+        self.port: int = self._sock.getsockname()[1]
+        self.app: Router | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @staticmethod
+    def _bind(host: str, port: int) -> socket.socket:
+        # Binding here (not in uvicorn) gives the real port of port=0 before the apps are built,
+        # and SO_REUSEADDR lets a stopped IS come back on the same port at once.
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted sockets inherit this: without it uvicorn's separate header and body writes
+        # meet the client's delayed ACK and every response takes 40 ms.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            sock.bind((host, port))
+            sock.listen(128)
+        except OSError:
+            sock.close()
+            raise
+        return sock
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        if self.app is None:
+            raise RuntimeError(f"{self.name}: no app to serve")
+        if self._sock is None:
+            self._sock = self._bind(self.host, self.port)
+        config = uvicorn.Config(
+            self.app,
+            log_config=None,  # leave the host process's logging configuration alone
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            proxy_headers=False,  # X-Forwarded-* must not change anything (RFC 9700 §4.13)
+            server_header=False,
+            timeout_graceful_shutdown=1,
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [self._sock]},
+                                  name=f"mock-{self.name}", daemon=True)
+        self._server, self._thread = server, thread
+        thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT_S
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                self.request_stop()
+                self.join()
+                raise RuntimeError(f"mock {self.name} server did not start on {self.host}:{self.port}")
+            time.sleep(0.005)
+
+    def request_stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
+        if self._sock is not None:
+            self._sock.close()  # uvicorn closes it too; closing twice is harmless
+            self._sock = None
+
+    def stop(self) -> None:
+        self.request_stop()
+        self.join()
+
+
+class MockServers:
+    """The running mock pair. Use as a context manager, or call ``stop()``."""
+
+    def __init__(self, options: MockOptions, creatio: _ServerThread, identity: _ServerThread,
+                 seed_info: SeedInfo, creatio_store: CreatioStore, identity_store: IdentityStore,
+                 signing_key: SigningKey, public_creatio_url: str, public_identity_url: str) -> None:
+        self.options = options
+        self.seed = seed_info
+        self.admin_user = options.admin_user
+        self.admin_password = options.admin_password
+        host = _url_host(options.host)
+        #: Site root the mock listens on (no trailing slash, no ``/0``).
+        self.creatio_url = f"http://{host}:{creatio.port}"
+        #: IS base the mock listens on (no trailing slash).
+        self.identity_url = f"http://{host}:{identity.port}"
+        #: The URLs the mock announces (equal to the above unless public URLs were given).
+        self.public_creatio_url = public_creatio_url
+        self.public_identity_url = public_identity_url
+        self._creatio = creatio
+        self._identity = identity
+        self._creatio_store = creatio_store
+        self._identity_store = identity_store
+        self._signing_key = signing_key
+
+    def __enter__(self) -> MockServers:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        # Both at once: each uvicorn shutdown takes a few tenths of a second.
+        for server in (self._creatio, self._identity):
+            server.request_stop()
+        for server in (self._creatio, self._identity):
+            server.join()
+
+    @property
+    def identity_available(self) -> bool:
+        return self._identity.running
+
+    def set_identity_available(self, available: bool) -> None:
+        """Stop the IS server for real (connections are refused), or start it on the same port."""
+        if available:
+            self._identity.start()
+        else:
+            self._identity.stop()
+
+    def set_system_setting(self, code: str, value: str) -> None:
+        """Write a Creatio system setting, e.g. ``OAuth20IdentityServerClientSecret``; ``""`` empties it."""
+        with self._creatio_store.lock:
+            self._creatio_store.settings[code] = value
+
+    def system_setting(self, code: str) -> str:
+        return self._creatio_store.setting(code)
+
+    def remove_default_resource(self) -> None:
+        """Delete the default OAuthResource in Creatio and its registration (and grants) in the IS."""
+        with self._creatio_store.lock:
+            default = self._creatio_store.default_resource()
+            if default is None:
+                return
+            del self._creatio_store.resources[default.id]
+        self._identity_store.remove_resource(default.name)
+
+    def sign_token(self, claims: dict[str, Any], typ: str = "at+jwt") -> str:
+        """Mock-only test hook: sign arbitrary claims with the IS key (e.g. a token expired long ago).
+
+        A real target offers nothing like it; the suite's checks must not rely on it.
+        """
+        return self._signing_key.sign(claims, typ)
+
+    def snapshot(self) -> dict[str, list[str]]:
+        with self._creatio_store.lock:
+            integrations = sorted(a.name for a in self._creatio_store.apps.values())
+            users = sorted(u.name for u in self._creatio_store.users.values())
+        return {"integrations": integrations, "users": users, "identity_clients": self._identity_store.client_ids()}
+
+    def env(self) -> dict[str, str]:
+        """The settings that point the suite's ``creatio`` target at this mock."""
+        return {
+            "OAUTH_TARGET": "creatio",
+            "CREATIO_URL": self.public_creatio_url,
+            "CREATIO_IDENTITY_URL": self.public_identity_url,
+            "CREATIO_ADMIN_USER": self.admin_user,
+            "CREATIO_ADMIN_PASSWORD": self.admin_password,
+            "CREATIO_TECH_USER": self.seed.technical_user_name,
+            "CREATIO_ALLOWED_ENTITY": self.seed.allowed_entity,
+            "CREATIO_DENIED_ENTITY": self.seed.denied_entity,
+        }
+
+
+def _wait_until_answering(url: str) -> None:
+    with httpx.Client(timeout=2.0, trust_env=False) as client:
+        deadline = time.monotonic() + _START_TIMEOUT_S
+        while True:
+            try:
+                client.get(url)
+                return
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+
+
+_DEFAULT_OPTIONS = MockOptions()
+
+
+def start_mock(options: MockOptions = _DEFAULT_OPTIONS) -> MockServers:
+    """Start the mock Identity Service and Creatio; return once both answer HTTP."""
+    identity = _ServerThread("identity", options.host, options.identity_port)
+    try:
+        creatio = _ServerThread("creatio", options.host, options.creatio_port)
+    except OSError:
+        identity.join()
+        raise
+    try:
+        return _start(options, identity, creatio)
+    except BaseException:
+        for server in (identity, creatio):
+            server.stop()
+        raise
+
+
+def _start(options: MockOptions, identity: _ServerThread, creatio: _ServerThread) -> MockServers:
+    host = _url_host(options.host)
+    identity_url = f"http://{host}:{identity.port}"
+    creatio_url = f"http://{host}:{creatio.port}"
+    public_identity = (options.public_identity_url or identity_url).rstrip("/")
+    public_creatio = (options.public_creatio_url or creatio_url).rstrip("/")
+
+    identity_store = IdentityStore(options.token_lifetime)
+    creatio_store = CreatioStore()
+    seed_info = seed(options, creatio_store, identity_store, public_identity)
+    key = SigningKey()
+    servers = MockServers(options, creatio, identity, seed_info, creatio_store, identity_store, key,
+                          public_creatio, public_identity)
+    identity.app = IdentityApp(options, identity_store, key, public_identity).asgi()
+    # Creatio reaches its IS on loopback even when settings and discovery name a public URL.
+    creatio.app = CreatioApp(options, creatio_store, public_creatio, {public_identity: identity_url},
+                             servers.snapshot).asgi()
+    identity.start()
+    creatio.start()
+    _wait_until_answering(identity_url + DISCOVERY_PATH)
+    _wait_until_answering(creatio_url + "/")
+    return servers

@@ -1,0 +1,88 @@
+"""Self-tests of ``python -m oauth_conformance.mock`` and of option validation."""
+
+from __future__ import annotations
+
+import queue
+import signal
+import subprocess
+import sys
+import threading
+
+import httpx
+import pytest
+
+from oauth_conformance.mock import MockOptions
+from oauth_conformance.mock.__main__ import main
+
+COMMAND = [sys.executable, "-m", "oauth_conformance.mock"]
+
+
+def test_help() -> None:
+    result = subprocess.run([*COMMAND, "--help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0
+    for option in ("--profile", "--deactivation", "--path-style", "--defect", "--public-identity-url", "--issuer"):
+        assert option in result.stdout
+
+
+@pytest.mark.parametrize(("argv", "option"), [
+    (["--profile", "bogus"], "--profile"),
+    (["--deactivation", "never"], "--deactivation"),
+    (["--path-style", "java"], "--path-style"),
+    (["--defect", "no-such-defect"], "--defect"),
+    (["--creatio-port", "70000"], "--creatio-port"),
+    (["--token-lifetime", "0"], "--token-lifetime"),
+    (["--public-identity-url", "is.example"], "--public-identity-url"),
+])
+def test_bad_option_values_exit_2_naming_the_option(argv: list[str], option: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert option in capsys.readouterr().err
+
+
+def test_bad_profile_in_a_subprocess() -> None:
+    result = subprocess.run([*COMMAND, "--profile", "bogus"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "--profile" in result.stderr
+
+
+def test_serves_prints_env_block_and_stops_on_sigterm() -> None:
+    with subprocess.Popen([*COMMAND, "--profile", "compliant", "--defect", "json-charset"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as process:
+        assert process.stdout is not None
+        stdout = process.stdout
+        lines: queue.Queue[str] = queue.Queue()
+
+        def pump() -> None:
+            for line in stdout:
+                lines.put(line)
+
+        threading.Thread(target=pump, daemon=True).start()
+        output: list[str] = []
+        try:
+            while not output or not output[-1].startswith("Serving"):
+                output.append(lines.get(timeout=30).rstrip("\n"))
+            env = dict(line.split("=", 1) for line in output if "=" in line and not line.startswith("#"))
+            assert env["OAUTH_TARGET"] == "creatio"
+            assert env["CREATIO_ADMIN_USER"] == "Supervisor" and env["CREATIO_ADMIN_PASSWORD"] == "Supervisor"
+            assert env["CREATIO_TECH_USER"] == "Conformance technical user"
+            assert (env["CREATIO_ALLOWED_ENTITY"], env["CREATIO_DENIED_ENTITY"]) == ("Currency", "Contact")
+            with httpx.Client(trust_env=False) as client:
+                discovery = client.get(env["CREATIO_IDENTITY_URL"] + "/.well-known/openid-configuration")
+                assert discovery.status_code == 200
+                login = client.post(env["CREATIO_URL"] + "/ServiceModel/AuthService.svc/Login",
+                                    json={"UserName": "Supervisor", "UserPassword": "Supervisor"})
+                assert login.json()["Code"] == 0
+        finally:
+            process.send_signal(signal.SIGTERM)
+            returncode = process.wait(timeout=15)
+    assert returncode == 0
+
+
+def test_options_validation() -> None:
+    with pytest.raises(ValueError, match="profile"):
+        MockOptions(profile="bogus")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="token_lifetime"):
+        MockOptions(token_lifetime=0)
+    assert MockOptions(defects=["json-charset"]).defects == frozenset({"json-charset"})  # type: ignore[arg-type]
+    assert MockOptions(path_style="netcore").app_prefix == ""
