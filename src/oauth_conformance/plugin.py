@@ -236,10 +236,17 @@ def _settle(item: pytest.Item) -> None:
     findings = item.stash.get(ITEM_FINDINGS, [])
     problem = item.stash.get(ITEM_PROBLEM, None)
     recorded = {f.requirement for f in findings}
+    failed_on = next((f for f in findings if f.verdict is Verdict.FAIL), None)
     for requirement_id in requirement_ids(item, state.catalogue):
         if problem is not None:
             findings.append(Finding(requirement_id, problem.verdict, problem.message, item.nodeid, problem.evidence))
-        elif requirement_id not in recorded:
+        elif requirement_id in recorded:
+            continue
+        elif failed_on is not None:
+            # The scenario stopped at a failed MUST before it reached this requirement's checks.
+            message = f"not reached: the scenario stopped when {failed_on.requirement} failed"
+            findings.append(Finding(requirement_id, Verdict.NOT_RUN, message, item.nodeid))
+        else:
             # A scenario that names a requirement must check it: a silent pass would be a PASS for nothing.
             message = "the scenario recorded no check of this requirement"
             findings.append(Finding(requirement_id, Verdict.ERROR, message, item.nodeid))
