@@ -118,3 +118,14 @@ def test_unreachable_target_is_error_never_pass(tmp_path: Path) -> None:
         "ConnectError" in r["message"] for r in run.conformance["requirements"]
     )
     assert CANARY not in run.stdout + run.stderr
+
+
+def test_diagnostics_not_green_skips_the_rest_with_the_health_message(tmp_path: Path) -> None:
+    with start_mock(MockOptions()) as servers:
+        servers.set_system_setting("OAuth20IdentityServerClientSecret", "not-the-system-secret")
+        run = run_suite(tmp_path, "tests/conformance", env_file=_env_for(servers))
+    assert run.returncode == 1
+    requirements = {r["id"]: r for r in run.conformance["requirements"]}
+    assert requirements.pop("CRE-health-preflight")["verdict"] == "FAIL"
+    assert {r["verdict"] for r in requirements.values()} == {"SKIP"}
+    assert all("Can't retrieve access_token" in r["message"] for r in requirements.values())

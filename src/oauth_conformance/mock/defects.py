@@ -62,7 +62,8 @@ DEFECTS: dict[str, Defect] = _table(
     ),
     Defect(
         "integration-not-listed",
-        "The OData OAuthClientApp collection omits integrations created through OAuthConfigService.",
+        "The integrations list (OAuthClientApp read without a filter) omits integrations created through "
+        "OAuthConfigService; lookups with a filter still find them.",
         frozenset({"CRE-integration-listed"}),
     ),
     Defect(

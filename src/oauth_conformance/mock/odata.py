@@ -94,7 +94,7 @@ class ODataService:
             if entity == "OAuthClientApp":
                 apps = list(self.store.apps.values())
                 if listing and self.options.has("integration-not-listed"):
-                    # Defect: integrations created through OAuthConfigService vanish from the collection.
+                    # Defect: integrations created through OAuthConfigService vanish from the list page.
                     apps = [a for a in apps if a.created_via != "service"]
                 return [a.odata() for a in apps]
             if entity == "SysAdminUnit":
@@ -109,7 +109,8 @@ class ODataService:
                 return odata_error(404, "The requested resource does not exist.")
             return json_response({"@odata.context": context + "/$entity", **row})
         query = parse_query(request.query_params)
-        rows = query.apply(self._rows(entity, listing=True), _FIELDS[entity])
+        # The list page reads the collection without a filter; lookups (by Id, ClientId, Name) filter it.
+        rows = query.apply(self._rows(entity, listing=not query.conditions), _FIELDS[entity])
         if query.select is not None:
             context += "(" + ",".join(f for f in _FIELDS[entity] if f in query.select) + ")"
         return json_response({"@odata.context": context, "value": rows})
