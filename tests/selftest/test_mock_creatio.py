@@ -15,33 +15,9 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
+from tests.selftest.mock_client import HTTP, LOGIN, admin_session, service
 
-HTTP = httpx.Client(trust_env=False, timeout=10)  # for stateless calls; building clients is slow
-LOGIN = "/ServiceModel/AuthService.svc/Login"
-
-
-# --- helpers (each self-test module is standalone: no conftest) --------------------------------
-
-@pytest.fixture(scope="module", autouse=True)
-def _close_http() -> Iterator[None]:
-    yield
-    HTTP.close()
-
-
-def admin_session(mock: MockServers) -> httpx.Client:
-    client = httpx.Client(base_url=mock.creatio_url, trust_env=False, timeout=10, verify=False)
-    login = client.post(LOGIN, json={"UserName": mock.admin_user, "UserPassword": mock.admin_password})
-    assert login.json()["Code"] == 0
-    client.headers["BPMCSRF"] = client.cookies["BPMCSRF"]
-    return client
-
-
-def service(session: httpx.Client, mock: MockServers, method: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = session.post(f"{mock.options.app_prefix}/rest/OAuthConfigService/{method}", json=body)
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()[f"{method}Result"]
-    return result
-
+# --- helpers --------------------------------
 
 def add_client(session: httpx.Client, mock: MockServers, name: str, user_id: str | None = None) -> dict[str, Any]:
     result = service(session, mock, "AddClient", {"addClientRequest": {

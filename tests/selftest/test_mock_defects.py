@@ -11,17 +11,9 @@ import httpx
 import pytest
 
 from oauth_conformance.mock import BENIGN, DEFECTS, Defect, MockOptions, MockServers, start_mock
+from tests.selftest.mock_client import HTTP
 
-HTTP = httpx.Client(trust_env=False, timeout=10)
-
-
-# --- helpers (each self-test module is standalone: no conftest) --------------------------------
-
-@pytest.fixture(scope="module", autouse=True)
-def _close_http() -> Iterator[None]:
-    yield
-    HTTP.close()
-
+# --- helpers --------------------------------
 
 class Mock:
     def __init__(self, servers: MockServers) -> None:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
+from tests.selftest.mock_client import admin_session
 
 URL_SETTING, ID_SETTING, SECRET_SETTING = (
     "OAuth20IdentityServerUrl", "OAuth20IdentityServerClientId", "OAuth20IdentityServerClientSecret")
@@ -18,15 +19,6 @@ TOKEN_MESSAGE = (
     "OAuth20IdentityServerUrl using client_id and client_secret specified in system settings "
     "OAuth20IdentityServerClientId & OAuth20IdentityServerClientSecret."
 )
-
-
-def admin_session(mock: MockServers) -> httpx.Client:
-    client = httpx.Client(base_url=mock.creatio_url, trust_env=False, timeout=10, verify=False)
-    login = client.post("/ServiceModel/AuthService.svc/Login",
-                        json={"UserName": mock.admin_user, "UserPassword": mock.admin_password})
-    assert login.json()["Code"] == 0
-    client.headers["BPMCSRF"] = client.cookies["BPMCSRF"]
-    return client
 
 
 class Health:

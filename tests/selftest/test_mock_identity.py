@@ -15,34 +15,12 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
+from tests.selftest.mock_client import HTTP, admin_session, service
 
 # One client for stateless calls: building an httpx client costs tens of milliseconds.
-HTTP = httpx.Client(trust_env=False, timeout=10)
 
 
-# --- helpers (each self-test module is standalone: no conftest) --------------------------------
-
-@pytest.fixture(scope="module", autouse=True)
-def _close_http() -> Iterator[None]:
-    yield
-    HTTP.close()
-
-
-def admin_session(mock: MockServers) -> httpx.Client:
-    client = httpx.Client(base_url=mock.creatio_url, trust_env=False, timeout=10, verify=False)
-    login = client.post("/ServiceModel/AuthService.svc/Login",
-                        json={"UserName": mock.admin_user, "UserPassword": mock.admin_password})
-    assert login.json()["Code"] == 0
-    client.headers["BPMCSRF"] = client.cookies["BPMCSRF"]
-    return client
-
-
-def service(session: httpx.Client, mock: MockServers, method: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = session.post(f"{mock.options.app_prefix}/rest/OAuthConfigService/{method}", json=body)
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()[f"{method}Result"]
-    return result
-
+# --- helpers --------------------------------
 
 def add_client(session: httpx.Client, mock: MockServers, name: str) -> dict[str, Any]:
     result = service(session, mock, "AddClient", {"addClientRequest": {
