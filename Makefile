@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 selftest: $(STAMP)
-	$(BIN)/pytest tests/selftest --reports-dir=reports/selftest -q $(ARGS)
+	$(BIN)/pytest tests/selftest --reports-dir=reports/selftest -n 2 -q $(ARGS)
 
 # The project's own tests: lint, the self-tests, then the whole suite against the bundled mock.
 test: lint selftest

@@ -129,3 +129,13 @@ def test_diagnostics_not_green_skips_the_rest_with_the_health_message(tmp_path: 
     assert requirements.pop("CRE-health-preflight")["verdict"] == "FAIL"
     assert {r["verdict"] for r in requirements.values()} == {"SKIP"}
     assert all("Can't retrieve access_token" in r["message"] for r in requirements.values())
+
+
+def test_without_admin_login_the_diagnostics_are_skipped_with_the_reason(tmp_path: Path) -> None:
+    with start_mock(MockOptions()) as servers:
+        env = {k: v for k, v in _env_for(servers).items() if not k.startswith("CREATIO_ADMIN")}
+        run = run_suite(tmp_path, "tests/conformance", env_file=env)
+    assert run.returncode == 0, run.stdout[-3000:]
+    requirements = run.conformance["requirements"]
+    assert {r["verdict"] for r in requirements} == {"SKIP"}
+    assert all("needs CREATIO_ADMIN_USER" in r["message"] for r in requirements)
