@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 
 import httpx
-from pytest_bdd import parsers, then, when
+from pytest_bdd import given, parsers, then, when
 
+from oauth_conformance.errors import UnexpectedResponseError
 from oauth_conformance.http import exchange_id
 from oauth_conformance.jwt import decode_unverified
 from oauth_conformance.settings import Settings
-from oauth_conformance.targets.creatio import CreatioAdapter, describe_body
+from oauth_conformance.targets.creatio import CreatioAdapter, describe_body, has_records
 from oauth_conformance.verdicts import Checker
 from steps.context import TechnicalUser, World
 
@@ -23,15 +24,8 @@ def _is_refusal(response: httpx.Response) -> bool:
     return response.status_code in (401, 403)
 
 
-def _has_records(response: httpx.Response) -> bool:
-    try:
-        body = response.json()
-    except ValueError:
-        return False
-    return response.status_code == 200 and isinstance(body, dict) and isinstance(body.get("value"), list)
-
-
 @when(parsers.parse('"{label}" reads the entity its technical user may read'))
+@when(parsers.parse('"{label}" reads the entity the previously created technical user may read'))
 def read_allowed(label: str, world: World, adapter: CreatioAdapter, technical_user: TechnicalUser) -> None:
     world.response = adapter.read_entity_with_token(technical_user.allowed_entity, world.earlier_tokens[label])
 
@@ -41,11 +35,16 @@ def read_denied(label: str, world: World, adapter: CreatioAdapter, technical_use
     world.response = adapter.read_entity_with_token(technical_user.denied_entity, world.earlier_tokens[label])
 
 
-@when(parsers.parse('"{label}" reads the entity the previously created technical user may read'))
-def read_allowed_of_other_user(
-    label: str, world: World, adapter: CreatioAdapter, technical_user: TechnicalUser
-) -> None:
-    world.response = adapter.read_entity_with_token(technical_user.allowed_entity, world.earlier_tokens[label])
+@given(parsers.parse('"{label}" holds an access token that reads the permitted entity'))
+def token_reads_baseline(label: str, world: World, adapter: CreatioAdapter, technical_user: TechnicalUser) -> None:
+    """A baseline: a later refusal means something only if the token worked before."""
+    response = adapter.read_entity_with_token(technical_user.allowed_entity, world.earlier_tokens[label])
+    if not has_records(response):
+        raise UnexpectedResponseError(
+            f"the token of {label!r} does not read {technical_user.allowed_entity} even before the change: "
+            f"{describe_body(response)}",
+            exchange_id(response),
+        )
 
 
 @then("the API answers with the records")
@@ -53,7 +52,7 @@ def api_answers(world: World, checker: Checker) -> None:
     response = world.response
     assert response is not None
     checker.require(
-        "CRE-token-acts-as-techuser", _has_records(response), describe_body(response), [exchange_id(response)]
+        "CRE-token-acts-as-techuser", has_records(response), describe_body(response), [exchange_id(response)]
     )
 
 
@@ -61,11 +60,29 @@ def api_answers(world: World, checker: Checker) -> None:
 def api_refuses(world: World, checker: Checker) -> None:
     response = world.response
     assert response is not None
+    note = "" if response.status_code != 401 else " (401: refused at authentication, not only for rights)"
     checker.require(
         "CRE-techuser-isolation",
         _is_refusal(response),
-        f"{response.request.url.path}: {describe_body(response)}",
+        f"{response.request.url.path}: {describe_body(response)}{note}",
         [exchange_id(response)],
+    )
+
+
+@then(parsers.parse('the API refuses the request, though the token of "{label}" reads the permitted entity'))
+def api_refuses_valid_token(
+    label: str, world: World, adapter: CreatioAdapter, technical_user: TechnicalUser, checker: Checker
+) -> None:
+    """The refusal counts only beside a positive control: a server refusing every token would pass otherwise."""
+    response = world.response
+    assert response is not None
+    control = adapter.read_entity_with_token(technical_user.allowed_entity, world.earlier_tokens[label])
+    checker.require(
+        "CRE-techuser-isolation",
+        _is_refusal(response) and has_records(control),
+        f"{technical_user.denied_entity}: {describe_body(response)}; "
+        f"{technical_user.allowed_entity} with the same token: {describe_body(control)}",
+        [exchange_id(response), exchange_id(control)],
     )
 
 
@@ -76,7 +93,7 @@ def earlier_token_still_reads(
     response = adapter.read_entity_with_token(technical_user.allowed_entity, world.earlier_tokens[label])
     checker.require(
         "CRE-edit-keeps-credentials",
-        _has_records(response),
+        has_records(response),
         f"the token issued before the edit: {describe_body(response)}",
         [exchange_id(response)],
     )
@@ -91,7 +108,7 @@ def new_token_reads(
     checker.require(requirement, token is not None, f"{label} holds no new token", [world.tokens[label].exchange])
     assert token is not None
     response = adapter.read_entity_with_token(technical_user.allowed_entity, token)
-    checker.require(requirement, _has_records(response), f"{label}: {describe_body(response)}", [exchange_id(response)])
+    checker.require(requirement, has_records(response), f"{label}: {describe_body(response)}", [exchange_id(response)])
 
 
 @then(parsers.parse('the earlier access token of "{label}" is measured against the API'))

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from pytest_bdd import given, parsers
+from pytest_bdd import given
 
 from oauth_conformance.cleanup import Cleanup
 from oauth_conformance.errors import SuiteError
@@ -38,9 +38,12 @@ class World(RedactedRepr):
     response: httpx.Response | None = None
     before: dict[str, set[str]] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)
+    # Ids of what the name-required attempt left behind, compared before and after.
+    created: dict[str, set[str]] = field(default_factory=dict)
     deactivated_at: dict[str, float] = field(default_factory=dict)
     technical_user: TechnicalUser | None = None
     discovery: dict[str, Any] | None = None
+    response_exchange: str | None = None
 
     def integration(self, label: str) -> Integration:
         try:
@@ -81,7 +84,8 @@ def creatio_health(creatio_env: CreatioEnvironment) -> HealthReport:
 def skip_unless_readable(report: HealthReport, adapter: CreatioAdapter) -> None:
     """The health check needs a signed-in user ([INF] creatio-oauth.md §4): without a login, a 401 says
     nothing about the diagnostics themselves."""
-    if report.status in (401, 403) and not adapter.can_manage:
+    # 302: .NET Core Creatio may redirect an anonymous request to its login page (§2.3 [INF]).
+    if report.status in (302, 401, 403) and not adapter.can_manage:
         pytest.skip(
             f"OAuthHealthCheck answered HTTP {report.status} to an anonymous request: needs CREATIO_ADMIN_USER "
             "and CREATIO_ADMIN_PASSWORD to read the diagnostics"
@@ -99,7 +103,7 @@ def diagnostics_green(creatio_health: HealthReport, adapter: CreatioAdapter) -> 
 def signed_in(adapter: CreatioAdapter, request: pytest.FixtureRequest) -> None:
     if not adapter.can_manage:
         pytest.skip("needs CREATIO_ADMIN_USER and CREATIO_ADMIN_PASSWORD (an administrator login)")
-    adapter.login()
+    adapter.ensure_login()
     request.getfixturevalue("stale_leftovers")  # once per run, after the first login
 
 
@@ -120,8 +124,3 @@ def technical_user(creatio_env: CreatioEnvironment, adapter: CreatioAdapter) -> 
 @given("the previously created technical user")
 def previously_created_user(world: World, technical_user: TechnicalUser) -> None:
     world.technical_user = technical_user
-
-
-def label_parser(text: str) -> Any:
-    """Step text with integration labels in double quotes."""
-    return parsers.parse(text)

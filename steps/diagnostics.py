@@ -19,32 +19,28 @@ def open_diagnostic_tab(adapter: CreatioAdapter) -> HealthReport:
 
 @then("the health check answers HTTP 200 with HasProblem false")
 def health_ok(diagnostic_tab: HealthReport, checker: Checker) -> None:
-    creatio_health = diagnostic_tab
-    body = creatio_health.body or {}
     checker.require(
         "CRE-health-preflight",
-        creatio_health.status == 200 and body.get("HasProblem") is False,
-        f"OAuthHealthCheck: {creatio_health.message}",
-        [creatio_health.exchange],
+        diagnostic_tab.answered_ok,
+        f"OAuthHealthCheck: {diagnostic_tab.message}",
+        [diagnostic_tab.exchange],
     )
 
 
 @then("every diagnostic check is selected")
 def every_check_selected(diagnostic_tab: HealthReport, checker: Checker) -> None:
-    creatio_health = diagnostic_tab
-    flags = creatio_health.flags
-    cleared = [name for name, value in flags.items() if value is not True]
     checker.require(
         "CRE-health-preflight",
-        not cleared,
-        f"diagnostic checks: {', '.join(f'{k}={v}' for k, v in flags.items())}",
-        [creatio_health.exchange],
+        not diagnostic_tab.cleared_flags,
+        f"diagnostic checks: {', '.join(f'{k}={v}' for k, v in diagnostic_tab.flags.items())}",
+        [diagnostic_tab.exchange],
     )
 
 
 @when("I fetch the Identity Service discovery document")
 def fetch_discovery(identity: IdentityClient, world: World) -> None:
     world.discovery = identity.discovery()
+    world.response_exchange = identity.http.evidence.last_id
 
 
 @then("it names a token endpoint and a key set")
@@ -55,4 +51,5 @@ def discovery_names_endpoints(world: World, checker: Checker) -> None:
         "CRE-health-preflight",
         not missing,
         "discovery names issuer, token_endpoint and jwks_uri" if not missing else f"discovery lacks {missing}",
+        [world.response_exchange],
     )

@@ -12,7 +12,7 @@ Feature: OAuth diagnostics
     And every diagnostic check is selected
 
   @CRE-health-preflight
-  Scenario: The Identity Service named in the settings answers
+  Scenario: The Identity Service answers its discovery document
     Given the OAuth diagnostics are all green
     When I fetch the Identity Service discovery document
     Then it names a token endpoint and a key set

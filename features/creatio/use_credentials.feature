@@ -38,7 +38,7 @@ Feature: Use the credentials
     Given the integration "Exchange rates" using the previously created technical user
     And "Exchange rates" holds an access token
     When "Exchange rates" reads the entity its technical user may not read
-    Then the API refuses the request
+    Then the API refuses the request, though the token of "Exchange rates" reads the permitted entity
 
   @CRE-techuser-isolation @uses_tech_user
   Scenario: A new technical user starts with no rights

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-__all__ = ["InsecureTransportError", "SettingsError", "SuiteError", "TargetUnreachableError", "UnexpectedResponseError"]
+from oauth_conformance.redaction import REDACTOR
+
+__all__ = [
+    "FeatureNotOfferedError",
+    "InsecureTransportError",
+    "SettingsError",
+    "SuiteError",
+    "TransportFailedError",
+    "UnexpectedResponseError",
+]
 
 
 class SuiteError(Exception):
@@ -11,26 +20,23 @@ class SuiteError(Exception):
     Messages may quote a server's answer, so they are redacted on the way in.
     """
 
-    def __init__(self, message: str) -> None:
-        from oauth_conformance.redaction import REDACTOR
-
-        super().__init__(REDACTOR.text(message))
-
-
-class TargetUnreachableError(SuiteError):
-    """A connection error or timeout talking to the target."""
-
     def __init__(self, message: str, exchange_id: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(REDACTOR.text(message))
+        # The evidence (E<n>) of the exchange that showed the problem, when there was one.
         self.exchange_id = exchange_id
+
+
+class TransportFailedError(SuiteError):
+    """No usable response: a refused connection, a timeout, an oversized body, or a request not sent
+    because its host was unreachable earlier in the run."""
 
 
 class UnexpectedResponseError(SuiteError):
     """An admin operation the suite needs (login, create, read back) answered in a way it cannot use."""
 
-    def __init__(self, message: str, exchange_id: str | None = None) -> None:
-        super().__init__(message)
-        self.exchange_id = exchange_id
+
+class FeatureNotOfferedError(SuiteError):
+    """The target lacks a service the scenario needs (e.g. an older Creatio build): a SKIP, with this reason."""
 
 
 class InsecureTransportError(SuiteError):

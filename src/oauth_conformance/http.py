@@ -8,7 +8,6 @@ redacted, as evidence for the report and for Allure.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import itertools
 import json
 import threading
@@ -20,12 +19,19 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from oauth_conformance.errors import InsecureTransportError, TargetUnreachableError
+from oauth_conformance.errors import InsecureTransportError, TransportFailedError
+from oauth_conformance.netutil import is_loopback
 from oauth_conformance.redaction import REDACTOR
 
 __all__ = ["EvidenceLog", "Exchange", "HttpClient", "TransportPolicy"]
 
-_BODY_LIMIT = 4000
+# How much of a body the evidence shows, and how much of a response the suite reads at all: a hostile
+# or broken server must not exhaust memory.
+_EVIDENCE_BODY_CHARS = 4000
+MAX_RESPONSE_BYTES = 2 * 1024 * 1024
+# httpx's timeout bounds each phase (connect, each read); a body trickling in a byte at a time never
+# trips it, so the whole exchange also has a deadline of this many timeouts.
+_DEADLINE_FACTOR = 3
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,12 @@ class EvidenceLog:
         with self._lock:
             return f"E{next(self._counter)}"
 
+    @property
+    def last_id(self) -> str | None:
+        """The newest exchange: the evidence for a check made from what an adapter call just read."""
+        with self._lock:
+            return self.exchanges[-1].id if self.exchanges else None
+
     def add(self, exchange: Exchange) -> None:
         with self._lock:
             self.exchanges.append(exchange)
@@ -104,15 +116,6 @@ class TransportPolicy:
     timeout: float = 10.0
     # True, False, or a CA bundle path.
     verify: bool | str = True
-
-
-def _is_loopback(host: str) -> bool:
-    if host in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _carries_credentials(headers: httpx.Headers, body: bytes) -> bool:
@@ -129,9 +132,28 @@ def _decode_body(content: bytes, content_type: str) -> str:
     if "json" in content_type:
         with contextlib.suppress(ValueError):
             text = json.dumps(json.loads(text), ensure_ascii=False)
-    if len(text) > _BODY_LIMIT:
-        text = text[:_BODY_LIMIT] + f"… ({len(content)} bytes)"
-    return REDACTOR.text(text)
+    # Redact before cutting: a secret straddling the cut would escape the patterns.
+    text = REDACTOR.text(text)
+    if len(text) > _EVIDENCE_BODY_CHARS:
+        text = text[:_EVIDENCE_BODY_CHARS] + f"… ({len(content)} bytes)"
+    return text
+
+
+def json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The body as a JSON object, or None when it is not one (empty, HTML, an array, garbage)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+class ResponseTooLargeError(httpx.TransportError):
+    """The response body exceeded MAX_RESPONSE_BYTES."""
+
+
+class DeadlineExceededError(httpx.TimeoutException):
+    """The whole exchange took longer than its deadline, although no single read timed out."""
 
 
 class HttpClient:
@@ -163,10 +185,10 @@ class HttpClient:
         cookies: httpx.Cookies | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
-        """Send one request and record it. Transport failures raise TargetUnreachableError (an ERROR)."""
+        """Send one request and record it. Transport failures raise TransportFailedError (an ERROR)."""
         request = self._client.build_request(method, url, headers=headers, cookies=cookies, **kwargs)
         parts = urlsplit(url)
-        if parts.scheme == "http" and not _is_loopback(parts.hostname or "") and _carries_credentials(
+        if parts.scheme == "http" and not is_loopback(parts.hostname or "") and _carries_credentials(
             request.headers, request.content
         ):
             raise InsecureTransportError(
@@ -178,23 +200,44 @@ class HttpClient:
         if origin in self._unreachable:
             message = f"not sent: {origin} was unreachable earlier in this run ({self._unreachable[origin]})"
             self._record(exchange_id, request, None, 0.0, message)
-            raise TargetUnreachableError(f"{method} {REDACTOR.text(url)}: {message}", exchange_id)
+            raise TransportFailedError(f"{method} {REDACTOR.text(url)}: {message}", exchange_id)
         started = time.perf_counter()
         try:
-            response = self._client.send(request)
-            response.read()
+            response = self._send_bounded(request, started, _DEADLINE_FACTOR * self.policy.timeout)
         except httpx.HTTPError as error:
             elapsed = (time.perf_counter() - started) * 1000
             message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
                 self._unreachable[origin] = message
             self._record(exchange_id, request, None, elapsed, message)
-            raise TargetUnreachableError(
+            raise TransportFailedError(
                 f"{method} {REDACTOR.text(url)} failed after {elapsed:.0f} ms: {REDACTOR.text(message)}",
                 exchange_id,
             ) from error
         self._record(exchange_id, request, response, (time.perf_counter() - started) * 1000, None)
         response.extensions["exchange_id"] = exchange_id
+        return response
+
+    def _send_bounded(self, request: httpx.Request, started: float, budget_s: float) -> httpx.Response:
+        streamed = self._client.send(request, stream=True)
+        try:
+            raw = bytearray()
+            for chunk in streamed.iter_raw():
+                raw += chunk
+                if len(raw) > MAX_RESPONSE_BYTES:
+                    raise ResponseTooLargeError(f"response body larger than {MAX_RESPONSE_BYTES} bytes")
+                if time.perf_counter() - started > budget_s:
+                    raise DeadlineExceededError(f"response not complete within {budget_s:g} s")
+        finally:
+            streamed.close()
+            # Cookies belong to whoever asked for them (the adapter's admin session), never to every later
+            # request: a Bearer probe that also carried the admin's cookies would test the admin's rights.
+            self._client.cookies.clear()
+        response = httpx.Response(
+            streamed.status_code, headers=streamed.headers, content=bytes(raw), request=request,
+            extensions=dict(streamed.extensions),
+        )
+        response.read()
         return response
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:

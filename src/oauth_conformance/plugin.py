@@ -1,8 +1,7 @@
-"""The pytest plugin: settings, the target, the checker, and the verdicts of the whole run.
+"""The pytest plugin: settings, the target, the checker fixtures, and the verdicts of the whole run.
 
-Registered by the project's root ``conftest.py``. It turns every test outcome into findings per
-requirement: a failed MUST is a FAIL; a skip is a SKIP with its reason; anything else that broke
-(a timeout, a refused connection, a response the suite cannot use) is an ERROR, never a PASS.
+Registered by the project's root ``conftest.py``. Outcomes become findings in ``outcomes``; reports
+are written by ``report``; the gate (``--fail-on``) turns the verdicts into the exit status.
 """
 
 from __future__ import annotations
@@ -17,15 +16,22 @@ import pytest
 
 from oauth_conformance.catalogue import Catalogue, load_catalogue
 from oauth_conformance.cleanup import Cleanup
-from oauth_conformance.errors import SettingsError, SuiteError
+from oauth_conformance.errors import FeatureNotOfferedError, SettingsError, SuiteError
 from oauth_conformance.evidence_allure import AllureEvidence
 from oauth_conformance.http import EvidenceLog, HttpClient, TransportPolicy
+from oauth_conformance.outcomes import problem_of, settle
 from oauth_conformance.redaction import REDACTOR
-from oauth_conformance.report.conformance import build_results, write_conformance_json, write_evidence
+from oauth_conformance.report.conformance import (
+    RequirementResult,
+    build_results,
+    write_conformance_json,
+    write_evidence,
+)
+from oauth_conformance.report.scrub import scrub_reports
 from oauth_conformance.report.summary import summary_lines
 from oauth_conformance.settings import SETTINGS, Settings, load_settings, option_value
 from oauth_conformance.targets import CreatioEnvironment, open_environment
-from oauth_conformance.verdicts import Checker, ConformanceFailure, Finding, Verdict
+from oauth_conformance.verdicts import GATE, Checker, Finding, Verdict
 
 # Tags that are not requirement IDs: they group scenarios for selection with -m.
 TAGS = {
@@ -33,6 +39,9 @@ TAGS = {
     "managed": "creates and changes integrations: needs an admin login",
     "uses_tech_user": "needs an existing technical user with known rights",
 }
+# Every default run prefix starts with this (settings.default_run_prefix); leftovers are found by it.
+RUN_PREFIX_FAMILY = "occ-"
+REPORT_FILES = ("conformance.json", "evidence.jsonl")
 
 
 @dataclass
@@ -45,13 +54,15 @@ class RunState:
     target_description: str = "not started"
     # Names left on the target by an earlier run that could not clean up (a crash, a kill).
     stale: list[str] = field(default_factory=list)
+    # Teardown failures (cleanup) of scenarios whose verdict was already decided by a check.
+    teardown_errors: list[str] = field(default_factory=list)
+    gate_failures: list[str] = field(default_factory=list)
+    results: list[RequirementResult] | None = None
     allure: AllureEvidence = field(default_factory=AllureEvidence)
     started: float = field(default_factory=time.time)
 
 
 RUN_STATE = pytest.StashKey[RunState]()
-# Every default run prefix starts with this (settings._default_run_prefix).
-RUN_PREFIX_FAMILY = "occ-"
 ITEM_FINDINGS = pytest.StashKey[list[Finding]]()
 ITEM_PROBLEM = pytest.StashKey[Finding]()
 
@@ -80,6 +91,12 @@ def _options(config: pytest.Config) -> dict[str, str | None]:
     return values
 
 
+def _remove_stale_reports(reports: Path) -> None:
+    # A run that stops early must not leave the previous run's verdicts for CI to read.
+    for name in REPORT_FILES:
+        (reports / name).unlink(missing_ok=True)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     env_file_option = config.getoption("env_file")
@@ -89,6 +106,9 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         settings = load_settings(_options(config), env_file=env_file)
     except SettingsError as error:
+        fallback = config.getoption("oauth_reports_dir") or "reports"
+        if Path(fallback).is_dir():
+            _remove_stale_reports(Path(fallback))
         raise pytest.UsageError(str(error)) from None
     catalogue = load_catalogue()
     config.stash[RUN_STATE] = RunState(settings=settings, catalogue=catalogue)
@@ -118,6 +138,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         for requirement_id in requirement_ids(item, state.catalogue):
             state.tagged.setdefault(requirement_id, set()).add(item.nodeid)
+    if state.tagged and not config.option.collectonly:
+        _remove_stale_reports(state.settings.reports_dir)
 
 
 # -- fixtures -----------------------------------------------------------------------------------
@@ -150,9 +172,15 @@ def creatio_env(pytestconfig: pytest.Config, settings: Settings, http: HttpClien
 
 @pytest.fixture(scope="session")
 def stale_leftovers(pytestconfig: pytest.Config, creatio_env: CreatioEnvironment, settings: Settings) -> list[str]:
-    """Integrations of earlier runs still on the target: reported, never deleted (they may be in use)."""
-    names = [str(row.get("Name") or "") for row in creatio_env.adapter.integrations()]
-    stale = sorted(n for n in names if n.startswith(RUN_PREFIX_FAMILY) and not n.startswith(settings.run_prefix))
+    """Integrations and users of earlier runs still on the target: reported, never deleted (a run may be
+    going on elsewhere)."""
+    adapter = creatio_env.adapter
+    names = [str(r.get("Name") or "") for r in adapter.integrations()] + [
+        str(r.get("Name") or "") for r in adapter.users()
+    ]
+    stale = sorted(
+        {n for n in names if n.startswith(RUN_PREFIX_FAMILY) and not n.startswith(settings.run_prefix)}
+    )
     _state(pytestconfig).stale = stale
     return stale
 
@@ -160,11 +188,10 @@ def stale_leftovers(pytestconfig: pytest.Config, creatio_env: CreatioEnvironment
 @pytest.fixture
 def checker(request: pytest.FixtureRequest) -> Checker:
     item = request.node
-    findings = item.stash.setdefault(ITEM_FINDINGS, [])
     catalogue = _state(request.config).catalogue
     checker = Checker(catalogue=catalogue, test=item.nodeid, tags=tuple(requirement_ids(item, catalogue)))
     # The checker appends straight into the item's list, so findings survive a failing step.
-    checker.findings = findings
+    checker.findings = item.stash.setdefault(ITEM_FINDINGS, [])
     return checker
 
 
@@ -186,6 +213,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     state.allure.scenario_finished()  # pytest-bdd skips its after-scenario hook when a step fails
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    try:
+        return (yield)
+    except FeatureNotOfferedError as error:
+        # The target lacks a service the scenario needs: that is a precondition, not a defect.
+        pytest.skip(str(error))
+
+
 @pytest.hookimpl(trylast=True)  # after allure-pytest-bdd has started its test case
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest) -> None:
     state = _state(request.config)
@@ -197,79 +233,31 @@ def pytest_bdd_after_scenario(request: pytest.FixtureRequest) -> None:
     _state(request.config).allure.scenario_finished()
 
 
-def _problem(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> Finding | None:
-    if call.excinfo is None:
-        return None
-    if report.skipped:
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-        return Finding("", Verdict.SKIP, reason.removeprefix("Skipped: "), item.nodeid)
-    error = call.excinfo.value
-    if isinstance(error, ConformanceFailure):
-        return None  # already recorded by the checker
-    exchange = getattr(error, "exchange_id", None)
-    return Finding(
-        "",
-        Verdict.ERROR,
-        REDACTOR.text(f"{call.when}: {type(error).__name__}: {error}"),
-        item.nodeid,
-        (exchange,) if exchange else (),
-    )
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
     if report.failed and report.longrepr is not None:
         # Tracebacks show the arguments of every frame: whatever secret a step held would be printed.
         report.longrepr = REDACTOR.text(str(report.longrepr))
-    problem = _problem(item, call, report)
-    if problem is not None and ITEM_PROBLEM not in item.stash:
-        item.stash[ITEM_PROBLEM] = problem
+    state = _state(item.config)
+    problem = problem_of(item.nodeid, call, report)
+    findings = item.stash.get(ITEM_FINDINGS, [])
+    if problem is not None:
+        decided = any(f.verdict is Verdict.FAIL for f in findings)
+        if call.when == "teardown" and decided:
+            # A cleanup failure after a failed check: keep the FAIL, report the leftover separately.
+            state.teardown_errors.append(f"{item.nodeid}: {problem.message}")
+        elif ITEM_PROBLEM not in item.stash:
+            item.stash[ITEM_PROBLEM] = problem
     if report.when == "teardown":
-        _settle(item)
+        state.findings += settle(
+            item.nodeid, requirement_ids(item, state.catalogue), findings, item.stash.get(ITEM_PROBLEM, None)
+        )
+        state.evidence.current_test = None
     return report
 
 
-def _settle(item: pytest.Item) -> None:
-    """Turn the item's outcome into findings for every requirement it is tagged with."""
-    state = _state(item.config)
-    findings = item.stash.get(ITEM_FINDINGS, [])
-    problem = item.stash.get(ITEM_PROBLEM, None)
-    recorded = {f.requirement for f in findings}
-    failed_on = next((f for f in findings if f.verdict is Verdict.FAIL), None)
-    for requirement_id in requirement_ids(item, state.catalogue):
-        if problem is not None:
-            findings.append(Finding(requirement_id, problem.verdict, problem.message, item.nodeid, problem.evidence))
-        elif requirement_id in recorded:
-            continue
-        elif failed_on is not None:
-            # The scenario stopped at a failed MUST before it reached this requirement's checks.
-            message = f"not reached: the scenario stopped when {failed_on.requirement} failed"
-            findings.append(Finding(requirement_id, Verdict.NOT_RUN, message, item.nodeid))
-        else:
-            # A scenario that names a requirement must check it: a silent pass would be a PASS for nothing.
-            message = "the scenario recorded no check of this requirement"
-            findings.append(Finding(requirement_id, Verdict.ERROR, message, item.nodeid))
-    state.findings.extend(findings)
-    state.evidence.current_test = None
-
-
-# -- reports ------------------------------------------------------------------------------------
-
-
-def _report_paths(config: pytest.Config) -> list[str]:
-    reports = _state(config).settings.reports_dir
-    paths = [str(reports / "conformance.json"), str(reports / "evidence.jsonl")]
-    if getattr(config.option, "xmlpath", None):
-        paths.append(str(config.option.xmlpath))
-    if getattr(config.option, "allure_report_dir", None):
-        paths.append(str(config.option.allure_report_dir) + "/")
-    return paths
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    state = _state(session.config)
-    state.evidence.listeners.append(state.allure.attach)
+# -- gate and reports ---------------------------------------------------------------------------
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -277,53 +265,61 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if session.config.option.collectonly or (not state.tagged and not state.findings):
         return  # nothing ran (collection only, or the self-tests): leave the reports alone
     results = build_results(state.catalogue, state.findings, state.tagged)
+    state.results = results
+    failing = GATE[state.settings.fail_on]
+    state.gate_failures = [f"{r.verdict.value} {r.id}" for r in results if r.verdict in failing]
+    if state.gate_failures and session.exitstatus == pytest.ExitCode.OK:
+        # pytest saw every test pass, but a verdict fails the gate (e.g. a WARN with --fail-on=should).
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     reports = state.settings.reports_dir
     run = {
         "target": state.settings.target,
         "target_description": state.target_description,
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(state.started)),
         "duration_s": round(time.time() - state.started, 2),
+        "fail_on": state.settings.fail_on,
         "exit_status": int(session.exitstatus),
+        "gate_failures": state.gate_failures,
         "stale_leftovers": state.stale,
+        "teardown_errors": state.teardown_errors,
     }
     write_conformance_json(reports / "conformance.json", state.catalogue, results, run)
     write_evidence(reports / "evidence.jsonl", state.evidence.exchanges)
-    session.config.stash[_RESULTS] = results
 
 
-_RESULTS = pytest.StashKey[list[Any]]()
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """Last line of defence: scrub every report file of any secret seen in the run.
-
-    Runs after the JUnit and Allure writers. Allure records step arguments by their repr; the suite's
-    own types redact theirs, and this catches what a third-party repr would leak.
-    """
-    if RUN_STATE not in config.stash:
-        return
+def _report_paths(config: pytest.Config) -> list[str]:
     reports = _state(config).settings.reports_dir
-    candidates = [Path(p) for p in (getattr(config.option, "xmlpath", None),) if p]
-    allure_dir = getattr(config.option, "allure_report_dir", None)
-    if allure_dir and Path(allure_dir).is_dir():
-        candidates += [p for p in Path(allure_dir).iterdir() if p.suffix in (".json", ".txt", ".csv")]
-    candidates += [reports / "conformance.json", reports / "evidence.jsonl"]
-    for path in candidates:
-        if path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
-            scrubbed = REDACTOR.text(text)
-            if scrubbed != text:
-                path.write_text(scrubbed, encoding="utf-8")
+    paths = [str(reports / name) for name in REPORT_FILES]
+    if getattr(config.option, "xmlpath", None):
+        paths.append(str(config.option.xmlpath))
+    if getattr(config.option, "allure_report_dir", None):
+        paths.append(str(config.option.allure_report_dir) + "/")
+    return paths
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    results = config.stash.get(_RESULTS, None)
-    if results is None:
-        return
     state = _state(config)
+    if state.results is None:
+        return
     terminalreporter.section("conformance")
-    for line in summary_lines(state.target_description, results, _report_paths(config)):
+    for line in summary_lines(state.target_description, state.results, _report_paths(config)):
         terminalreporter.write_line(line)
+    if state.gate_failures:
+        failures = ", ".join(state.gate_failures)
+        terminalreporter.write_line(f"gate (--fail-on={state.settings.fail_on}) fails on: {failures}")
+    for error in state.teardown_errors:
+        terminalreporter.write_line(f"teardown: {error}")
     if state.stale:
         shown = ", ".join(state.stale[:5]) + (" …" if len(state.stale) > 5 else "")
         terminalreporter.write_line(f"stale leftovers of earlier runs on the target ({len(state.stale)}): {shown}")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if RUN_STATE not in config.stash:
+        return
+    reports = _state(config).settings.reports_dir
+    files = [reports / name for name in REPORT_FILES]
+    if getattr(config.option, "xmlpath", None):
+        files.append(Path(config.option.xmlpath))
+    allure_dir = getattr(config.option, "allure_report_dir", None)
+    scrub_reports(files, [Path(allure_dir)] if allure_dir else [])

@@ -1,7 +1,8 @@
 """Secrets, tokens, passwords and cookies never reach a report, a log or the console in clear.
 
 Every value that must stay secret is shown as a short prefix and a hash (``B73F…#3fa1c2d0``): enough to
-tell two values apart and to match one against a value the user holds, never enough to use it.
+tell two values apart within a run, never enough to use one. The hash is keyed with a random key per
+run, so a report cannot be used to confirm a guessed password offline.
 Known secrets are registered as they appear; patterns catch the ones the suite never saw (a JWT in an
 error body, a secret echoed by a hostile server).
 """
@@ -9,7 +10,9 @@ error body, a secret echoed by a hostile server).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
+import secrets
 import threading
 from collections.abc import Iterable, Mapping
 
@@ -43,9 +46,12 @@ _FORM_FIELD = re.compile(r"((?:^|[?&\s])(?i:" + _FIELD_NAMES + r")=)([^&\s]*)")
 _AUTH_VALUE = re.compile(r"^(\s*[A-Za-z]+\s+)(.+)$")
 
 
+_RUN_KEY = secrets.token_bytes(32)
+
+
 def mask(value: str) -> str:
-    """Show a secret as a short prefix and the first 8 hex digits of its SHA-256."""
-    digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:8]
+    """Show a secret as a short prefix and 8 hex digits of its keyed hash."""
+    digest = hmac.new(_RUN_KEY, value.encode("utf-8"), hashlib.sha256).hexdigest()[:8]
     if len(value) < _MIN_PREFIX_SOURCE:
         return f"…#{digest}"
     return f"{value[:_PREFIX_LENGTH]}…#{digest}"

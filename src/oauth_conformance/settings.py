@@ -6,6 +6,7 @@ which wins. A wrong or missing value raises SettingsError naming the setting and
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import time
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 from oauth_conformance.errors import SettingsError
+from oauth_conformance.netutil import is_loopback
 
 __all__ = ["SETTINGS", "Setting", "Settings", "load_settings"]
 
@@ -105,8 +107,11 @@ def _url(name: str, value: str | None) -> str | None:
     if value is None or value == "":
         return None
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(f"{name}={value!r} is not a URL; expected an http(s) URL such as https://host.example")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        # Credentials would cross the network in clear (DESIGN: rules for real targets).
+        raise SettingsError(f"{name}={value!r} uses plain http to a non-loopback host; expected an https URL")
     return value.rstrip("/")
 
 
@@ -115,6 +120,8 @@ def _number(name: str, value: str, minimum: float) -> float:
         number = float(value)
     except ValueError:
         raise SettingsError(f"{name}={value!r} is not a number; expected seconds, e.g. 10") from None
+    if not math.isfinite(number):
+        raise SettingsError(f"{name}={value!r} is not a finite number; expected seconds, e.g. 10")
     if number < minimum:
         raise SettingsError(f"{name}={value!r} is too small; expected at least {minimum:g}")
     return number
@@ -180,23 +187,51 @@ def load_settings(
     verify: bool | str = _flag("OAUTH_TLS_VERIFY", required("OAUTH_TLS_VERIFY"))
     ca_bundle = get("OAUTH_CA_BUNDLE")
     if ca_bundle:
+        if verify is False:
+            raise SettingsError(
+                "OAUTH_CA_BUNDLE is set but OAUTH_TLS_VERIFY=false turns verification off; expected one of the two"
+            )
         if not Path(ca_bundle).is_file():
             raise SettingsError(f"OAUTH_CA_BUNDLE={ca_bundle!r}: no such file; expected a PEM CA bundle")
         verify = ca_bundle
     waiver_setting = get("OAUTH_WAIVERS") or ""
     waivers = () if waiver_setting == "none" else tuple(Path(p.strip()) for p in waiver_setting.split(",") if p.strip())
+    if waivers:
+        # Waivers belong to the standards checks, which the catalogue does not hold yet.
+        raise SettingsError("--waivers / OAUTH_WAIVERS: waiver files are not supported yet; expected none")
+    if get("OAUTH_STANDARDS_PROFILE") != "rfc-strict":
+        raise SettingsError(
+            "--standards-profile / OAUTH_STANDARDS_PROFILE: only rfc-strict exists until the standards checks "
+            "land; expected rfc-strict"
+        )
+    defects = frozenset(d.strip() for d in (get("MOCK_DEFECTS") or "").split(",") if d.strip())
+    unknown = sorted(defects - known_mock_variants())
+    if unknown:
+        raise SettingsError(
+            f"--mock-defects / MOCK_DEFECTS: unknown {', '.join(unknown)}; expected names from "
+            "python -m oauth_conformance.mock --help"
+        )
+    reports_dir = Path(required("OAUTH_REPORTS_DIR"))
+    try:
+        reports_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SettingsError(
+            f"--reports-dir / OAUTH_REPORTS_DIR={str(reports_dir)!r}: {error.strerror}; expected a writable folder"
+        ) from None
+    if bool(get("CREATIO_ADMIN_USER")) != bool(get("CREATIO_ADMIN_PASSWORD")):
+        raise SettingsError("CREATIO_ADMIN_USER and CREATIO_ADMIN_PASSWORD go together; expected both or neither")
     settings = Settings(
         target=cast(TargetName, required("OAUTH_TARGET")),
         mock_profile=required("MOCK_PROFILE"),
         mock_deactivation=required("MOCK_DEACTIVATION"),
         mock_path_style=required("MOCK_PATH_STYLE"),
-        mock_defects=frozenset(d.strip() for d in (get("MOCK_DEFECTS") or "").split(",") if d.strip()),
+        mock_defects=defects,
         fail_on=required("OAUTH_FAIL_ON"),
         standards_profile=required("OAUTH_STANDARDS_PROFILE"),
         waivers=waivers,
         timeout=_number("OAUTH_TIMEOUT", required("OAUTH_TIMEOUT"), 0.1),
         tls_verify=verify,
-        reports_dir=Path(required("OAUTH_REPORTS_DIR")),
+        reports_dir=reports_dir,
         run_prefix=get("OAUTH_RUN_PREFIX") or _default_run_prefix(),
         creatio_url=_url("CREATIO_URL", get("CREATIO_URL")),
         creatio_identity_url=_url("CREATIO_IDENTITY_URL", get("CREATIO_IDENTITY_URL")),
@@ -217,6 +252,12 @@ def load_settings(
     if settings.target == "oauth":
         raise SettingsError("--target=oauth is not available yet; expected mock or creatio")
     return settings
+
+
+def known_mock_variants() -> frozenset[str]:
+    from oauth_conformance.mock.defects import BENIGN, DEFECTS
+
+    return frozenset(DEFECTS) | frozenset(BENIGN)
 
 
 def option_value(config_value: Any) -> str | None:

@@ -13,11 +13,11 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from oauth_conformance.catalogue import Catalogue, Level, Requirement
+from oauth_conformance.catalogue import Catalogue, Level
 from oauth_conformance.errors import SuiteError
 from oauth_conformance.redaction import REDACTOR
 
-__all__ = ["Checker", "ConformanceFailure", "Finding", "Verdict", "aggregate"]
+__all__ = ["GATE", "Checker", "ConformanceFailure", "Finding", "Verdict", "aggregate"]
 
 
 class Verdict(enum.StrEnum):
@@ -32,7 +32,8 @@ class Verdict(enum.StrEnum):
     NOT_RUN = "NOT_RUN"
 
 
-# When one requirement collects several findings, the most serious one is its verdict.
+# When one requirement collects several findings, the most serious one is its verdict. SKIP ranks
+# above PASS: a requirement one of whose scenarios could not run is not shown as verified.
 SEVERITY: dict[Verdict, int] = {
     Verdict.ERROR: 8,
     Verdict.FAIL: 7,
@@ -40,9 +41,15 @@ SEVERITY: dict[Verdict, int] = {
     Verdict.REVIEW: 5,
     Verdict.INFO: 4,
     Verdict.WAIVED: 3,
-    Verdict.PASS: 2,
-    Verdict.SKIP: 1,
+    Verdict.SKIP: 2,
+    Verdict.PASS: 1,
     Verdict.NOT_RUN: 0,
+}
+
+# What fails the gate, by --fail-on.
+GATE: dict[str, frozenset[Verdict]] = {
+    "must": frozenset({Verdict.FAIL, Verdict.ERROR}),
+    "should": frozenset({Verdict.FAIL, Verdict.ERROR, Verdict.WARN}),
 }
 
 VIOLATION: dict[Level, Verdict] = {Level.MUST: Verdict.FAIL, Level.SHOULD: Verdict.WARN, Level.MAY: Verdict.INFO}
@@ -91,14 +98,13 @@ class Checker:
                 return candidate
         raise SuiteError(f"step used in a scenario tagged with none of {', '.join(candidates)}")
 
-    def requirement(self, requirement_id: str) -> Requirement:
-        return self.catalogue[requirement_id]
-
     def require(
         self, requirement_id: str, condition: bool, message: str, evidence: Iterable[str | None] = ()
     ) -> bool:
         """Record PASS when ``condition`` holds, else the level's violation verdict. Returns condition."""
         requirement = self.catalogue[requirement_id]
+        if requirement.check == "review":
+            raise SuiteError(f"{requirement_id} is a review requirement: record it with review(), not require()")
         refs = tuple(e for e in evidence if e)
         if condition:
             self._add(Finding(requirement_id, Verdict.PASS, message, self.test, refs))
@@ -110,7 +116,8 @@ class Checker:
 
     def review(self, requirement_id: str, message: str, evidence: Iterable[str | None] = ()) -> None:
         """Record a measurement that needs a human's judgement."""
-        self.catalogue[requirement_id]  # an unknown ID must fail here, not later in the report
+        if self.catalogue[requirement_id].check != "review":
+            raise SuiteError(f"{requirement_id} is decided by its level: check it with require(), not review()")
         self._add(Finding(requirement_id, Verdict.REVIEW, message, self.test, tuple(e for e in evidence if e)))
 
     def _add(self, finding: Finding) -> Finding:

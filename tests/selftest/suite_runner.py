@@ -41,10 +41,10 @@ def clean_environ() -> dict[str, str]:
 def run_suite(tmp: Path, *args: str, env_file: dict[str, str] | None = None, timeout: float = 300) -> SuiteRun:
     reports = tmp / "reports"
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--reports-dir={reports}", *args]
-    if env_file is not None:
-        path = tmp / "suite.env"
-        path.write_text("".join(f"{k}={v}\n" for k, v in env_file.items()), encoding="utf-8")
-        command.append(f"--env-file={path}")
+    # Always an env file of the test's own, so a developer's .env (say, a real Creatio) is never read.
+    path = tmp / "suite.env"
+    path.write_text("".join(f"{k}={v}\n" for k, v in (env_file or {}).items()), encoding="utf-8")
+    command.append(f"--env-file={path}")
     started = time.monotonic()
     completed = subprocess.run(
         command, cwd=ROOT, env=clean_environ(), capture_output=True, text=True, timeout=timeout, check=False

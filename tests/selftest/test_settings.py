@@ -47,6 +47,20 @@ def test_creatio_target_without_url_names_the_setting() -> None:
             r"CREATIO_URL='mycompany.creatio.com' is not a URL",
         ),
         ({"OAUTH_TLS_VERIFY": "maybe"}, r"OAUTH_TLS_VERIFY='maybe' is not a boolean"),
+        ({"OAUTH_TIMEOUT": "nan"}, r"OAUTH_TIMEOUT='nan' is not a finite number"),
+        ({"OAUTH_TIMEOUT": "inf"}, r"OAUTH_TIMEOUT='inf' is not a finite number"),
+        ({"MOCK_DEFECTS": "accept-any-secret,no-such-defect"}, r"MOCK_DEFECTS: unknown no-such-defect"),
+        (
+            {"OAUTH_TARGET": "creatio", "CREATIO_URL": "http://crm.example.com"},
+            r"CREATIO_URL='http://crm.example.com' uses plain http to a non-loopback host; expected an https URL",
+        ),
+        ({"CREATIO_ADMIN_USER": "Supervisor"}, r"CREATIO_ADMIN_USER and CREATIO_ADMIN_PASSWORD go together"),
+        (
+            {"OAUTH_TLS_VERIFY": "false", "OAUTH_CA_BUNDLE": "/etc/hosts"},
+            r"OAUTH_CA_BUNDLE is set but OAUTH_TLS_VERIFY=false",
+        ),
+        ({"OAUTH_WAIVERS": "profiles/creatio.toml"}, r"waiver files are not supported yet"),
+        ({"OAUTH_STANDARDS_PROFILE": "oidf-compatible"}, r"only rfc-strict exists"),
     ],
 )
 def test_bad_values_name_setting_and_expectation(values: dict[str, str], expected: str) -> None:
@@ -68,3 +82,15 @@ def test_env_example_documents_every_setting() -> None:
 def test_empty_values_in_env_file_mean_unset(tmp_path: Path) -> None:
     settings = load_settings({}, environ={}, env_file=ROOT / ".env.example")
     assert settings.creatio_url is None and settings.fail_on == "must"
+
+
+def test_unwritable_reports_dir_is_named(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(SettingsError, match=r"OAUTH_REPORTS_DIR=.*a-file/reports.*expected a writable folder"):
+        load_settings({"OAUTH_REPORTS_DIR": str(blocker / "reports")}, environ={})
+
+
+def test_loopback_http_is_allowed() -> None:
+    settings = load_settings({}, environ={"OAUTH_TARGET": "creatio", "CREATIO_URL": "http://127.0.0.1:5000/"})
+    assert settings.creatio_url == "http://127.0.0.1:5000"

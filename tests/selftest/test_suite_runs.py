@@ -15,7 +15,14 @@ from tests.selftest.suite_runner import SuiteRun, run_suite
 CANARY = "Canary-Secret-7f3a9c1e5b2d"
 PREFIX = "occ-selftest-"
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")
-CREATIO_SECRET = re.compile(r"(?<![0-9A-F])[0-9A-F]{64}(?![0-9A-F])")
+CREATIO_SECRET = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])")
+BASIC_CREDENTIALS = re.compile(r"Basic [A-Za-z0-9+/=]{24,}")
+# A session cookie or CSRF value in clear: masked ones read "ABCD…#hash".
+SESSION_VALUE = re.compile(r"(?:\.ASPXAUTH|BPMCSRF|BPMLOADER)[\"']?\s*[=:]\s*[\"']?([^;\s\"',]{8,})")
+
+
+def _clear_session_values(text: str) -> bool:
+    return any("…#" not in value for value in SESSION_VALUE.findall(text))
 
 
 def _env_for(servers: MockServers) -> dict[str, str]:
@@ -72,7 +79,9 @@ def test_canary_secret_and_tokens_never_in_clear(standalone_run: tuple[SuiteRun,
         name: kinds
         for name, text in texts.items()
         if (kinds := [k for k, found in (("canary", CANARY in text), ("jwt", JWT.search(text)),
-                                         ("client secret", CREATIO_SECRET.search(text))) if found])
+                                         ("client secret", CREATIO_SECRET.search(text)),
+                                         ("basic credentials", BASIC_CREDENTIALS.search(text)),
+                                         ("session cookie", _clear_session_values(text))) if found])
     }
     assert hits == {}
 

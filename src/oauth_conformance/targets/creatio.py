@@ -10,36 +10,36 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 
-from oauth_conformance.errors import UnexpectedResponseError
-from oauth_conformance.http import HttpClient, exchange_id
+from oauth_conformance.errors import FeatureNotOfferedError, UnexpectedResponseError
+from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.redaction import REDACTOR, RedactedRepr
 from oauth_conformance.settings import PathStyle
 
 __all__ = ["CreatioAdapter", "CreatioConnection", "HealthReport", "ServiceResult"]
 
+# Server-driven paging bound: enough for any realistic list of integrations or users.
+_MAX_PAGES = 50
 HEALTH_FLAGS = ("IsSystemSettingsFilledIn", "IsIdentityServiceAvailable", "IsAccessTokenRetrievableForSystemActions")
 
 
-@dataclass(frozen=True)
-class CreatioConnection:
+@dataclass(frozen=True, repr=False)
+class CreatioConnection(RedactedRepr):
     """Where a Creatio is and what the suite may use on it."""
 
     site_url: str
     identity_url: str | None
     path_style: PathStyle
     admin_user: str | None
-    admin_password: str | None
+    admin_password: str | None = field(repr=False)
     tech_user: str | None
     allowed_entity: str | None
     denied_entity: str | None
-
-    def __repr__(self) -> str:  # the password must not reach a report through a repr
-        return f"CreatioConnection(site_url={self.site_url!r}, identity_url={self.identity_url!r})"
 
 
 @dataclass(frozen=True, repr=False)
@@ -69,13 +69,18 @@ class HealthReport:
         return {name: body.get(name) for name in names}
 
     @property
+    def answered_ok(self) -> bool:
+        """HTTP 200 with HasProblem false: what the endpoint itself says."""
+        return self.status == 200 and (self.body or {}).get("HasProblem") is False
+
+    @property
+    def cleared_flags(self) -> list[str]:
+        """The Diagnostic tab's checkboxes that are not selected."""
+        return [name for name, value in self.flags.items() if value is not True]
+
+    @property
     def green(self) -> bool:
-        body = self.body or {}
-        return (
-            self.status == 200
-            and body.get("HasProblem") is False
-            and all(value is True for value in self.flags.values())
-        )
+        return self.answered_ok and not self.cleared_flags
 
     @property
     def message(self) -> str:
@@ -85,20 +90,13 @@ class HealthReport:
             return str(text)
         if self.body is None:
             return f"HTTP {self.status}, no JSON body"
-        false_flags = [name for name, value in self.flags.items() if value is not True]
-        return f"HTTP {self.status}, HasProblem={body.get('HasProblem')!r}, not true: {', '.join(false_flags) or '-'}"
+        cleared = ", ".join(self.cleared_flags) or "-"
+        return f"HTTP {self.status}, HasProblem={body.get('HasProblem')!r}, not true: {cleared}"
 
 
 def odata_literal(value: str) -> str:
     """An OData string literal: single quotes doubled."""
     return "'" + value.replace("'", "''") + "'"
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 class CreatioAdapter:
@@ -126,9 +124,9 @@ class CreatioAdapter:
             json={"UserName": self.connection.admin_user, "UserPassword": self.connection.admin_password},
             headers={"ForceUseSession": "true"},
         )
-        body = _json(response)
-        if response.status_code != 200 or not isinstance(body, dict) or body.get("Code") != 0:
-            message = body.get("Message") if isinstance(body, dict) else None
+        body = json_object(response)
+        if response.status_code != 200 or body is None or body.get("Code") != 0:
+            message = body.get("Message") if body else None
             raise UnexpectedResponseError(
                 f"admin login as {self.connection.admin_user!r} refused: HTTP {response.status_code}"
                 + (f", {message}" if message else ""),
@@ -137,10 +135,11 @@ class CreatioAdapter:
         self._cookies = httpx.Cookies(response.cookies)
         for cookie in response.cookies.jar:
             REDACTOR.register(cookie.value)
-        if "BPMCSRF" not in response.cookies:
-            raise UnexpectedResponseError(
-                "admin login answered Code 0 but set no BPMCSRF cookie", exchange_id(response)
-            )
+        # No BPMCSRF cookie is legitimate where UseCsrfToken is off (§5); the header is then left out.
+
+    def ensure_login(self) -> None:
+        if self._cookies is None:
+            self.login()
 
     def _session(self) -> httpx.Cookies:
         if self._cookies is None:
@@ -162,23 +161,39 @@ class CreatioAdapter:
         return f"{self.connection.site_url}{prefix}/{path.lstrip('/')}"
 
     def _detect_path_style(self) -> PathStyle:
-        # A logged-in OData read exists on every 8.x instance; only the right prefix answers 200.
+        """Ask both prefixes; only the runtime's own answers as Creatio would (§2.1, §4)."""
+        styles: tuple[tuple[PathStyle, str], ...] = (("netframework", "/0"), ("netcore", ""))
         if self.can_manage:
+            # A logged-in OData read answers a JSON collection on every 8.x instance.
             cookies = self._session()
-            for style, prefix in (("netframework", "/0"), ("netcore", "")):
+            for style, prefix in styles:
                 response = self.http.get(
-                    f"{self.connection.site_url}{prefix}/odata/SysAdminUnit?$top=1&$select=Id",
+                    f"{self.connection.site_url}{prefix}/odata/SysAdminUnit",
+                    params={"$top": "1", "$select": "Id"},
                     cookies=cookies,
                     headers=self._csrf_headers(cookies),
                 )
-                if response.status_code == 200:
-                    return style  # type: ignore[return-value]
-        # Without a login nothing distinguishes the two; .NET Framework is the common on-site runtime.
-        return "netframework"
+                body = json_object(response)
+                if response.status_code == 200 and body is not None and isinstance(body.get("value"), list):
+                    return style
+        else:
+            # Anonymous: the health endpoint exists under one prefix only; the other is a 404.
+            answers = {
+                style: self.http.get(f"{self.connection.site_url}{prefix}/api/OAuthHealthCheck").status_code
+                for style, prefix in styles
+            }
+            present = [style for style, status in answers.items() if status != 404]
+            if len(present) == 1:
+                return present[0]
+        raise UnexpectedResponseError(
+            "could not tell the path style of this Creatio (neither /0/... nor /... answered as Creatio); "
+            "set CREATIO_PATH_STYLE to netframework (/0/ paths) or netcore"
+        )
 
     @staticmethod
     def _csrf_headers(cookies: httpx.Cookies) -> dict[str, str]:
-        return {"BPMCSRF": cookies.get("BPMCSRF") or ""}
+        csrf = cookies.get("BPMCSRF")
+        return {"BPMCSRF": csrf} if csrf else {}
 
     def _admin(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         cookies = self._session()
@@ -192,22 +207,33 @@ class CreatioAdapter:
             response = self._admin("GET", "api/OAuthHealthCheck")
         else:
             response = self.http.get(self.service_url("api/OAuthHealthCheck"))
-        body = _json(response)
-        return HealthReport(response.status_code, body if isinstance(body, dict) else None, exchange_id(response))
+        return HealthReport(response.status_code, json_object(response), exchange_id(response))
 
     # -- OAuthConfigService (§3.3) --------------------------------------------------------------
 
     def config_service(self, method: str, body: Mapping[str, Any]) -> ServiceResult:
         response = self._admin("POST", f"rest/OAuthConfigService/{method}", json=dict(body))
-        payload = _json(response)
-        result = payload.get(f"{method}Result") if isinstance(payload, dict) else None
+        payload = json_object(response)
+        result = payload.get(f"{method}Result") if payload else None
         if not isinstance(result, dict):
-            if response.status_code >= 500 or response.status_code in (401, 403, 404):
-                raise UnexpectedResponseError(
-                    f"OAuthConfigService/{method} answered HTTP {response.status_code} without a {method}Result",
+            if response.status_code == 404:
+                raise FeatureNotOfferedError(
+                    f"this Creatio has no OAuthConfigService/{method} (HTTP 404); it came with later 8.x builds",
                     exchange_id(response),
                 )
-            result = {}
+            if response.status_code in (401, 403):
+                raise UnexpectedResponseError(
+                    f"OAuthConfigService/{method} refused the admin session: HTTP {response.status_code}",
+                    exchange_id(response),
+                )
+            # A WCF fault (HTTP 400/500) is a refusal too; its text is the only message there is.
+            return ServiceResult(
+                success=False,
+                payload={},
+                message=f"HTTP {response.status_code}: {response.text[:300]}" if response.text else None,
+                status=response.status_code,
+                exchange=exchange_id(response),
+            )
         for key in ("clientSecret", "ClientSecret"):
             if isinstance(result.get(key), str):
                 REDACTOR.register(result[key])
@@ -240,20 +266,34 @@ class CreatioAdapter:
 
     # -- OData (§3.1) ---------------------------------------------------------------------------
 
-    def odata_query(self, entity: str, query: str = "") -> list[dict[str, Any]]:
-        response = self._admin("GET", f"odata/{entity}" + (f"?{query}" if query else ""))
-        body = _json(response)
-        if response.status_code != 200 or not isinstance(body, dict) or not isinstance(body.get("value"), list):
-            raise UnexpectedResponseError(
-                f"OData {entity} query answered HTTP {response.status_code}", exchange_id(response)
+    def odata_query(self, entity: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
+        """Every row, following server-driven paging (``@odata.nextLink``) up to a bound."""
+        rows: list[dict[str, Any]] = []
+        response = self._admin("GET", f"odata/{entity}", params=dict(params))
+        for _ in range(_MAX_PAGES):
+            body = json_object(response)
+            if response.status_code != 200 or body is None or not isinstance(body.get("value"), list):
+                raise UnexpectedResponseError(
+                    f"OData {entity} query answered HTTP {response.status_code} without a collection",
+                    exchange_id(response),
+                )
+            rows += [row for row in body["value"] if isinstance(row, dict)]
+            next_link = body.get("@odata.nextLink")
+            if not isinstance(next_link, str) or not next_link:
+                return rows
+            cookies = self._session()
+            response = self.http.get(
+                urljoin(self.service_url(f"odata/{entity}"), next_link),
+                cookies=cookies,
+                headers=self._csrf_headers(cookies),
             )
-        return [row for row in body["value"] if isinstance(row, dict)]
+        raise UnexpectedResponseError(f"OData {entity} query still paging after {_MAX_PAGES} pages")
 
     def integrations(self, filter_expression: str | None = None) -> list[dict[str, Any]]:
-        query = "$select=Id,Name,ClientId,ApplicationUrl,Description,IsActive,SystemUserId"
+        params = {"$select": "Id,Name,ClientId,ApplicationUrl,Description,IsActive,SystemUserId"}
         if filter_expression:
-            query += f"&$filter={filter_expression}"
-        return self.odata_query("OAuthClientApp", query)
+            params["$filter"] = filter_expression
+        return self.odata_query("OAuthClientApp", params)
 
     def integration_by_client_id(self, client_id: str) -> dict[str, Any] | None:
         rows = self.integrations(f"ClientId eq {odata_literal(client_id)}")
@@ -267,9 +307,11 @@ class CreatioAdapter:
         """What Save on the integration page does: an entity update, synced to the Identity Service (§3.2)."""
         return self._admin("PATCH", f"odata/OAuthClientApp({app_id})", json=dict(fields))
 
-    def users(self, filter_expression: str) -> list[dict[str, Any]]:
-        query = f"$select=Id,Name,SysAdminUnitTypeValue,Active&$filter={filter_expression}"
-        return self.odata_query("SysAdminUnit", query)
+    def users(self, filter_expression: str | None = None) -> list[dict[str, Any]]:
+        params = {"$select": "Id,Name,SysAdminUnitTypeValue,Active"}
+        if filter_expression:
+            params["$filter"] = filter_expression
+        return self.odata_query("SysAdminUnit", params)
 
     def user_by_name(self, name: str) -> dict[str, Any] | None:
         rows = self.users(f"Name eq {odata_literal(name)}")
@@ -287,13 +329,21 @@ class CreatioAdapter:
     def read_entity_with_token(self, entity: str, access_token: str) -> httpx.Response:
         REDACTOR.register(access_token)
         return self.http.get(
-            self.service_url(f"odata/{entity}?$top=3"), headers={"Authorization": f"Bearer {access_token}"}
+            self.service_url(f"odata/{entity}"),
+            params={"$top": "3"},
+            headers={"Authorization": f"Bearer {access_token}"},
         )
+
+
+def has_records(response: httpx.Response) -> bool:
+    """An OData collection came back: the request was authorised to read."""
+    body = json_object(response)
+    return response.status_code == 200 and body is not None and isinstance(body.get("value"), list)
 
 
 def describe_body(response: httpx.Response) -> str:
     """A short, redacted description of a response for a finding's message."""
-    body = _json(response)
+    body = json_object(response)
     text = json.dumps(body, ensure_ascii=False) if body is not None else response.text
     text = REDACTOR.text(text)
     return f"HTTP {response.status_code}" + (f": {text[:200]}" if text else ", empty body")

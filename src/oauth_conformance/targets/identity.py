@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
 from oauth_conformance.errors import UnexpectedResponseError
-from oauth_conformance.http import HttpClient, exchange_id
+from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.redaction import REDACTOR, RedactedRepr
 
 __all__ = ["AuthStyle", "IdentityClient", "TokenResult"]
@@ -57,6 +57,11 @@ def basic_credentials(client_id: str, client_secret: str) -> str:
     return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
 class IdentityClient:
     def __init__(self, http: HttpClient, base_url: str) -> None:
         self.http = http
@@ -70,11 +75,8 @@ class IdentityClient:
     def discovery(self) -> dict[str, Any]:
         if self._discovery is None:
             response = self.http.get(self.discovery_url)
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-            if response.status_code != 200 or not isinstance(body, dict):
+            body = json_object(response)
+            if response.status_code != 200 or body is None:
                 raise UnexpectedResponseError(
                     f"discovery {self.discovery_url} answered HTTP {response.status_code} without a JSON object",
                     exchange_id(response),
@@ -84,8 +86,20 @@ class IdentityClient:
 
     @property
     def token_endpoint(self) -> str:
+        """The discovery document's token endpoint, when it is on the configured Identity Service.
+
+        Client secrets go only where the user pointed the suite: a discovery document naming another
+        origin (misconfigured, or hostile) is an ERROR, not a place to send credentials.
+        """
         endpoint = self.discovery().get("token_endpoint")
-        return endpoint if isinstance(endpoint, str) and endpoint else f"{self.base_url}/connect/token"
+        if not isinstance(endpoint, str) or not endpoint:
+            return f"{self.base_url}/connect/token"
+        if _origin(endpoint) != _origin(self.base_url):
+            raise UnexpectedResponseError(
+                f"discovery names token_endpoint {endpoint} outside the configured Identity Service "
+                f"{_origin(self.base_url)}; refusing to send client credentials there (check CREATIO_IDENTITY_URL)"
+            )
+        return endpoint
 
     def request_token(self, client_id: str, client_secret: str, style: AuthStyle = "post") -> TokenResult:
         REDACTOR.register(client_secret)
@@ -95,11 +109,8 @@ class IdentityClient:
             form |= {"client_id": client_id, "client_secret": client_secret}
         else:
             headers["Authorization"] = basic_credentials(client_id, client_secret)
+            REDACTOR.register(headers["Authorization"].removeprefix("Basic "))
         response = self.http.post(self.token_endpoint, data=form, headers=headers)
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        result = TokenResult(response, body if isinstance(body, dict) else None)
+        result = TokenResult(response, json_object(response))
         REDACTOR.register(result.access_token)
         return result

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 from oauth_conformance.cleanup import Cleanup
 from oauth_conformance.errors import UnexpectedResponseError
+from oauth_conformance.http import exchange_id
 from oauth_conformance.redaction import RedactedRepr
-from oauth_conformance.targets.creatio import CreatioAdapter, ServiceResult
+from oauth_conformance.targets.creatio import CreatioAdapter, ServiceResult, odata_literal
 
 __all__ = ["CreationOutcome", "Integration", "Provisioner"]
 
@@ -39,6 +40,16 @@ class CreationOutcome(RedactedRepr):
         return [call.exchange for call in self.calls]
 
 
+@dataclass
+class _Tracked:
+    """What cleanup must delete, filled in as the server answers. Registered before each call, so a
+    call that times out after the server acted is still undone (by name, which the run prefix makes unique)."""
+
+    name: str
+    client_id: str | None = None
+    user_id: str | None = None
+
+
 class Provisioner:
     def __init__(self, adapter: CreatioAdapter, run_prefix: str, cleanup: Cleanup) -> None:
         self.adapter = adapter
@@ -62,47 +73,75 @@ class Provisioner:
         Without ``system_user_id`` this is "Create separate technical user for this integration"
         (the default): a technical user named after the integration, then the client. The UI handler
         is compiled front-end code; that it calls CreateTechnicalUser and then AddClient is inferred
-        (creatio-oauth.md §3.4 [INF]).
+        (creatio-oauth.md §3.4 [INF]). An empty ``name`` registers no cleanup by name: the caller
+        compares the target before and after instead.
         """
         name = self.name_for(label) if name is None else name
+        tracked = _Tracked(name)
         outcome = CreationOutcome()
-        created_user_id: str | None = None
+        # Newest first at teardown: the integration goes before the user it runs as.
+        if system_user_id is None and name:
+            self.cleanup.add(f"delete technical user {name!r}", lambda: self._delete_user(tracked))
+        if name:
+            self.cleanup.add(f"delete integration {name!r}", lambda: self._delete_integration(tracked))
         if system_user_id is None:
             user = self.adapter.create_technical_user(name)
             outcome.calls.append(user)
             if not user.success:
                 return outcome
-            created_user_id = str(user.payload.get("systemUserId") or "")
-            if not created_user_id:
+            tracked.user_id = str(user.payload.get("systemUserId") or "") or None
+            if tracked.user_id is None:
                 raise UnexpectedResponseError("CreateTechnicalUser succeeded without a systemUserId", user.exchange)
-            self.cleanup.add(f"delete technical user {name!r}", lambda: self._delete_user(created_user_id))
-            system_user_id = created_user_id
+            system_user_id = tracked.user_id
         client = self.adapter.add_client(name, system_user_id, application_url, description)
         outcome.calls.append(client)
         if not client.success:
             return outcome
-        client_id = str(client.payload.get("clientId") or "")
+        tracked.client_id = str(client.payload.get("clientId") or "") or None
         client_secret = str(client.payload.get("clientSecret") or "")
-        if client_id:
-            self.cleanup.add(f"delete integration {name!r}", lambda: self._delete_client(client_id))
-        row = self.adapter.integration_by_client_id(client_id) if client_id else None
+        row = self.adapter.integration_by_client_id(tracked.client_id) if tracked.client_id else None
+        if tracked.client_id and row is None:
+            raise UnexpectedResponseError(
+                f"AddClient returned Client Id {tracked.client_id} but no OAuthClientApp row carries it",
+                client.exchange,
+            )
         outcome.integration = Integration(
             label=label,
             name=name,
             app_id=str(row["Id"]) if row else "",
-            client_id=client_id,
+            client_id=tracked.client_id or "",
             client_secret=client_secret,
             system_user_id=system_user_id,
-            created_user_id=created_user_id,
+            created_user_id=tracked.user_id,
         )
         return outcome
 
-    def _delete_client(self, client_id: str) -> None:
+    def _delete_integration(self, tracked: _Tracked) -> None:
+        client_ids = (
+            [tracked.client_id]
+            if tracked.client_id
+            else [str(r["ClientId"]) for r in self.adapter.integrations(f"Name eq {odata_literal(tracked.name)}")]
+        )
+        for client_id in client_ids:
+            self.delete_client(client_id)
+
+    def delete_client(self, client_id: str) -> None:
         result = self.adapter.delete_client(client_id)
         if not result.success and self.adapter.integration_by_client_id(client_id) is not None:
             raise UnexpectedResponseError(f"DeleteClient failed: {result.message}", result.exchange)
 
-    def _delete_user(self, user_id: str) -> None:
+    def _delete_user(self, tracked: _Tracked) -> None:
+        user_ids = (
+            [tracked.user_id]
+            if tracked.user_id
+            else [str(r["Id"]) for r in self.adapter.users(f"Name eq {odata_literal(tracked.name)}")]
+        )
+        for user_id in user_ids:
+            self.delete_user(user_id)
+
+    def delete_user(self, user_id: str) -> None:
         response = self.adapter.delete_user(user_id)
         if response.status_code >= 300 and self.adapter.user(user_id) is not None:
-            raise UnexpectedResponseError(f"deleting technical user answered HTTP {response.status_code}")
+            raise UnexpectedResponseError(
+                f"deleting technical user answered HTTP {response.status_code}", exchange_id(response)
+            )
