@@ -177,6 +177,85 @@ def health_flags_wrong(mock: Mock) -> None:
     assert body["HasProblem"] is False and body["IsAccessTokenRetrievableForSystemActions"] is False
 
 
+@check("credential-format-lowercase")
+def credential_format_lowercase(mock: Mock) -> None:
+    app = mock.add_client()
+    client_id, secret = app["clientId"], app["clientSecret"]
+    assert (len(client_id), len(secret)) == (32, 64)
+    assert all(c in "0123456789abcdef" for c in client_id + secret)
+    assert any(c in "abcdef" for c in client_id + secret)  # not merely digits, which have no case
+    assert mock.secret(app) == secret
+    assert mock.token(client_id, secret).status_code == 200
+
+
+@check("techuser-choice-ignored")
+def techuser_choice_ignored(mock: Mock) -> None:
+    seed = mock.servers.seed
+    app = mock.add_client()  # asks for the seeded technical user (type 7)
+    row = mock.admin.get(f"/0/odata/OAuthClientApp({app['id']})").json()
+    assert row["SystemUserId"] == seed.admin_user_id
+    posted = mock.admin.post("/0/odata/OAuthClientApp",
+                             json={"Name": "via odata", "SystemUserId": seed.technical_user_id})
+    assert posted.status_code == 201 and posted.json()["SystemUserId"] == seed.admin_user_id
+    # A technical user created just for the integration is type 7 too, so it is ignored as well.
+    created = mock.service("CreateTechnicalUser", {"createTechnicalUserRequest": {"name": "fresh"}})
+    fresh = mock.service("AddClient", {"addClientRequest": {
+        "name": "fresh", "applicationUrl": "", "systemUserId": created["systemUserId"]}})
+    assert mock.admin.get(f"/0/odata/OAuthClientApp({fresh['id']})").json()["SystemUserId"] == seed.admin_user_id
+    # The IS client's SysAdminUnitId follows the bound user, so the token acts as the admin.
+    access_token = mock.token(app["clientId"], app["clientSecret"]).json()["access_token"]
+    assert claims_of(access_token)["prop:SysAdminUnitId"] == seed.admin_user_id
+    assert mock.api(seed.denied_entity, access_token).status_code == 200
+
+
+@check("basic-auth-rejected")
+def basic_auth_rejected(mock: Mock) -> None:
+    app = mock.add_client()
+    basic = HTTP.post(f"{mock.servers.identity_url}/connect/token", data={"grant_type": "client_credentials"},
+                      auth=(app["clientId"], app["clientSecret"]))
+    assert basic.status_code == 400 and basic.json()["error"] == "invalid_client"
+    assert mock.token(app["clientId"], app["clientSecret"]).status_code == 200  # the body form still works
+    # Creatio's own system client authenticates with Basic: still fine, so the diagnostics stay green.
+    assert mock.admin.get("/0/api/OAuthHealthCheck").json()["HasProblem"] is False
+
+
+@check("token-wrong-user-claim")
+def token_wrong_user_claim(mock: Mock) -> None:
+    seed = mock.servers.seed
+    app = mock.add_client()
+    row = mock.admin.get(f"/0/odata/OAuthClientApp({app['id']})").json()
+    assert row["SystemUserId"] == seed.technical_user_id  # Creatio's record is right; the token is not
+    access_token = mock.token(app["clientId"], app["clientSecret"]).json()["access_token"]
+    assert claims_of(access_token)["prop:SysAdminUnitId"] == seed.admin_user_id
+    assert mock.api(seed.denied_entity, access_token).status_code == 200  # Creatio maps it to the admin
+    # The system client's tokens are untouched, and Creatio's calls with them still work.
+    system = HTTP.post(f"{mock.servers.identity_url}/connect/token",
+                       data={"grant_type": "client_credentials", "scope": "get_resource_list IdentityServerApi"},
+                       auth=("bpmonline-designer", mock.servers.system_setting("OAuth20IdentityServerClientSecret")))
+    assert system.status_code == 200
+    assert "prop:SysAdminUnitId" not in claims_of(system.json()["access_token"])
+    assert mock.admin.get("/0/api/OAuthHealthCheck").json()["HasProblem"] is False
+
+
+@check("deactivate-all-clients-of-user")
+def deactivate_all_clients_of_user(mock: Mock) -> None:
+    other_user = mock.service("CreateTechnicalUser", {"createTechnicalUserRequest": {"name": "bystander"}})
+    bystander = mock.service("AddClient", {"addClientRequest": {
+        "name": "bystander", "applicationUrl": "", "systemUserId": other_user["systemUserId"]}})
+    for deactivate in ("UpdateClient", "OData PATCH"):
+        first, second = mock.add_client(f"{deactivate} first"), mock.add_client(f"{deactivate} second")
+        if deactivate == "UpdateClient":
+            mock.update(first["clientId"], isActive=False)
+        else:
+            patch = mock.admin.patch(f"/0/odata/OAuthClientApp({first['id']})", json={"IsActive": False})
+            assert patch.status_code == 204
+        assert mock.admin.get(f"/0/odata/OAuthClientApp({second['id']})").json()["IsActive"] is False
+        refused = mock.token(second["clientId"], second["clientSecret"])
+        assert refused.status_code == 400 and refused.json()["error"] == "invalid_client"
+    # An integration bound to a different user is left alone.
+    assert mock.token(bystander["clientId"], bystander["clientSecret"]).status_code == 200
+
+
 # --- benign variants -----------------------------------------------------------------------------
 
 def _issue(mock: Mock) -> httpx.Response:

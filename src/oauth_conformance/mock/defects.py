@@ -81,6 +81,38 @@ DEFECTS: dict[str, Defect] = _table(
         "OAuthHealthCheck answers 200 with IsAccessTokenRetrievableForSystemActions false but HasProblem false.",
         frozenset({"CRE-health-preflight"}),
     ),
+    Defect(
+        "credential-format-lowercase",
+        "Generated Client Ids and Client secrets are lower-case hex (32 and 64 characters, as usual).",
+        frozenset({"CRE-credential-format"}),
+    ),
+    Defect(
+        "techuser-choice-ignored",
+        "AddClient and OData POST of OAuthClientApp ignore a requested systemUserId that is a technical user "
+        "(type 7) and bind the integration to the calling admin (Supervisor) instead; the IS client's "
+        "SysAdminUnitId property follows the bound user. The technical user the 'separate technical user' "
+        "path creates is type 7 as well, so CRE-techuser-created and CRE-token-acts-as-techuser trip too.",
+        frozenset({"CRE-techuser-existing", "CRE-techuser-isolation", "CRE-techuser-created",
+                   "CRE-token-acts-as-techuser"}),
+    ),
+    Defect(
+        "basic-auth-rejected",
+        "The IS token endpoint ignores client_secret_basic for integration clients: credentials sent only in "
+        "the Authorization header get 400 invalid_client; body credentials still work.",
+        frozenset({"CRE-basic-support"}),
+    ),
+    Defect(
+        "token-wrong-user-claim",
+        "Tokens issued to integration clients carry prop:SysAdminUnitId of the admin user (Supervisor) "
+        "instead of the integration's user, so Creatio maps them to the admin.",
+        frozenset({"CRE-token-acts-as-techuser", "CRE-techuser-isolation"}),
+    ),
+    Defect(
+        "deactivate-all-clients-of-user",
+        "Clearing IsActive on one integration (OData PATCH or UpdateClient) also disables every other "
+        "integration bound to the same system user, in Creatio's records and in the IS.",
+        frozenset({"CRE-active-off-isolated"}),
+    ),
 )
 
 BENIGN: dict[str, Defect] = _table(

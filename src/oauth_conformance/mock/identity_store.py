@@ -75,6 +75,9 @@ class IdentityStore:
         self.token_lifetime = token_lifetime
         self.clients: dict[str, IsClient] = {}
         self.resources: dict[str, OwnedResource] = {}
+        # The admin user (Supervisor) Creatio runs its system actions as; seeded by ``seed``. Only
+        # the defect "token-wrong-user-claim" reads it: a real IS has no reason to know it.
+        self.admin_user_id = ""
         # The appsettings example uses a 32-character secret (creatio-oauth.md §6).
         self.system_secret = upper_hex(16)
         self.clients[SYSTEM_CLIENT_ID] = IsClient(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .identity_store import LOCAL_API_SCOPE, IdentityStore, IsClient
+from .identity_store import LOCAL_API_SCOPE, SYSTEM_CLIENT_ID, IdentityStore, IsClient
 from .ids import upper_hex
 from .keys import SigningKey
 from .options import MockOptions
@@ -49,6 +49,14 @@ class TokenIssuer:
         # client Properties, which IdentityServer emits as `prop:<Key>` claims.
         for name, value in client.properties.items():
             claims[f"prop:{name}"] = value
+        if (self.options.has("token-wrong-user-claim") and client.client_id != SYSTEM_CLIENT_ID
+                and self.store.admin_user_id):
+            # Defect. Realistic fault: the IS's profile service adds a default SysAdminUnitId (the
+            # Supervisor that system actions run as) for every client and lets it win over the
+            # client's own property, e.g. by adding the claims in the wrong order or looking the
+            # property key up case-sensitively and falling back to the default. Creatio then maps the
+            # token to the admin. The system client keeps its claims: Creatio's own calls still work.
+            claims["prop:SysAdminUnitId"] = self.store.admin_user_id
         claims["jti"] = upper_hex(16)
         return self.key.sign(claims), lifetime
 

@@ -88,6 +88,28 @@ class Integrations:
             raise _invalid(INVALID_SYSTEM_USER)
         return user
 
+    def _bound_user(self, principal: Principal, requested: SysAdminUnit) -> SysAdminUnit:
+        """The user a new integration is bound to: the requested one, unless ``techuser-choice-ignored``."""
+        if requested.type_value == TECHNICAL_USER_TYPE and self.options.has("techuser-choice-ignored"):
+            # Defect. Realistic fault: the insert re-resolves the user through a lookup still filtered to
+            # ordinary users (type 4, the 8.1 rule of §3.3) and, finding nothing, falls back to the
+            # current user (UserConnection.CurrentUser) instead of refusing, so the integration silently
+            # runs as the admin who saved it (Supervisor).
+            return principal.user
+        return requested
+
+    def _new_client_id(self) -> str:
+        client_id = new_client_id()
+        # Defect "credential-format-lowercase". Realistic fault: a port of the generator to
+        # Convert.ToHexStringLower / ToString("x2") instead of BitConverter.ToString, or a
+        # ToLowerInvariant() added for "normalisation": same lengths, different format (§1.3).
+        return client_id.lower() if self.options.has("credential-format-lowercase") else client_id
+
+    def _new_client_secret(self) -> str:
+        secret = new_client_secret()
+        # Defect "credential-format-lowercase": see _new_client_id.
+        return secret.lower() if self.options.has("credential-format-lowercase") else secret
+
     def _name_missing(self, name: str | None) -> bool:
         return not (name or "").strip() and not self.options.has("name-not-required")
 
@@ -109,12 +131,12 @@ class Integrations:
         self._require_manage(principal)
         if self._name_missing(name):  # defect "name-not-required" skips this
             raise _invalid(NAME_REQUIRED)
-        user = self._system_user(system_user_id)
+        user = self._bound_user(principal, self._system_user(system_user_id))
         resource = self.store.default_resource()
         if resource is None:  # §3.2: insert requires exactly one default OAuthResource
             raise IntegrationError("InvalidOperationException", NO_DEFAULT_RESOURCE, 400)
         app = OAuthClientApp(
-            id=new_guid(), name=name or "", client_id=new_client_id(), client_secret=new_client_secret(),
+            id=new_guid(), name=name or "", client_id=self._new_client_id(), client_secret=self._new_client_secret(),
             system_user_id=user.id, application_url=application_url or DEFAULT_APPLICATION_URL,
             redirect_url=redirect_url or "", description=description or "", created_via=via,
         )
@@ -174,7 +196,7 @@ class Integrations:
             "Enabled": is_active,
             "Properties": {"SysAdminUnitId": user_id},
         }
-        secret = new_client_secret() if rotate else app.client_secret
+        secret = self._new_client_secret() if rotate else app.client_secret
         if rotate:  # defects "edit-rotates-secret" / "reactivate-rotates-secret"
             body["ClientSecret"] = secret
         try:
@@ -187,7 +209,37 @@ class Integrations:
             app.is_active = is_active
             app.client_secret = secret
             app.modified_on = now_iso()
+        if changes.is_active is False and self.options.has("deactivate-all-clients-of-user"):
+            await self._deactivate_siblings(app)
         return app
+
+    async def _deactivate_siblings(self, app: OAuthClientApp) -> None:
+        """Defect "deactivate-all-clients-of-user": disable every other integration of ``app``'s user.
+
+        Realistic fault: the IsActive listener treats clearing Active as "revoke this technical
+        user's API access" and selects the rows to sync by SystemUserId instead of by Id (an
+        ``UPDATE OAuthClientApp SET IsActive = 0 WHERE SystemUserId = @user``), then pushes
+        Enabled = false to the IS for each of them, as the per-row listener would.
+        """
+        with self.store.lock:
+            siblings = [a for a in self.store.apps.values()
+                        if a.system_user_id == app.system_user_id and a.id != app.id and a.is_active]
+        for sibling in siblings:
+            try:
+                await self.link.manage("POST", "Clients/update", "update_client", {
+                    "ClientId": sibling.client_id,
+                    "ClientName": sibling.name,
+                    "Description": sibling.description,
+                    "ClientUri": sibling.application_url,
+                    "RedirectUri": sibling.redirect_url,
+                    "Enabled": False,
+                    "Properties": {"SysAdminUnitId": sibling.system_user_id},
+                })
+            except IdentityError as error:
+                raise _identity_failed(error) from error
+            with self.store.lock:
+                sibling.is_active = False
+                sibling.modified_on = now_iso()
 
     async def delete(self, principal: Principal, app: OAuthClientApp) -> None:
         self._require_manage(principal)

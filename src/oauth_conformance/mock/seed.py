@@ -63,4 +63,5 @@ def seed(options: MockOptions, creatio: CreatioStore, identity: IdentityStore, i
             creatio.records["Contact"][row_id] = {"Id": row_id, "Name": name, "Email": email, "JobTitle": title}
     # §3.2: the default resource exists in Creatio and is registered in the IS (Type=ApplicationAccess).
     identity.register_resource(OwnedResource(resource.name, resource.display_name, {"Type": "ApplicationAccess"}))
+    identity.admin_user_id = admin.id  # read only by the defect "token-wrong-user-claim"
     return SeedInfo(technical_user_id=technical.id, admin_user_id=admin.id, default_resource=resource.name)
