@@ -26,6 +26,7 @@ Feature: Revoke and resume the integration access
   Scenario: Other integrations are unaffected
     Given the integration "Exchange rates" using the previously created technical user
     And the integration "Other app" using the previously created technical user
+    And "Other app" holds an access token
     When I clear the Active checkbox of "Exchange rates"
     Then the credentials of "Other app" still obtain an access token
     And the new access token of "Other app" reads the permitted entity

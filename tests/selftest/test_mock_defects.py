@@ -219,6 +219,25 @@ def basic_auth_rejected(mock: Mock) -> None:
     assert mock.admin.get("/0/api/OAuthHealthCheck").json()["HasProblem"] is False
 
 
+@check("body-credentials-rejected")
+def body_credentials_rejected(mock: Mock) -> None:
+    app = mock.add_client()
+    body = mock.token(app["clientId"], app["clientSecret"])
+    assert body.status_code == 400 and body.json()["error"] == "invalid_client"
+    basic = HTTP.post(f"{mock.servers.identity_url}/connect/token", data={"grant_type": "client_credentials"},
+                      auth=(app["clientId"], app["clientSecret"]))
+    assert basic.status_code == 200  # Basic still works
+    assert mock.admin.get("/0/api/OAuthHealthCheck").json()["HasProblem"] is False
+
+
+@check("secret-not-returned")
+def secret_not_returned(mock: Mock) -> None:
+    result = mock.service("AddClient", {"addClientRequest": {
+        "name": "no secret", "applicationUrl": "", "systemUserId": mock.servers.seed.technical_user_id}})
+    assert result["success"] is True and result["clientId"]
+    assert "clientSecret" not in result
+
+
 @check("token-wrong-user-claim")
 def token_wrong_user_claim(mock: Mock) -> None:
     seed = mock.servers.seed

@@ -39,3 +39,13 @@ def test_every_tag_is_a_requirement_or_a_known_group() -> None:
 def test_catalogue_entries_are_complete() -> None:
     for requirement in load_catalogue():
         assert requirement.summary and requirement.url.startswith("https://"), requirement.id
+
+
+def test_every_verdict_requirement_with_a_scenario_has_a_defect_that_trips_it() -> None:
+    """A check no seeded defect can trip is not shown to be able to fail."""
+    from oauth_conformance.mock import DEFECTS
+
+    tripped = {rid for defect in DEFECTS.values() for rid in defect.expected}
+    tags = _feature_tags()
+    untested = [r.id for r in load_catalogue() if r.check == "verdict" and r.id in tags and r.id not in tripped]
+    assert not untested, f"checks no seeded defect trips: {untested}"

@@ -90,6 +90,10 @@ class ConfigService:
         )
         # `id` (the OAuthClientApp Id) is a mock addition so that callers need no OData lookup;
         # the real response documents clientId and clientSecret only (§3.3).
+        if self.integrations.options.has("secret-not-returned"):
+            # Defect. Realistic fault: a build that shows the secret only once in the UI and leaves it
+            # out of the API answer, so an integration created through the API never learns it.
+            return {"success": True, "clientId": app.client_id, "id": app.id}
         return {"success": True, "clientId": app.client_id, "clientSecret": app.client_secret, "id": app.id}
 
     async def update_client(self, principal: Principal, body: Payload) -> Payload:

@@ -96,6 +96,17 @@ DEFECTS: dict[str, Defect] = _table(
                    "CRE-token-acts-as-techuser"}),
     ),
     Defect(
+        "secret-not-returned",
+        "AddClient answers success with the Client Id but without the Client secret.",
+        frozenset({"CRE-credentials-generated"}),
+    ),
+    Defect(
+        "body-credentials-rejected",
+        "The IS token endpoint ignores client_secret_post for integration clients (Basic only), although "
+        "Creatio documents the body form.",
+        frozenset({"CRE-token-issued"}),
+    ),
+    Defect(
         "basic-auth-rejected",
         "The IS token endpoint ignores client_secret_basic for integration clients: credentials sent only in "
         "the Authorization header get 400 invalid_client; body credentials still work.",

@@ -135,6 +135,11 @@ class TokenEndpoint:
             # the mock cannot tell the two routes apart and exempts that client by its id instead.
             header, basic = None, None
         body_id, body_secret = params.get("client_id"), params.get("client_secret")
+        if body_id not in (None, SYSTEM_CLIENT_ID) and self.options.has("body-credentials-rejected"):
+            # Defect. Realistic fault: an IS configured for client_secret_basic only (the parser for
+            # body credentials switched off), although Creatio documents the body form. The system
+            # client is exempt so that Creatio's own calls keep working.
+            body_id, body_secret = None, None
         if self.options.compliant:
             if basic_scheme(header) and basic is None:
                 return self._invalid_client()
