@@ -38,6 +38,22 @@ DEFAULT_RESOURCE_EXISTS = "Default OAuth resource already exists."
 USER_EXISTS = "User with the specified name already exists."
 
 
+
+def _client_update(
+    client_id: str, name: str, description: str, client_uri: str, redirect_uri: str, enabled: bool, user_id: str
+) -> dict[str, object]:
+    """The body of IS ``Clients/update``: §3.2 [SRC], any update sends Enabled = IsActive, the
+    properties and the name."""
+    return {
+        "ClientId": client_id,
+        "ClientName": name,
+        "Description": description,
+        "ClientUri": client_uri,
+        "RedirectUri": redirect_uri,
+        "Enabled": enabled,
+        "Properties": {"SysAdminUnitId": user_id},
+    }
+
 class IntegrationError(Exception):
     """A refused save. ``error_code`` is the .NET exception name in ``errorInfo`` [INF];
     ``status`` is what OData answers with."""
@@ -186,16 +202,10 @@ class Integrations:
         rotate = (edited and self.options.has("edit-rotates-secret")) or (
             is_active and not app.is_active and self.options.has("reactivate-rotates-secret")
         )
-        body: dict[str, object] = {
-            "ClientId": app.client_id,
-            "ClientName": new["name"],
-            "Description": new["description"],
-            "ClientUri": new["application_url"],
-            "RedirectUri": new["redirect_url"],
-            # §3.2 [SRC]: any update sends Enabled = IsActive, the properties and the name.
-            "Enabled": is_active,
-            "Properties": {"SysAdminUnitId": user_id},
-        }
+        body = _client_update(
+            app.client_id, new["name"], new["description"], new["application_url"], new["redirect_url"],
+            is_active, user_id,
+        )
         secret = self._new_client_secret() if rotate else app.client_secret
         if rotate:  # defects "edit-rotates-secret" / "reactivate-rotates-secret"
             body["ClientSecret"] = secret
@@ -226,15 +236,10 @@ class Integrations:
                         if a.system_user_id == app.system_user_id and a.id != app.id and a.is_active]
         for sibling in siblings:
             try:
-                await self.link.manage("POST", "Clients/update", "update_client", {
-                    "ClientId": sibling.client_id,
-                    "ClientName": sibling.name,
-                    "Description": sibling.description,
-                    "ClientUri": sibling.application_url,
-                    "RedirectUri": sibling.redirect_url,
-                    "Enabled": False,
-                    "Properties": {"SysAdminUnitId": sibling.system_user_id},
-                })
+                await self.link.manage("POST", "Clients/update", "update_client", _client_update(
+                    sibling.client_id, sibling.name, sibling.description, sibling.application_url,
+                    sibling.redirect_url, False, sibling.system_user_id,
+                ))
             except IdentityError as error:
                 raise _identity_failed(error) from error
             with self.store.lock:
