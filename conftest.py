@@ -7,4 +7,11 @@ pytest_plugins = [
     "steps.integrations",
     "steps.token",
     "steps.api",
+    "steps.standards_context",
+    "steps.token_endpoint",
+    "steps.bearer",
+    "steps.jwt_checks",
+    "steps.discovery",
+    "steps.introspection",
+    "steps.security",
 ]

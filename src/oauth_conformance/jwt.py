@@ -1,12 +1,18 @@
-"""JWT helpers: reading a token's header and claims (verification against the JWKS comes with the JWT checks)."""
+"""JWT helpers: reading a token's header and claims, and forging the variants a resource server must refuse."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from typing import Any
 
-__all__ = ["decode_unverified"]
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+__all__ = ["FORGERIES", "decode_unverified", "forge", "rsa_public_pem", "verify_rs256"]
 
 
 def _segment(part: str) -> dict[str, Any]:
@@ -26,3 +32,69 @@ def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
         return _segment(parts[0]), _segment(parts[1])
     except (ValueError, UnicodeDecodeError) as error:
         raise ValueError(f"not a JWT: {error}") from None
+
+
+# -- forged variants (RFC 9068 §4, RFC 8725) -----------------------------------------------------
+# Each variant is a token the resource server must refuse. They are built black-box from a real
+# token and the published keys: the suite never holds the issuer's private key, so a variant whose
+# only flaw is a claim (wrong aud, expired...) needs a minting hook (the bundled mock has one).
+
+FORGERIES = ("alg-none", "hs256-confusion", "unknown-kid", "tampered-payload", "stripped-signature", "foreign-key")
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _encode(segment: dict[str, Any]) -> str:
+    return b64url(json.dumps(segment, separators=(",", ":")).encode("utf-8"))
+
+
+def forge(token: str, variant: str, public_pem: bytes | None = None) -> str:
+    """A variant of ``token`` that a resource server validating it properly must refuse."""
+    header, claims = decode_unverified(token)
+    head, body, signature = token.split(".")
+    if variant == "alg-none":
+        return f"{_encode({**header, 'alg': 'none'})}.{body}."
+    if variant == "hs256-confusion":
+        if public_pem is None:
+            raise ValueError("hs256-confusion needs the issuer's public key")
+        new_head = _encode({**header, "alg": "HS256"})
+        mac = hmac.new(public_pem, f"{new_head}.{body}".encode("ascii"), hashlib.sha256).digest()
+        return f"{new_head}.{body}.{b64url(mac)}"
+    if variant == "unknown-kid":
+        return f"{_encode({**header, 'kid': 'oauth-conformance-unknown-kid'})}.{body}.{signature}"
+    if variant == "tampered-payload":
+        return f"{head}.{_encode({**claims, 'oauth_conformance': 'tampered'})}.{signature}"
+    if variant == "stripped-signature":
+        return f"{head}.{body}."
+    if variant == "foreign-key":
+        # Same header and claims, signed with a key the issuer never published.
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        signing_input = f"{head}.{body}".encode("ascii")
+        return f"{head}.{body}.{b64url(key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256()))}"
+    raise ValueError(f"unknown forgery {variant!r}; expected one of {', '.join(FORGERIES)}")
+
+
+def rsa_public_pem(jwk: dict[str, Any]) -> bytes:
+    """PEM of an RSA JWK's public key: the bytes a confused verifier would use as an HMAC secret."""
+    def number(name: str) -> int:
+        value = str(jwk[name])
+        return int.from_bytes(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)), "big")
+
+    public = rsa.RSAPublicNumbers(number("e"), number("n")).public_key()
+    return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def verify_rs256(token: str, jwk: dict[str, Any]) -> bool:
+    """Whether an RS256 compact JWS verifies with an RSA JWK."""
+    head, body, signature = token.split(".")
+    public = serialization.load_pem_public_key(rsa_public_pem(jwk))
+    if not isinstance(public, rsa.RSAPublicKey):
+        return False
+    try:
+        raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+        public.verify(raw, f"{head}.{body}".encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
+    except (InvalidSignature, ValueError):
+        return False
+    return True

@@ -22,12 +22,12 @@ def problem_of(nodeid: str, call: pytest.CallInfo[None], report: pytest.TestRepo
     """The SKIP or ERROR one phase of a test amounts to, with no requirement yet (settle fills it in)."""
     if call.excinfo is None:
         return None
+    error = call.excinfo.value
+    if isinstance(error, ConformanceFailure):
+        return None  # recorded by the checker (and, when waived, reported as an expected failure)
     if report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         return Finding("", Verdict.SKIP, reason.removeprefix("Skipped: "), nodeid)
-    error = call.excinfo.value
-    if isinstance(error, ConformanceFailure):
-        return None
     exchange = getattr(error, "exchange_id", None)
     message = REDACTOR.text(f"{call.when}: {type(error).__name__}: {error}")
     return Finding("", Verdict.ERROR, message, nodeid, (exchange,) if exchange else ())

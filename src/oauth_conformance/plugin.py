@@ -6,6 +6,7 @@ are written by ``report``; the gate (``--fail-on``) turns the verdicts into the 
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from oauth_conformance.redaction import REDACTOR
 from oauth_conformance.report.conformance import (
     RequirementResult,
     build_results,
+    waive,
     write_conformance_json,
     write_evidence,
 )
@@ -31,7 +33,9 @@ from oauth_conformance.report.scrub import scrub_reports
 from oauth_conformance.report.summary import summary_lines
 from oauth_conformance.settings import SETTINGS, Settings, load_settings, option_value
 from oauth_conformance.targets import CreatioEnvironment, open_environment
-from oauth_conformance.verdicts import GATE, Checker, Finding, Verdict
+from oauth_conformance.verdicts import GATE, Checker, ConformanceFailure, Finding, Verdict
+from oauth_conformance.waivers import Waiver, WaiverOutcome, load_waivers
+from oauth_conformance.waivers import describe as describe_waiver
 
 # Tags that are not requirement IDs: they group scenarios for selection with -m.
 TAGS = {
@@ -42,6 +46,7 @@ TAGS = {
 # Every default run prefix starts with this (settings.default_run_prefix); leftovers are found by it.
 RUN_PREFIX_FAMILY = "occ-"
 REPORT_FILES = ("conformance.json", "evidence.jsonl")
+DEFAULT_CREATIO_WAIVERS = Path("profiles/creatio.toml")
 
 
 @dataclass
@@ -58,6 +63,8 @@ class RunState:
     teardown_errors: list[str] = field(default_factory=list)
     gate_failures: list[str] = field(default_factory=list)
     results: list[RequirementResult] | None = None
+    waivers: list[Waiver] = field(default_factory=list)
+    waiver_outcomes: list[WaiverOutcome] = field(default_factory=list)
     allure: AllureEvidence = field(default_factory=AllureEvidence)
     started: float = field(default_factory=time.time)
 
@@ -111,7 +118,11 @@ def pytest_configure(config: pytest.Config) -> None:
             _remove_stale_reports(Path(fallback))
         raise pytest.UsageError(str(error)) from None
     catalogue = load_catalogue()
-    config.stash[RUN_STATE] = RunState(settings=settings, catalogue=catalogue)
+    try:
+        waivers = load_waivers(_waiver_files(settings, config.rootpath), catalogue)
+    except SettingsError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[RUN_STATE] = RunState(settings=settings, catalogue=catalogue, waivers=waivers)
     for requirement in catalogue:
         config.addinivalue_line("markers", f"{requirement.id}: {requirement.level.value} {requirement.summary}")
     for tag, meaning in TAGS.items():
@@ -123,6 +134,15 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.allure_report_dir = str(reports / "allure-results")
         config.option.clean_alluredir = True
     REDACTOR.register(settings.admin_password)
+
+
+def _waiver_files(settings: Settings, root: Path) -> tuple[Path, ...]:
+    """The user's waiver files; by default Creatio's known deviations for a Creatio (or its mock imitation)."""
+    if settings.waivers is not None:
+        return settings.waivers
+    if settings.target == "creatio" or (settings.target == "mock" and settings.mock_profile == "creatio"):
+        return (root / DEFAULT_CREATIO_WAIVERS,)
+    return ()
 
 
 def _state(config: pytest.Config) -> RunState:
@@ -164,6 +184,8 @@ def http(settings: Settings, evidence: EvidenceLog) -> Iterator[HttpClient]:
 
 @pytest.fixture(scope="session")
 def creatio_env(pytestconfig: pytest.Config, settings: Settings, http: HttpClient) -> Iterator[CreatioEnvironment]:
+    if settings.target == "oauth":
+        pytest.skip("the Creatio scenarios need --target=mock or --target=creatio")
     environment = open_environment(settings, http)
     _state(pytestconfig).target_description = environment.description
     yield environment
@@ -189,7 +211,12 @@ def stale_leftovers(pytestconfig: pytest.Config, creatio_env: CreatioEnvironment
 def checker(request: pytest.FixtureRequest) -> Checker:
     item = request.node
     catalogue = _state(request.config).catalogue
-    checker = Checker(catalogue=catalogue, test=item.nodeid, tags=tuple(requirement_ids(item, catalogue)))
+    checker = Checker(
+        catalogue=catalogue,
+        test=item.nodeid,
+        tags=tuple(requirement_ids(item, catalogue)),
+        profile=_state(request.config).settings.standards_profile,
+    )
     # The checker appends straight into the item's list, so findings survive a failing step.
     checker.findings = item.stash.setdefault(ITEM_FINDINGS, [])
     return checker
@@ -240,6 +267,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # Tracebacks show the arguments of every frame: whatever secret a step held would be printed.
         report.longrepr = REDACTOR.text(str(report.longrepr))
     state = _state(item.config)
+    waiver = _waiver_for(state, call)
+    if waiver is not None and report.failed:
+        # A known, dated deviation: reported like an expected failure, so it does not fail the run.
+        report.outcome = "skipped"
+        report.wasxfail = f"{waiver.id} waived until {waiver.expires}: {waiver.reason}"
     problem = problem_of(item.nodeid, call, report)
     findings = item.stash.get(ITEM_FINDINGS, [])
     if problem is not None:
@@ -257,6 +289,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+def _waiver_for(state: RunState, call: pytest.CallInfo[None]) -> Waiver | None:
+    if call.excinfo is None or not isinstance(call.excinfo.value, ConformanceFailure):
+        return None
+    requirement_id = call.excinfo.value.finding.requirement
+    today = dt.date.today()
+    return next((w for w in state.waivers if w.id == requirement_id and w.expires >= today), None)
+
+
 # -- gate and reports ---------------------------------------------------------------------------
 
 
@@ -264,7 +304,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     state = _state(session.config)
     if session.config.option.collectonly or (not state.tagged and not state.findings):
         return  # nothing ran (collection only, or the self-tests): leave the reports alone
-    results = build_results(state.catalogue, state.findings, state.tagged)
+    results = build_results(state.catalogue, state.findings, state.tagged, state.settings.standards_profile)
+    results, state.waiver_outcomes = waive(results, state.waivers, dt.date.today())
     state.results = results
     failing = GATE[state.settings.fail_on]
     state.gate_failures = [f"{r.verdict.value} {r.id}" for r in results if r.verdict in failing]
@@ -280,6 +321,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         "fail_on": state.settings.fail_on,
         "exit_status": int(session.exitstatus),
         "gate_failures": state.gate_failures,
+        "standards_profile": state.settings.standards_profile,
+        "waivers": [
+            {"id": o.waiver.id, "status": o.status, "expires": o.waiver.expires.isoformat(),
+             "reason": o.waiver.reason, "source": o.waiver.source}
+            for o in state.waiver_outcomes
+        ],
         "stale_leftovers": state.stale,
         "teardown_errors": state.teardown_errors,
     }
@@ -307,6 +354,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if state.gate_failures:
         failures = ", ".join(state.gate_failures)
         terminalreporter.write_line(f"gate (--fail-on={state.settings.fail_on}) fails on: {failures}")
+    for outcome in state.waiver_outcomes:
+        if outcome.status != "applied":
+            terminalreporter.write_line(f"waiver: {describe_waiver(outcome)}")
     for error in state.teardown_errors:
         terminalreporter.write_line(f"teardown: {error}")
     if state.stale:

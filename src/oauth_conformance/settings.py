@@ -71,10 +71,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CREATIO_TECH_USER", "name of an existing technical user with the rights below", None, None),
     Setting("CREATIO_ALLOWED_ENTITY", "an entity CREATIO_TECH_USER may read", None, None),
     Setting("CREATIO_DENIED_ENTITY", "an entity CREATIO_TECH_USER may not read", None, None),
+    Setting("OAUTH_ISSUER", "oauth target: issuer / Identity Service base URL (discovery is read from it)", None, None),
+    Setting("OAUTH_TOKEN_URL", "oauth target: token endpoint URL (default: from discovery)", None, None),
+    Setting("OAUTH_CLIENT_ID", "oauth target: a client allowed the client_credentials grant", None, None),
+    Setting("OAUTH_CLIENT_SECRET", "oauth target: its secret", None, None),
+    Setting("OAUTH_CLIENT2_ID", "oauth target: a second client (for cross-client checks)", None, None),
+    Setting("OAUTH_CLIENT2_SECRET", "oauth target: its secret", None, None),
+    Setting("OAUTH_DISABLED_CLIENT_ID", "oauth target: a deactivated client", None, None),
+    Setting("OAUTH_DISABLED_CLIENT_SECRET", "oauth target: its secret", None, None),
+    Setting("OAUTH_RESOURCE_URL", "oauth target: a protected resource answering 2xx to a valid token (GET)", None,
+            None),
     Setting("CREATIO_DEACTIVATION_WAIT", "seconds to keep probing an earlier token after deactivation", None,
             "10"),
 )
 _BY_ENV = {s.env: s for s in SETTINGS}
+OAUTH_TARGET_SETTINGS = tuple(s.env for s in SETTINGS if s.help.startswith("oauth target:"))
 
 
 @dataclass(frozen=True)
@@ -86,7 +97,7 @@ class Settings:
     mock_defects: frozenset[str]
     fail_on: str
     standards_profile: str
-    waivers: tuple[Path, ...]
+    waivers: tuple[Path, ...] | None
     timeout: float
     tls_verify: bool | str
     reports_dir: Path
@@ -100,6 +111,7 @@ class Settings:
     allowed_entity: str | None
     denied_entity: str | None
     deactivation_wait: float
+    oauth: dict[str, str | None] = field(default_factory=dict, repr=False)
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
 
@@ -194,16 +206,15 @@ def load_settings(
         if not Path(ca_bundle).is_file():
             raise SettingsError(f"OAUTH_CA_BUNDLE={ca_bundle!r}: no such file; expected a PEM CA bundle")
         verify = ca_bundle
-    waiver_setting = get("OAUTH_WAIVERS") or ""
-    waivers = () if waiver_setting == "none" else tuple(Path(p.strip()) for p in waiver_setting.split(",") if p.strip())
-    if waivers:
-        # Waivers belong to the standards checks, which the catalogue does not hold yet.
-        raise SettingsError("--waivers / OAUTH_WAIVERS: waiver files are not supported yet; expected none")
-    if get("OAUTH_STANDARDS_PROFILE") != "rfc-strict":
-        raise SettingsError(
-            "--standards-profile / OAUTH_STANDARDS_PROFILE: only rfc-strict exists until the standards checks "
-            "land; expected rfc-strict"
-        )
+    waiver_setting = get("OAUTH_WAIVERS")
+    waivers: tuple[Path, ...] | None = None  # None: the target's default waivers
+    if waiver_setting == "none":
+        waivers = ()
+    elif waiver_setting:
+        waivers = tuple(Path(p.strip()) for p in waiver_setting.split(",") if p.strip())
+        missing = [str(p) for p in waivers if not p.is_file()]
+        if missing:
+            raise SettingsError(f"--waivers / OAUTH_WAIVERS: no such file {', '.join(missing)}; expected waiver files")
     defects = frozenset(d.strip() for d in (get("MOCK_DEFECTS") or "").split(",") if d.strip())
     unknown = sorted(defects - known_mock_variants())
     if unknown:
@@ -242,6 +253,10 @@ def load_settings(
         allowed_entity=get("CREATIO_ALLOWED_ENTITY"),
         denied_entity=get("CREATIO_DENIED_ENTITY"),
         deactivation_wait=_number("CREATIO_DEACTIVATION_WAIT", required("CREATIO_DEACTIVATION_WAIT"), 0),
+        oauth={
+            name: (_url(name, get(name)) if name.endswith("_URL") or name == "OAUTH_ISSUER" else get(name))
+            for name in OAUTH_TARGET_SETTINGS
+        },
         sources=sources,
     )
     if settings.target == "creatio" and settings.creatio_url is None:
@@ -250,7 +265,19 @@ def load_settings(
             "e.g. CREATIO_URL=https://mycompany.creatio.com (in .env, the environment, or --env-file)"
         )
     if settings.target == "oauth":
-        raise SettingsError("--target=oauth is not available yet; expected mock or creatio")
+        if not (settings.oauth["OAUTH_TOKEN_URL"] or settings.oauth["OAUTH_ISSUER"]):
+            raise SettingsError(
+                "OAUTH_TOKEN_URL and OAUTH_ISSUER are not set; --target=oauth expects at least one of them"
+            )
+        for name in ("OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET"):
+            if not settings.oauth[name]:
+                raise SettingsError(f"{name} is not set; --target=oauth expects {_BY_ENV[name].help}")
+    for first, second in (
+        ("OAUTH_CLIENT2_ID", "OAUTH_CLIENT2_SECRET"),
+        ("OAUTH_DISABLED_CLIENT_ID", "OAUTH_DISABLED_CLIENT_SECRET"),
+    ):
+        if bool(settings.oauth[first]) != bool(settings.oauth[second]):
+            raise SettingsError(f"{first} and {second} go together; expected both or neither")
     return settings
 
 

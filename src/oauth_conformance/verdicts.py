@@ -90,6 +90,8 @@ class Checker:
     findings: list[Finding] = field(default_factory=list)
     # The requirement IDs the scenario is tagged with.
     tags: tuple[str, ...] = ()
+    # The standards profile (--standards-profile) that may grade a requirement differently.
+    profile: str | None = None
 
     def pick(self, *candidates: str) -> str:
         """The one of ``candidates`` this scenario verifies: a shared step checks what the scenario names."""
@@ -109,7 +111,8 @@ class Checker:
         if condition:
             self._add(Finding(requirement_id, Verdict.PASS, message, self.test, refs))
             return True
-        finding = self._add(Finding(requirement_id, VIOLATION[requirement.level], message, self.test, refs))
+        level = requirement.level_for(self.profile)
+        finding = self._add(Finding(requirement_id, VIOLATION[level], message, self.test, refs))
         if finding.verdict is Verdict.FAIL:
             raise ConformanceFailure(finding)
         return False

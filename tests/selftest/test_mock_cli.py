@@ -46,6 +46,46 @@ def test_bad_profile_in_a_subprocess() -> None:
     assert result.returncode == 2 and "--profile" in result.stderr
 
 
+def _env_blocks(output: list[str]) -> dict[str, dict[str, str]]:
+    """The printed ``.env`` blocks: each comment line heading the ``NAME=value`` lines after it."""
+    blocks: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    for line in output:
+        if line.startswith("#"):
+            current = blocks.setdefault(line, {})
+        elif not line.strip():
+            current = None
+        elif current is not None:
+            name, _, value = line.partition("=")
+            current[name] = value
+    return blocks
+
+
+def _check_oauth_block(client: httpx.Client, oauth: dict[str, str], creatio_url: str, identity_url: str) -> None:
+    """The oauth block names the seeded clients and a resource their tokens may read."""
+    assert set(oauth) == {"OAUTH_TARGET", "OAUTH_ISSUER", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET",
+                          "OAUTH_CLIENT2_ID", "OAUTH_CLIENT2_SECRET", "OAUTH_DISABLED_CLIENT_ID",
+                          "OAUTH_DISABLED_CLIENT_SECRET", "OAUTH_RESOURCE_URL"}
+    assert oauth["OAUTH_TARGET"] == "oauth" and oauth["OAUTH_ISSUER"] == identity_url
+    assert oauth["OAUTH_RESOURCE_URL"] == creatio_url + "/0/odata/Currency"
+    token_url = client.get(identity_url + "/.well-known/openid-configuration").json()["token_endpoint"]
+
+    def token(prefix: str) -> httpx.Response:
+        return client.post(token_url, data={"grant_type": "client_credentials",
+                                            "client_id": oauth[f"{prefix}_ID"],
+                                            "client_secret": oauth[f"{prefix}_SECRET"]})
+
+    issued = token("OAUTH_CLIENT")
+    assert issued.status_code == 200, issued.text
+    assert token("OAUTH_CLIENT2").status_code == 200
+    refused = token("OAUTH_DISABLED_CLIENT")
+    # The compliant profile this test runs answers invalid_client with 401 (RFC 6749 §5.2), Creatio's with 400.
+    assert refused.status_code in (400, 401) and refused.json()["error"] == "invalid_client"
+    resource = client.get(oauth["OAUTH_RESOURCE_URL"],
+                          headers={"Authorization": f"Bearer {issued.json()['access_token']}"})
+    assert resource.status_code == 200
+
+
 def test_serves_prints_env_block_and_stops_on_sigterm() -> None:
     with subprocess.Popen([*COMMAND, "--profile", "compliant", "--defect", "json-charset"],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as process:
@@ -62,7 +102,11 @@ def test_serves_prints_env_block_and_stops_on_sigterm() -> None:
         try:
             while not output or not output[-1].startswith("Serving"):
                 output.append(lines.get(timeout=30).rstrip("\n"))
-            env = dict(line.split("=", 1) for line in output if "=" in line and not line.startswith("#"))
+            blocks = _env_blocks(output)
+            assert list(blocks) == ["# paste into .env to run the suite's creatio target against this mock",
+                                    "# or paste this to run the suite's oauth target (standards checks only) "
+                                    "against this mock"]
+            env, oauth = blocks.values()
             assert env["OAUTH_TARGET"] == "creatio"
             assert env["CREATIO_ADMIN_USER"] == "Supervisor" and env["CREATIO_ADMIN_PASSWORD"] == "Supervisor"
             assert env["CREATIO_TECH_USER"] == "Conformance technical user"
@@ -73,6 +117,7 @@ def test_serves_prints_env_block_and_stops_on_sigterm() -> None:
                 login = client.post(env["CREATIO_URL"] + "/ServiceModel/AuthService.svc/Login",
                                     json={"UserName": "Supervisor", "UserPassword": "Supervisor"})
                 assert login.json()["Code"] == 0
+                _check_oauth_block(client, oauth, env["CREATIO_URL"], env["CREATIO_IDENTITY_URL"])
         finally:
             process.send_signal(signal.SIGTERM)
             returncode = process.wait(timeout=15)

@@ -352,6 +352,59 @@ def test_mock_state_endpoint(env: Env) -> None:
     assert "bpmonline-designer" in state["identity_clients"]
 
 
+# --- seeded integrations for the oauth target ------------------------------------------------------
+
+SEEDED = ("Conformance client", "Conformance client 2", "Conformance disabled client")
+
+
+def test_seeded_integrations_are_real_saves(env: Env) -> None:
+    mock, admin = env.mock, env.admin
+    assert tuple(c.name for c in mock.seed.oauth_clients) == SEEDED
+    assert [c.active for c in mock.seed.oauth_clients] == [True, True, False]
+    assert set(SEEDED) <= set(mock.snapshot()["integrations"])
+    listed = {row["Name"]: row for row in admin.get(odata(mock, "OAuthClientApp")).json()["value"]}
+    for client in mock.seed.oauth_clients:
+        assert client == mock.seed.oauth_client(client.name)
+        assert client.client_secret not in repr(client)
+        row = listed[client.name]
+        assert (row["Id"], row["ClientId"], row["IsActive"]) == (client.app_id, client.client_id, client.active)
+        assert row["SystemUserId"] == mock.seed.technical_user_id
+        secret = service(admin, mock, "GetClientSecret", {"clientAppId": client.app_id})
+        assert secret == {"success": True, "clientSecret": client.client_secret}
+        # The IS holds a real client, created through its management API.
+        info = identity_client(mock, client.client_id).json()
+        assert (info["ClientName"], info["Enabled"]) == (client.name, client.active)
+        assert info["AllowedScopes"] == [mock.seed.default_resource]
+        assert client.client_id in mock.snapshot()["identity_clients"]
+    with pytest.raises(KeyError):
+        mock.seed.oauth_client("no such client")
+
+
+def test_seeded_clients_get_tokens_and_read_the_resource(env: Env) -> None:
+    mock = env.mock
+    settings = mock.oauth_env()
+    assert settings["OAUTH_TARGET"] == "oauth" and settings["OAUTH_ISSUER"] == mock.public_identity_url
+    assert settings["OAUTH_RESOURCE_URL"] == f"{mock.creatio_url}/0/odata/Currency"
+    for prefix in ("OAUTH_CLIENT", "OAUTH_CLIENT2"):
+        response = token_response(mock, settings[f"{prefix}_ID"], settings[f"{prefix}_SECRET"])
+        assert response.status_code == 200, response.text
+        assert claims_of(response.json()["access_token"])["prop:SysAdminUnitId"] == mock.seed.technical_user_id
+    disabled = token_response(mock, settings["OAUTH_DISABLED_CLIENT_ID"], settings["OAUTH_DISABLED_CLIENT_SECRET"])
+    assert disabled.status_code == 400 and disabled.json() == {"error": "invalid_client"}
+    issued = token_response(mock, settings["OAUTH_CLIENT_ID"], settings["OAUTH_CLIENT_SECRET"]).json()
+    resource = HTTP.get(settings["OAUTH_RESOURCE_URL"], headers={"Authorization": f"Bearer {issued['access_token']}"})
+    assert resource.status_code == 200 and resource.json()["value"]
+
+
+def test_seeded_clients_survive_a_cascading_deactivation_defect() -> None:
+    # The disabled client is deactivated before the other two exist, so this defect cannot reach them.
+    with start_mock(MockOptions(defects=frozenset({"deactivate-all-clients-of-user"}))) as mock:
+        assert [c.active for c in mock.seed.oauth_clients] == [True, True, False]
+        settings = mock.oauth_env()
+        for prefix in ("OAUTH_CLIENT", "OAUTH_CLIENT2"):
+            assert token_response(mock, settings[f"{prefix}_ID"], settings[f"{prefix}_SECRET"]).status_code == 200
+
+
 # --- Bearer validation (creatio profile) ----------------------------------------------------------
 
 def _forged(env: Env, **changes: Any) -> str:
@@ -491,6 +544,12 @@ def test_netcore_path_style() -> None:
         assert admin.get("/api/OAuthHealthCheck").json()["HasProblem"] is False
         app = add_client(admin, mock, "netcore")
         assert bearer_get(mock, "Currency", get_token(mock, app)).status_code == 200
+        settings = mock.oauth_env()
+        assert settings["OAUTH_RESOURCE_URL"] == f"{mock.creatio_url}/odata/Currency"
+        issued = token_response(mock, settings["OAUTH_CLIENT_ID"], settings["OAUTH_CLIENT_SECRET"]).json()
+        resource = HTTP.get(settings["OAUTH_RESOURCE_URL"],
+                            headers={"Authorization": f"Bearer {issued['access_token']}"})
+        assert resource.status_code == 200
 
 
 def test_public_urls_and_opaque_issuer() -> None:
@@ -502,6 +561,10 @@ def test_public_urls_and_opaque_issuer() -> None:
         assert doc["token_endpoint"] == "https://is.example.test/connect/token"
         assert mock.system_setting("OAuth20IdentityServerUrl") == "https://is.example.test/"
         assert mock.env()["CREATIO_URL"] == "https://crm.example.test"
+        assert mock.oauth_env()["OAUTH_ISSUER"] == "https://is.example.test"
+        assert mock.oauth_env()["OAUTH_RESOURCE_URL"] == "https://crm.example.test/0/odata/Currency"
+        # The seeded clients were saved through the public IS URL, mapped to loopback like any save.
+        assert identity_client(mock, mock.seed.oauth_clients[0].client_id).json()["Enabled"] is True
         # Creatio still reaches its IS: the announced URL is mapped to the loopback one.
         assert admin.get("/0/api/OAuthHealthCheck").status_code == 200
         app = add_client(admin, mock, "behind a proxy")

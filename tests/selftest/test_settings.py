@@ -41,6 +41,7 @@ def test_creatio_target_without_url_names_the_setting() -> None:
     ("values", "expected"),
     [
         ({"OAUTH_TARGET": "staging"}, r"--target='staging' is not valid; expected one of mock, creatio, oauth"),
+        ({"OAUTH_STANDARDS_PROFILE": "lenient"}, r"--standards-profile='lenient' is not valid"),
         ({"OAUTH_TIMEOUT": "soon"}, r"OAUTH_TIMEOUT='soon' is not a number"),
         (
             {"OAUTH_TARGET": "creatio", "CREATIO_URL": "mycompany.creatio.com"},
@@ -59,8 +60,13 @@ def test_creatio_target_without_url_names_the_setting() -> None:
             {"OAUTH_TLS_VERIFY": "false", "OAUTH_CA_BUNDLE": "/etc/hosts"},
             r"OAUTH_CA_BUNDLE is set but OAUTH_TLS_VERIFY=false",
         ),
-        ({"OAUTH_WAIVERS": "profiles/creatio.toml"}, r"waiver files are not supported yet"),
-        ({"OAUTH_STANDARDS_PROFILE": "oidf-compatible"}, r"only rfc-strict exists"),
+        ({"OAUTH_WAIVERS": "no/such/waivers.toml"}, r"OAUTH_WAIVERS: no such file no/such/waivers.toml"),
+        ({"OAUTH_TARGET": "oauth"}, r"OAUTH_TOKEN_URL and OAUTH_ISSUER are not set"),
+        (
+            {"OAUTH_TARGET": "oauth", "OAUTH_ISSUER": "https://is.example", "OAUTH_CLIENT_ID": "c"},
+            r"OAUTH_CLIENT_SECRET is not set; --target=oauth expects",
+        ),
+        ({"OAUTH_CLIENT2_ID": "x"}, r"OAUTH_CLIENT2_ID and OAUTH_CLIENT2_SECRET go together"),
     ],
 )
 def test_bad_values_name_setting_and_expectation(values: dict[str, str], expected: str) -> None:

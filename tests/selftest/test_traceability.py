@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 from oauth_conformance.catalogue import Level, load_catalogue
@@ -22,12 +23,29 @@ def _feature_tags() -> dict[str, set[str]]:
     return tags
 
 
-def test_every_must_and_should_has_a_scenario() -> None:
+# MUST and SHOULD requirements that are black-box checkable but have no scenario yet, each with why.
+# The ratchet: an entry that gains a scenario must leave this list.
+BACKLOG = tomllib.loads((Path(__file__).with_name("coverage_backlog.toml")).read_text(encoding="utf-8"))["pending"]
+
+
+def _uncovered() -> list[str]:
     tags = _feature_tags()
-    uncovered = [
-        r.id for r in load_catalogue() if r.level in (Level.MUST, Level.SHOULD) and r.id not in tags
+    return [
+        r.id for r in load_catalogue()
+        if r.level in (Level.MUST, Level.SHOULD) and r.black_box and r.id not in tags
     ]
-    assert not uncovered, f"requirements with no scenario: {uncovered}"
+
+
+def test_every_black_box_must_and_should_has_a_scenario_or_a_backlog_reason() -> None:
+    missing = [rid for rid in _uncovered() if rid not in BACKLOG]
+    assert not missing, f"requirements with no scenario and no backlog reason: {missing}"
+
+
+def test_backlog_entries_are_still_uncovered_and_explained() -> None:
+    uncovered = set(_uncovered())
+    covered_now = [rid for rid in BACKLOG if rid not in uncovered]
+    assert not covered_now, f"covered now, remove from coverage_backlog.toml: {covered_now}"
+    assert all(str(reason).strip() for reason in BACKLOG.values())
 
 
 def test_every_tag_is_a_requirement_or_a_known_group() -> None:
@@ -41,11 +59,15 @@ def test_catalogue_entries_are_complete() -> None:
         assert requirement.summary and requirement.url.startswith("https://"), requirement.id
 
 
-def test_every_verdict_requirement_with_a_scenario_has_a_defect_that_trips_it() -> None:
-    """A check no seeded defect can trip is not shown to be able to fail."""
+def test_every_creatio_verdict_check_has_a_defect_that_trips_it() -> None:
+    """A check no seeded defect can trip is not shown to be able to fail. The standards checks get their
+    defects with the kill matrix; the Creatio profile has them all already."""
     from oauth_conformance.mock import DEFECTS
 
     tripped = {rid for defect in DEFECTS.values() for rid in defect.expected}
     tags = _feature_tags()
-    untested = [r.id for r in load_catalogue() if r.check == "verdict" and r.id in tags and r.id not in tripped]
+    untested = [
+        r.id for r in load_catalogue()
+        if r.document == "creatio" and r.check == "verdict" and r.id in tags and r.id not in tripped
+    ]
     assert not untested, f"checks no seeded defect trips: {untested}"

@@ -32,6 +32,14 @@ class Requirement:
     url: str
     # "verdict" checks pass or fail by level; "review" checks only measure and hand the evidence to a human.
     check: str = "verdict"
+    # A standards profile may grade a requirement differently (e.g. oidf-compatible: 400 or 401).
+    level_by_profile: tuple[tuple[str, Level], ...] = ()
+    # Not checkable from outside the server (needs its configuration, a second resource server...).
+    black_box: bool = True
+    why: str = ""
+
+    def level_for(self, profile: str | None) -> Level:
+        return dict(self.level_by_profile).get(profile or "", self.level)
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,13 @@ def _parse_document(name: str, text: str) -> list[Requirement]:
         check = raw.get("check", "verdict")
         if check not in ("verdict", "review"):
             raise CatalogueError(f"{name}: {raw['id']}: check must be 'verdict' or 'review'")
+        try:
+            by_profile = tuple((str(p), Level(v)) for p, v in raw.get("level_by_profile", {}).items())
+        except ValueError:
+            raise CatalogueError(f"{name}: {raw['id']}: level_by_profile levels must be MUST, SHOULD or MAY") from None
+        black_box = bool(raw.get("black_box", True))
+        if not black_box and not raw.get("why"):
+            raise CatalogueError(f"{name}: {raw['id']}: black_box = false needs a why")
         parsed.append(
             Requirement(
                 id=raw["id"],
@@ -77,6 +92,9 @@ def _parse_document(name: str, text: str) -> list[Requirement]:
                 summary=raw["summary"],
                 url=raw.get("url", doc_url),
                 check=check,
+                level_by_profile=by_profile,
+                black_box=black_box,
+                why=raw.get("why", ""),
             )
         )
     return parsed

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .defects import BENIGN, DEFECTS, Defect
 from .options import MockOptions
-from .seed import SeedInfo
+from .seed import SeedClient, SeedInfo
 from .server import MockServers, start_mock
 
-__all__ = ["BENIGN", "DEFECTS", "Defect", "MockOptions", "MockServers", "SeedInfo", "start_mock"]
+__all__ = ["BENIGN", "DEFECTS", "Defect", "MockOptions", "MockServers", "SeedClient", "SeedInfo", "start_mock"]

@@ -1,7 +1,8 @@
 """``python -m oauth_conformance.mock``: run the mock Creatio + Identity Service standalone.
 
-Prints the URLs, the admin login and a ready-to-paste ``.env`` block, then serves until Ctrl-C
-or SIGTERM.
+Prints the URLs, the admin login and two ready-to-paste ``.env`` blocks (one for the suite's
+``creatio`` target, one for its generic ``oauth`` target with the seeded clients), then serves until
+Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -102,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print("# paste into .env to run the suite's creatio target against this mock")
         for name, value in mock.env().items():
+            print(f"{name}={value}")
+        print()
+        print("# or paste this to run the suite's oauth target (standards checks only) against this mock")
+        for name, value in mock.oauth_env().items():
             print(f"{name}={value}")
         print()
         print("Serving; press Ctrl-C to stop.", flush=True)

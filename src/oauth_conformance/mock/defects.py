@@ -32,12 +32,12 @@ DEFECTS: dict[str, Defect] = _table(
     Defect(
         "accept-any-secret",
         "The Identity Service accepts any non-empty client secret for a known client.",
-        frozenset({"CRE-dedicated-credentials"}),
+        frozenset({"CRE-dedicated-credentials", "RFC6749-5.2-no-enum", "RFC6749-5.2-error-shape"}),
     ),
     Defect(
         "inactive-client-gets-tokens",
         "The Identity Service issues tokens to disabled clients.",
-        frozenset({"CRE-active-off-new"}),
+        frozenset({"CRE-active-off-new", "RFC6819-5.2.3.6-revoke-secret"}),
     ),
     Defect(
         "edit-rotates-secret",
@@ -104,13 +104,13 @@ DEFECTS: dict[str, Defect] = _table(
         "body-credentials-rejected",
         "The IS token endpoint ignores client_secret_post for integration clients (Basic only), although "
         "Creatio documents the body form.",
-        frozenset({"CRE-token-issued"}),
+        frozenset({"CRE-token-issued", "RFC6749-2.3.1-post", "RFC8414-2-auth-methods"}),
     ),
     Defect(
         "basic-auth-rejected",
         "The IS token endpoint ignores client_secret_basic for integration clients: credentials sent only in "
         "the Authorization header get 400 invalid_client; body credentials still work.",
-        frozenset({"CRE-basic-support"}),
+        frozenset({"CRE-basic-support", "RFC6749-2.3.1-basic", "RFC8414-2-auth-methods"}),
     ),
     Defect(
         "token-wrong-user-claim",

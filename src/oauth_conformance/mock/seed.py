@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .creatio_auth import Principal
 from .creatio_store import (
     SETTING_CLIENT_ID,
     SETTING_CLIENT_SECRET,
@@ -11,16 +12,33 @@ from .creatio_store import (
     TECHNICAL_USER_TYPE,
     USER_TYPE,
     CreatioStore,
+    OAuthClientApp,
     OAuthResource,
     SysAdminUnit,
 )
 from .identity_store import SYSTEM_CLIENT_ID, IdentityStore, OwnedResource
 from .ids import new_guid, new_resource_name
+from .integrations import Changes, IntegrationError, Integrations
 from .options import MockOptions
 
 TECHNICAL_USER_NAME = "Conformance technical user"
 ALLOWED_ENTITY = "Currency"
 DENIED_ENTITY = "Contact"
+# Integrations of the technical user for the suite's generic ``oauth`` target (see ``seed_clients``).
+CLIENT_NAME = "Conformance client"
+CLIENT2_NAME = "Conformance client 2"
+DISABLED_CLIENT_NAME = "Conformance disabled client"
+
+
+@dataclass(frozen=True)
+class SeedClient:
+    """A seeded integration: its OAuthClientApp row and the IS client behind it."""
+
+    name: str
+    app_id: str  # OAuthClientApp.Id
+    client_id: str
+    client_secret: str = field(repr=False)
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -33,6 +51,15 @@ class SeedInfo:
     denied_entity: str = DENIED_ENTITY  # the technical user has no rights on it
     admin_user_id: str = ""
     default_resource: str = ""
+    # "Conformance client", "Conformance client 2", "Conformance disabled client" (inactive), in that order.
+    oauth_clients: tuple[SeedClient, ...] = ()
+
+    def oauth_client(self, name: str) -> SeedClient:
+        """The seeded integration called ``name``; KeyError when there is none."""
+        for client in self.oauth_clients:
+            if client.name == name:
+                return client
+        raise KeyError(name)
 
 
 def seed(options: MockOptions, creatio: CreatioStore, identity: IdentityStore, identity_base_url: str) -> SeedInfo:
@@ -65,3 +92,32 @@ def seed(options: MockOptions, creatio: CreatioStore, identity: IdentityStore, i
     identity.register_resource(OwnedResource(resource.name, resource.display_name, {"Type": "ApplicationAccess"}))
     identity.admin_user_id = admin.id  # read only by the defect "token-wrong-user-claim"
     return SeedInfo(technical_user_id=technical.id, admin_user_id=admin.id, default_resource=resource.name)
+
+
+async def seed_clients(integrations: Integrations, info: SeedInfo) -> tuple[SeedClient, ...]:
+    """Create the three integrations of the technical user, as the admin saving them would.
+
+    Runs once both servers answer: the saves go through the same OAuthClientApp listeners as
+    OAuthConfigService and OData, so the IS gets real clients through its management API, and
+    every switched-on defect applies to them as to any other save. The disabled client is created
+    and deactivated first, so that a defect cascading a deactivation to the user's other
+    integrations (``deactivate-all-clients-of-user``) leaves the two active clients alone.
+    """
+    admin = integrations.store.user(info.admin_user_id)
+    if admin is None:
+        raise RuntimeError("mock seed: the admin user is missing")
+    principal = Principal(admin, "cookie")
+    apps: dict[str, OAuthClientApp] = {}
+    try:
+        for name in (DISABLED_CLIENT_NAME, CLIENT_NAME, CLIENT2_NAME):
+            apps[name] = await integrations.insert(
+                principal, name=name, application_url=None, redirect_url=None, description=None,
+                system_user_id=info.technical_user_id, via="service")
+            if name == DISABLED_CLIENT_NAME:
+                await integrations.update(principal, apps[name], Changes(is_active=False))
+    except IntegrationError as error:
+        raise RuntimeError(f"mock seed: saving integration {name!r} failed: {error.message}") from error
+    with integrations.store.lock:  # read after every save: a defect may have changed a secret
+        return tuple(SeedClient(name=name, app_id=apps[name].id, client_id=apps[name].client_id,
+                                client_secret=apps[name].client_secret, active=apps[name].is_active)
+                     for name in (CLIENT_NAME, CLIENT2_NAME, DISABLED_CLIENT_NAME))

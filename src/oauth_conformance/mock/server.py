@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import socket
 import threading
 import time
+from collections.abc import Coroutine
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
@@ -18,9 +21,10 @@ from .identity_store import IdentityStore
 from .keys import SigningKey
 from .options import MockOptions
 from .routing import Router
-from .seed import SeedInfo, seed
+from .seed import CLIENT2_NAME, CLIENT_NAME, DISABLED_CLIENT_NAME, SeedInfo, seed, seed_clients
 
 _START_TIMEOUT_S = 10.0
+T = TypeVar("T")
 
 
 def _url_host(host: str) -> str:
@@ -202,6 +206,27 @@ class MockServers:
             "CREATIO_DENIED_ENTITY": self.seed.denied_entity,
         }
 
+    def oauth_env(self) -> dict[str, str]:
+        """The settings that point the suite's generic ``oauth`` target at this mock.
+
+        The clients are the seeded integrations of the technical user; the protected resource is the
+        OData entity set that user may read.
+        """
+        client, client2, disabled = (self.seed.oauth_client(name)
+                                     for name in (CLIENT_NAME, CLIENT2_NAME, DISABLED_CLIENT_NAME))
+        resource = f"{self.public_creatio_url}{self.options.app_prefix}/odata/{self.seed.allowed_entity}"
+        return {
+            "OAUTH_TARGET": "oauth",
+            "OAUTH_ISSUER": self.public_identity_url,
+            "OAUTH_CLIENT_ID": client.client_id,
+            "OAUTH_CLIENT_SECRET": client.client_secret,
+            "OAUTH_CLIENT2_ID": client2.client_id,
+            "OAUTH_CLIENT2_SECRET": client2.client_secret,
+            "OAUTH_DISABLED_CLIENT_ID": disabled.client_id,
+            "OAUTH_DISABLED_CLIENT_SECRET": disabled.client_secret,
+            "OAUTH_RESOURCE_URL": resource,
+        }
+
 
 def _wait_until_answering(url: str) -> None:
     with httpx.Client(timeout=2.0, trust_env=False) as client:
@@ -214,6 +239,28 @@ def _wait_until_answering(url: str) -> None:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.01)
+
+
+def _run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to completion on a fresh event loop in a worker thread.
+
+    A thread of its own, because ``start_mock`` may be called from code that already runs an event loop.
+    """
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(asyncio.run(coroutine))
+        except BaseException as error:  # handed to the caller below
+            errors.append(error)
+
+    worker = threading.Thread(target=run, name="mock-seed", daemon=True)
+    worker.start()
+    worker.join()
+    if errors:
+        raise errors[0]
+    return results[0]
 
 
 _DEFAULT_OPTIONS = MockOptions()
@@ -250,10 +297,14 @@ def _start(options: MockOptions, identity: _ServerThread, creatio: _ServerThread
                           public_creatio, public_identity)
     identity.app = IdentityApp(options, identity_store, key, public_identity).asgi()
     # Creatio reaches its IS on loopback even when settings and discovery name a public URL.
-    creatio.app = CreatioApp(options, creatio_store, public_creatio, {public_identity: identity_url},
-                             servers.snapshot).asgi()
+    creatio_app = CreatioApp(options, creatio_store, public_creatio, {public_identity: identity_url},
+                             servers.snapshot)
+    creatio.app = creatio_app.asgi()
     identity.start()
     creatio.start()
     _wait_until_answering(identity_url + DISCOVERY_PATH)
     _wait_until_answering(creatio_url + "/")
+    # The integrations for the oauth target: saved like any other, so only once the IS answers.
+    clients = _run_coroutine(seed_clients(creatio_app.integrations, seed_info))
+    servers.seed = dataclasses.replace(seed_info, oauth_clients=clients)
     return servers

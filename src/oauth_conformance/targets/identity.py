@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
@@ -63,9 +64,11 @@ def _origin(url: str) -> str:
 
 
 class IdentityClient:
-    def __init__(self, http: HttpClient, base_url: str) -> None:
+    def __init__(self, http: HttpClient, base_url: str, token_url: str | None = None) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
+        # A token URL the user named wins over discovery (the oauth target may have no discovery at all).
+        self._token_url = token_url
         self._discovery: dict[str, Any] | None = None
 
     @property
@@ -91,6 +94,8 @@ class IdentityClient:
         Client secrets go only where the user pointed the suite: a discovery document naming another
         origin (misconfigured, or hostile) is an ERROR, not a place to send credentials.
         """
+        if self._token_url:
+            return self._token_url
         endpoint = self.discovery().get("token_endpoint")
         if not isinstance(endpoint, str) or not endpoint:
             return f"{self.base_url}/connect/token"
@@ -101,9 +106,11 @@ class IdentityClient:
             )
         return endpoint
 
-    def request_token(self, client_id: str, client_secret: str, style: AuthStyle = "post") -> TokenResult:
+    def request_token(
+        self, client_id: str, client_secret: str, style: AuthStyle = "post", extra: Mapping[str, str] | None = None
+    ) -> TokenResult:
         REDACTOR.register(client_secret)
-        form = {"grant_type": "client_credentials"}
+        form = {"grant_type": "client_credentials", **(extra or {})}
         headers: dict[str, str] = {}
         if style == "post":
             form |= {"client_id": client_id, "client_secret": client_secret}

@@ -1,0 +1,96 @@
+"""Waivers: known, dated deviations that do not fail the gate while they last.
+
+A waiver file is TOML with ``[[waiver]]`` tables: ``id`` (a catalogue requirement), ``reason`` (why the
+deviation is accepted, citing its evidence) and ``expires`` (a date). A waived FAIL or WARN is reported
+WAIVED. An ERROR is never waived: the suite could not check, so there is nothing to accept. A waiver
+past its date no longer applies; a waiver whose requirement now passes is reported as stale so that it
+is removed (the ratchet).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from oauth_conformance.catalogue import Catalogue
+from oauth_conformance.errors import SettingsError
+from oauth_conformance.verdicts import Verdict
+
+__all__ = ["Waiver", "WaiverOutcome", "apply_waivers", "describe", "load_waivers"]
+
+WAIVABLE = frozenset({Verdict.FAIL, Verdict.WARN})
+
+
+@dataclass(frozen=True)
+class Waiver:
+    id: str
+    reason: str
+    expires: dt.date
+    source: str
+
+
+@dataclass(frozen=True)
+class WaiverOutcome:
+    """What became of one waiver in this run."""
+
+    waiver: Waiver
+    status: str  # "applied", "stale" (passes now), "expired", "not run"
+    verdict: Verdict
+
+
+def load_waivers(paths: tuple[Path, ...], catalogue: Catalogue) -> list[Waiver]:
+    waivers: list[Waiver] = []
+    for path in paths:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise SettingsError(f"--waivers {path}: {error.strerror}; expected a waiver file (TOML)") from None
+        except tomllib.TOMLDecodeError as error:
+            raise SettingsError(f"--waivers {path}: not valid TOML ({error}); expected [[waiver]] tables") from None
+        for index, raw in enumerate(data.get("waiver", []), start=1):
+            where = f"--waivers {path}: waiver {index}"
+            requirement_id = raw.get("id")
+            if requirement_id not in catalogue:
+                raise SettingsError(f"{where}: id {requirement_id!r} is not a catalogue requirement")
+            if not str(raw.get("reason", "")).strip():
+                raise SettingsError(f"{where} ({requirement_id}): reason is empty; expected why it is accepted")
+            expires = raw.get("expires")
+            if not isinstance(expires, dt.date):
+                raise SettingsError(f"{where} ({requirement_id}): expires must be a date such as 2027-06-30")
+            waivers.append(Waiver(requirement_id, str(raw["reason"]).strip(), expires, str(path)))
+    return waivers
+
+
+def apply_waivers(
+    verdicts: dict[str, Verdict], waivers: list[Waiver], today: dt.date
+) -> tuple[dict[str, Verdict], list[WaiverOutcome]]:
+    """The verdicts after waivers, and what became of each waiver."""
+    result = dict(verdicts)
+    outcomes: list[WaiverOutcome] = []
+    for waiver in waivers:
+        verdict = verdicts.get(waiver.id, Verdict.NOT_RUN)
+        if waiver.expires < today:
+            outcomes.append(WaiverOutcome(waiver, "expired", verdict))
+        elif verdict in WAIVABLE:
+            result[waiver.id] = Verdict.WAIVED
+            outcomes.append(WaiverOutcome(waiver, "applied", verdict))
+        elif verdict is Verdict.PASS:
+            outcomes.append(WaiverOutcome(waiver, "stale", verdict))
+        else:
+            outcomes.append(WaiverOutcome(waiver, "not run", verdict))
+    return result, outcomes
+
+
+def describe(outcome: WaiverOutcome) -> str:
+    waiver = outcome.waiver
+    if outcome.status == "applied":
+        return f"{waiver.id}: waived until {waiver.expires} ({outcome.verdict.value} otherwise): {waiver.reason}"
+    if outcome.status == "stale":
+        return f"{waiver.id}: passes now; remove its waiver from {waiver.source}"
+    if outcome.status == "expired":
+        return f"{waiver.id}: waiver expired on {waiver.expires}; the deviation counts again"
+    return f"{waiver.id}: not evaluated in this run ({outcome.verdict.value}); waiver unused"
+
+

@@ -1,0 +1,105 @@
+"""RFC 7662 introspection, run only where the discovery document advertises the endpoint."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_bdd import given, parsers, then, when
+
+from oauth_conformance.errors import UnexpectedResponseError
+from oauth_conformance.http import HttpClient, exchange_id, json_object
+from oauth_conformance.targets.identity import basic_credentials
+from oauth_conformance.targets.standards import StandardsTarget
+from oauth_conformance.verdicts import Checker
+from steps.token_endpoint import Probe
+
+
+@given("the server advertises an introspection endpoint", target_fixture="introspection_url")
+def introspection_endpoint(standards: StandardsTarget) -> str:
+    try:
+        endpoint = standards.identity.discovery().get("introspection_endpoint")
+    except UnexpectedResponseError:
+        pytest.skip("no discovery document: introspection is not advertised")
+    if not isinstance(endpoint, str) or not endpoint:
+        pytest.skip("the discovery document advertises no introspection_endpoint")
+    return endpoint
+
+
+def _client_auth(standards: StandardsTarget) -> dict[str, str]:
+    client = standards.client
+    return {"Authorization": basic_credentials(client.client_id, client.client_secret)}
+
+
+def _fresh_token(standards: StandardsTarget) -> str:
+    result = standards.token()
+    if result.access_token is None:
+        raise UnexpectedResponseError(f"the standards client obtains no token: {result.describe()}", result.exchange)
+    return result.access_token
+
+
+@when("a token is introspected without client authentication")
+def introspect_anonymous(introspection_url: str, standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
+    probe.responses.append(http.post(introspection_url, data={"token": _fresh_token(standards)}))
+
+
+def _introspect_as_client(introspection_url: str, token: str, standards: StandardsTarget, http: HttpClient) -> Probe:
+    response = http.post(introspection_url, data={"token": token}, headers=_client_auth(standards))
+    if response.status_code in (401, 403):
+        # RFC 7662 §2.1 lets the server choose who may introspect (often only resource servers), so a
+        # refusal of this client says nothing about the endpoint.
+        pytest.skip(
+            f"the introspection endpoint refuses this client's credentials (HTTP {response.status_code}): "
+            "it needs the credentials of a caller it authorizes"
+        )
+    probe = Probe()
+    probe.responses.append(response)
+    return probe
+
+
+@when("the client introspects its own fresh token", target_fixture="probe")
+def introspect_own(introspection_url: str, standards: StandardsTarget, http: HttpClient) -> Probe:
+    return _introspect_as_client(introspection_url, _fresh_token(standards), standards, http)
+
+
+@when(parsers.parse('the client introspects the token "{token}"'), target_fixture="probe")
+def introspect_literal(token: str, introspection_url: str, standards: StandardsTarget, http: HttpClient) -> Probe:
+    return _introspect_as_client(introspection_url, token, standards, http)
+
+
+@then("the introspection is refused with HTTP 401 and no token metadata")
+def refused_anonymous(probe: Probe, checker: Checker) -> None:
+    response = probe.last
+    body = json_object(response) or {}
+    checker.require(
+        "RFC7662-2.1-authz",
+        response.status_code == 401 and "active" not in body and "client_id" not in body,
+        f"HTTP {response.status_code}, members: {sorted(body) or 'none'}",
+        [exchange_id(response)],
+    )
+
+
+@then("the introspection says active true with the token's client_id")
+def active_true(probe: Probe, standards: StandardsTarget, checker: Checker) -> None:
+    response = probe.last
+    body = json_object(response) or {}
+    client_id = body.get("client_id")
+    checker.require(
+        "RFC7662-2.2-active",
+        response.status_code == 200
+        and body.get("active") is True
+        and client_id in (None, standards.client.client_id),
+        f"HTTP {response.status_code}, active={body.get('active')!r}, client_id "
+        f"{'matches' if client_id == standards.client.client_id else repr(client_id)}",
+        [exchange_id(response)],
+    )
+
+
+@then("the introspection answers 200 with only active false")
+def inactive_minimal(probe: Probe, checker: Checker) -> None:
+    response = probe.last
+    body = json_object(response)
+    checker.require(
+        "RFC7662-2.2-inactive-minimal",
+        response.status_code == 200 and body == {"active": False},
+        f"HTTP {response.status_code}, body members: {sorted(body) if body else 'none'}",
+        [exchange_id(response)],
+    )
