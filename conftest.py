@@ -14,4 +14,6 @@ pytest_plugins = [
     "steps.discovery",
     "steps.introspection",
     "steps.security",
+    "steps.transport",
+    "steps.revocation",
 ]

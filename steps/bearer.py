@@ -143,12 +143,48 @@ def not_2xx(probe: Probe, checker: Checker) -> None:
                     [exchange_id(response)])
 
 
-@then("the token lifetime is at most 3600 seconds")
-def short_lived(issued: TokenResult, checker: Checker) -> None:
+@then(parsers.parse("the token lifetime is at most {limit:d} seconds"))
+def short_lived(limit: int, issued: TokenResult, checker: Checker) -> None:
+    requirement = checker.pick("RFC6750-5.3-short-lived", "RFC6819-5.1.5.3-short-exp")
     expires_in = (issued.body or {}).get("expires_in")
     checker.require(
-        "RFC6750-5.3-short-lived",
-        isinstance(expires_in, int | float) and 0 < expires_in <= 3600,
-        f"expires_in={expires_in!r}",
+        requirement,
+        isinstance(expires_in, int | float) and 0 < expires_in <= limit,
+        f"expires_in={expires_in!r} (at most {limit})",
         [issued.exchange],
+    )
+
+
+@when("the client calls a resource its token does not grant")
+def call_denied(access_token: str, standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
+    require_part(standards.denied_resource_url,
+                 "OAUTH_DENIED_RESOURCE_URL (a resource the client's token may not read)")
+    assert standards.denied_resource_url is not None
+    probe.responses.append(
+        http.get(standards.denied_resource_url, headers={"Authorization": f"Bearer {access_token}"})
+    )
+
+
+@then("the protected resource answers 403 with error insufficient_scope")
+def answers_insufficient_scope(probe: Probe, checker: Checker) -> None:
+    response = probe.last
+    match = _ERROR_PARAM.search(_challenge(probe))
+    checker.require(
+        "RFC6750-3.1-insufficient-scope",
+        response.status_code == 403 and match is not None and match.group(1) == "insufficient_scope",
+        f"HTTP {response.status_code}, WWW-Authenticate: {_challenge(probe)!r}",
+        [exchange_id(response)],
+    )
+
+
+@then("the answer carries Cache-Control no-store or private")
+def api_cache_control(probe: Probe, checker: Checker) -> None:
+    response = probe.last
+    value = response.headers.get("cache-control", "")
+    directives = {d.strip().lower() for d in value.split(",")}
+    checker.require(
+        "RFC6819-4.6.6-proxy-cache",
+        200 <= response.status_code < 300 and bool(directives & {"no-store", "private"}),
+        f"HTTP {response.status_code}, Cache-Control: {value!r}",
+        [exchange_id(response)],
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from typing import Any
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 import pytest
@@ -11,6 +12,7 @@ from pytest_bdd import given, then
 
 from oauth_conformance.errors import UnexpectedResponseError
 from oauth_conformance.http import HttpClient, exchange_id, json_object
+from oauth_conformance.netutil import is_loopback
 from oauth_conformance.targets.identity import AuthStyle
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
@@ -198,3 +200,28 @@ def use_and_key_ops(key_set: httpx.Response, checker: Checker) -> None:
     checker.require("RFC7517-4.3-use-keyops", not both and not wrong_use,
                     f"keys with use and key_ops: {both or 'none'}; use other than sig: {wrong_use or 'none'}",
                     [exchange_id(key_set)])
+
+
+def _https_or_skip(url: object, what: str) -> SplitResult:
+    parts = urlsplit(url) if isinstance(url, str) else urlsplit("")
+    if parts.scheme == "http" and is_loopback(parts.hostname or ""):
+        # A test deployment on this machine (the bundled mock): TLS is not part of what it imitates.
+        pytest.skip(f"{what} is plain http on loopback, a local test deployment: the https rule is not checked")
+    return parts
+
+
+@then("the issuer is an https URL without query or fragment")
+def issuer_https(metadata: httpx.Response, checker: Checker) -> None:
+    issuer = _meta(metadata).get("issuer")
+    parts = _https_or_skip(issuer, "the issuer")
+    checker.require("RFC8414-2-issuer", parts.scheme == "https" and not parts.query and not parts.fragment,
+                    f"issuer={issuer!r}", [exchange_id(metadata)])
+
+
+@then("the jwks_uri is an https URL")
+def jwks_uri_https(metadata: httpx.Response, checker: Checker) -> None:
+    uri = _meta(metadata).get("jwks_uri")
+    if uri is None:
+        pytest.skip("the metadata names no jwks_uri")
+    parts = _https_or_skip(uri, "jwks_uri")
+    checker.require("RFC8414-2-jwks-uri", parts.scheme == "https", f"jwks_uri={uri!r}", [exchange_id(metadata)])

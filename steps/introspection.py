@@ -65,12 +65,49 @@ def introspect_literal(token: str, introspection_url: str, standards: StandardsT
     return _introspect_as_client(introspection_url, token, standards, http)
 
 
-@then("the introspection is refused with HTTP 401 and no token metadata")
-def refused_anonymous(probe: Probe, checker: Checker) -> None:
+@when("a token is introspected with GET")
+def introspect_get(introspection_url: str, standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
+    probe.responses.append(http.get(introspection_url, params={"token": _fresh_token(standards)}))
+
+
+@when("a token is introspected with a wrong client secret")
+def introspect_wrong_secret(
+    introspection_url: str, standards: StandardsTarget, http: HttpClient, probe: Probe
+) -> None:
+    headers = {"Authorization": basic_credentials(standards.client.client_id, "not-the-secret-0123456789")}
+    probe.responses.append(http.post(introspection_url, data={"token": _fresh_token(standards)}, headers=headers))
+
+
+@then("the introspection reveals no token metadata")
+def get_reveals_nothing(probe: Probe, checker: Checker) -> None:
     response = probe.last
     body = json_object(response) or {}
     checker.require(
-        "RFC7662-2.1-authz",
+        "RFC7662-2.1-post",
+        not (response.status_code == 200 and body.get("active") is True),
+        f"GET: HTTP {response.status_code}, active={body.get('active')!r}",
+        [exchange_id(response)],
+    )
+
+
+@then("the introspection endpoint answers a POST")
+def endpoint_live(introspection_url: str, http: HttpClient, checker: Checker) -> None:
+    response = http.post(introspection_url, data={"token": "oauth-conformance-probe"})
+    checker.require(
+        "RFC8414-2-endpoints-live",
+        response.status_code not in (404, 405) and response.status_code < 500,
+        f"POST {introspection_url}: HTTP {response.status_code}",
+        [exchange_id(response)],
+    )
+
+
+@then("the introspection is refused with HTTP 401 and no token metadata")
+def refused_anonymous(probe: Probe, checker: Checker) -> None:
+    requirement = checker.pick("RFC7662-2.1-authz", "RFC7662-2.3-bad-creds")
+    response = probe.last
+    body = json_object(response) or {}
+    checker.require(
+        requirement,
         response.status_code == 401 and "active" not in body and "client_id" not in body,
         f"HTTP {response.status_code}, members: {sorted(body) or 'none'}",
         [exchange_id(response)],

@@ -56,7 +56,9 @@ def jwks(standards: StandardsTarget, http: HttpClient) -> list[dict[str, Any]]:
 def typ_at_jwt(issued: TokenResult, checker: Checker) -> None:
     typ = _parts(issued)[0].get("typ")
     ok = isinstance(typ, str) and typ.lower() in ("at+jwt", "application/at+jwt")
-    checker.require("RFC9068-2.1-typ", ok, f"typ={typ!r}", [issued.exchange])
+    for requirement in ("RFC9068-2.1-typ", "RFC8725-3.11-explicit-typing"):
+        if requirement in checker.tags:
+            checker.require(requirement, ok, f"typ={typ!r}", [issued.exchange])
 
 
 @then("the token header alg is RS256")
@@ -162,3 +164,40 @@ def client_id_claim(issued: TokenResult, standards: StandardsTarget, checker: Ch
     checker.require("RFC6819-5.1.5.8-bind-client", claim == standards.client.client_id,
                     "client_id claim matches" if claim == standards.client.client_id else f"client_id={claim!r}",
                     [issued.exchange])
+
+
+@then("the token carries a scope claim when the token response names a scope")
+def scope_claim(issued: TokenResult, checker: Checker) -> None:
+    granted = (issued.body or {}).get("scope")
+    claim = _parts(issued)[1].get("scope")
+    if not granted:
+        pytest.skip("the token response names no scope: nothing to compare the claim with")
+    checker.require("RFC9068-2.2.3-scope", isinstance(claim, str | list) and bool(claim),
+                    f"response scope {granted!r}, claim {claim!r}", [issued.exchange])
+
+
+@then("the token's sub identifies the client, not a person")
+def sub_is_client(issued: TokenResult, standards: StandardsTarget, checker: Checker) -> None:
+    claims = _parts(issued)[1]
+    sub = claims.get("sub")
+    # Without sub nothing can be confused with a person's identifier; with it, it should be the client.
+    ok = sub is None or sub == standards.client.client_id
+    checker.require("RFC9068-5-sub-confusion", ok,
+                    "no sub claim" if sub is None else ("sub is the client id" if ok else f"sub={sub!r}"),
+                    [issued.exchange])
+
+
+@then("the token's subject and scope are recorded for review")
+def record_subject(issued: TokenResult, checker: Checker) -> None:
+    claims = _parts(issued)[1]
+    subject = {k: claims[k] for k in ("sub", "client_id", "prop:SysAdminUnitId") if k in claims}
+    scope = claims.get("scope", (issued.body or {}).get("scope"))
+    checker.review("RFC9068-2.2-sub-cc", f"subject claims {subject}: is sub the client, or a user?",
+                   [issued.exchange])
+    checker.review("RFC9700-4.15-client-impersonation",
+                   f"subject claims {subject}: the client cannot choose them; confirm none equals a person's account",
+                   [issued.exchange])
+    checker.review("RFC9700-2.3-least-privilege",
+                   f"scope {scope!r}: compare with what the integration needs "
+                   "(for Creatio, the technical user's roles)",
+                   [issued.exchange])

@@ -34,6 +34,8 @@ def _from_settings(settings: Settings, http: HttpClient) -> StandardsTarget:
         second_client=client("OAUTH_CLIENT2"),
         disabled_client=client("OAUTH_DISABLED_CLIENT"),
         resource_url=values["OAUTH_RESOURCE_URL"],
+        denied_resource_url=values["OAUTH_DENIED_RESOURCE_URL"],
+        public_client_id=values["OAUTH_PUBLIC_CLIENT_ID"],
     )
 
 
@@ -81,6 +83,9 @@ def _provisioned(environment: CreatioEnvironment, settings: Settings, cleanup: C
         second_client=Client(clients[1].client_id, clients[1].client_secret),
         disabled_client=Client(clients[2].client_id, clients[2].client_secret),
         resource_url=adapter.service_url(f"odata/{connection.allowed_entity}"),
+        denied_resource_url=(
+            adapter.service_url(f"odata/{connection.denied_entity}") if connection.denied_entity else None
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
+from steps.standards_context import require_part
 
 # RFC 6749 §5.2 error codes for the token endpoint (and invalid_token etc. are not among them).
 REGISTERED_ERRORS = frozenset(
@@ -32,6 +33,8 @@ class Probe:
     """The responses of one scenario's token requests, newest last."""
 
     responses: list[httpx.Response] = field(default_factory=list)
+    # Access tokens the scenario obtained for itself, newest last.
+    tokens: list[str] = field(default_factory=list)
 
     @property
     def last(self) -> httpx.Response:
@@ -160,6 +163,13 @@ def request_grant_type(grant_type: str, standards: StandardsTarget, http: HttpCl
     _post(standards, http, probe, data=form)
 
 
+@when("the public client requests a token with its client_id alone")
+def request_public(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
+    require_part(standards.public_client_id, "OAUTH_PUBLIC_CLIENT_ID (a client registered without a secret)")
+    assert standards.public_client_id is not None
+    _post(standards, http, probe, data={"grant_type": "client_credentials", "client_id": standards.public_client_id})
+
+
 @when(parsers.parse('the client requests a token with the scope "{scope}"'))
 def request_scope(scope: str, standards: StandardsTarget, probe: Probe) -> None:
     probe.responses.append(standards.token(extra={"scope": scope}).response)
@@ -181,7 +191,8 @@ def token_issued(probe: Probe, checker: Checker) -> None:
 @then("no token is issued")
 def no_token(probe: Probe, checker: Checker) -> None:
     requirement = checker.pick(
-        "RFC6749-2.3.1-not-in-uri", "RFC6749-3.2-post", "RFC6749-2.3-single-method", "RFC9700-2.4-no-ropc"
+        "RFC6749-2.3.1-not-in-uri", "RFC6749-3.2-post", "RFC6749-2.3-single-method", "RFC9700-2.4-no-ropc",
+        "RFC6749-4.4-confidential",
     )
     response = probe.last
     checker.require(requirement, not _issued(response), _describe(response), [exchange_id(response)])

@@ -9,6 +9,14 @@ Feature: RFC 8414 / OpenID Connect discovery metadata and the RFC 7517 key set
   Scenario: The metadata is published as a JSON object without empty arrays
     Then the metadata is served as JSON with no empty array values
 
+  @RFC8414-2-issuer
+  Scenario: The issuer is an https URL without query or fragment
+    Then the issuer is an https URL without query or fragment
+
+  @RFC8414-2-jwks-uri
+  Scenario: The key set is published over https
+    Then the jwks_uri is an https URL
+
   @RFC8414-2-response-types
   Scenario: The metadata lists its response types
     Then the metadata has response_types_supported

@@ -19,3 +19,14 @@ Feature: RFC 7662 token introspection, where the server advertises it
   Scenario: An unknown token is inactive and nothing else
     When the client introspects the token "oauth-conformance-unknown-token"
     Then the introspection answers 200 with only active false
+
+  @RFC7662-2.1-post @RFC8414-2-endpoints-live
+  Scenario: The endpoint answers POST, and GET reveals nothing
+    When a token is introspected with GET
+    Then the introspection reveals no token metadata
+    And the introspection endpoint answers a POST
+
+  @RFC7662-2.3-bad-creds
+  Scenario: A caller with a wrong secret is refused with 401
+    When a token is introspected with a wrong client secret
+    Then the introspection is refused with HTTP 401 and no token metadata

@@ -5,7 +5,7 @@ Feature: RFC 9068 JWT access tokens and their validation by the resource server
   Background:
     Given the client holds a JWT access token
 
-  @RFC9068-2.1-typ
+  @RFC9068-2.1-typ @RFC8725-3.11-explicit-typing
   Scenario: The token declares the access-token media type
     Then the token header typ is at+jwt
 
@@ -30,6 +30,15 @@ Feature: RFC 9068 JWT access tokens and their validation by the resource server
   @RFC6819-5.1.5.8-bind-client
   Scenario: The token is bound to its client
     Then the token client_id claim is the client's id
+
+  @RFC9068-2.2.3-scope
+  Scenario: The token carries the scope it was granted
+    Then the token carries a scope claim when the token response names a scope
+
+  @RFC9068-5-sub-confusion @RFC9068-2.2-sub-cc @RFC9700-4.15-client-impersonation @RFC9700-2.3-least-privilege
+  Scenario: The token's subject and privileges are recorded for review
+    Then the token's sub identifies the client, not a person
+    And the token's subject and scope are recorded for review
 
   @RFC9068-4-rs-validation @RFC8725-3.1-alg-allowlist @RFC6749-7-rs-validate @RFC6819-4.6.7-log-leak
   Scenario Outline: The resource server refuses a forged token: <variant>

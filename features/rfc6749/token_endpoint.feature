@@ -104,3 +104,8 @@ Feature: RFC 6749 token endpoint for the client credentials grant
     When the client requests a token
     And the client requests a token again
     Then the two access tokens differ and each carries at least 128 bits
+
+  @RFC6749-4.4-confidential
+  Scenario: A public client cannot use the client credentials grant
+    When the public client requests a token with its client_id alone
+    Then no token is issued

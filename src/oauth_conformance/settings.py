@@ -81,6 +81,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OAUTH_DISABLED_CLIENT_SECRET", "oauth target: its secret", None, None),
     Setting("OAUTH_RESOURCE_URL", "oauth target: a protected resource answering 2xx to a valid token (GET)", None,
             None),
+    Setting("OAUTH_DENIED_RESOURCE_URL", "oauth target: a resource the client's token is valid for but may not read",
+            None, None),
+    Setting("OAUTH_PUBLIC_CLIENT_ID", "oauth target: a client registered without a secret (a public client)",
+            None, None),
     Setting("CREATIO_DEACTIVATION_WAIT", "seconds to keep probing an earlier token after deactivation", None,
             "10"),
 )

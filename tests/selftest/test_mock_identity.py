@@ -181,7 +181,8 @@ def test_jwt_verifies_against_jwks_with_expected_claims(setup: Setup) -> None:
     assert claims["scope"] == mock.seed.default_resource
     assert claims["client_id"] == setup.client_id
     assert claims["prop:SysAdminUnitId"] == mock.seed.technical_user_id
-    assert claims["exp"] - claims["iat"] == 3600 and claims["nbf"] == claims["iat"]
+    assert claims["exp"] - claims["iat"] == mock.options.lifetime and claims["nbf"] == claims["iat"]
+    assert mock.options.lifetime == (3600 if mock.options.profile == "creatio" else 600)
     assert len(claims["jti"]) == 32
     if mock.options.profile == "creatio":
         assert "sub" not in claims

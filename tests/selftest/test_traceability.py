@@ -71,3 +71,10 @@ def test_every_creatio_verdict_check_has_a_defect_that_trips_it() -> None:
         if r.document == "creatio" and r.check == "verdict" and r.id in tags and r.id not in tripped
     ]
     assert not untested, f"checks no seeded defect trips: {untested}"
+
+
+def test_nine_in_ten_must_and_should_requirements_have_a_scenario() -> None:
+    tags = _feature_tags()
+    graded = [r for r in load_catalogue() if r.level in (Level.MUST, Level.SHOULD)]
+    covered = [r for r in graded if r.id in tags]
+    assert len(covered) / len(graded) >= 0.9, f"{len(covered)} of {len(graded)} MUST/SHOULD IDs have a scenario"

@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--public-identity-url", type=_url,
                         help="Identity Service URL to announce when behind a reverse proxy")
     parser.add_argument("--public-creatio-url", type=_url, help="Creatio URL to announce when behind a reverse proxy")
-    parser.add_argument("--token-lifetime", type=_positive, default=3600, help="access token lifetime in seconds")
+    parser.add_argument("--token-lifetime", type=_positive, default=None,
+                        help="access token lifetime in seconds (default: 3600 creatio, 600 compliant)")
     parser.add_argument("--admin-user", default="Supervisor", help="admin login name (default Supervisor)")
     parser.add_argument("--admin-password", default="Supervisor", help="admin password (default Supervisor)")
     return parser

@@ -21,6 +21,9 @@ def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
         raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
 
 
+CREATIO_TOKEN_LIFETIME = 3600
+COMPLIANT_TOKEN_LIFETIME = 600
+
 @dataclass(frozen=True)
 class MockOptions:
     """How the mock behaves.
@@ -43,7 +46,9 @@ class MockOptions:
     issuer: str | None = None
     public_identity_url: str | None = None
     public_creatio_url: str | None = None
-    token_lifetime: int = 3600
+    # None: the profile's own. Creatio's documented default is 3600 s (creatio-oauth.md §1.3 [DOC]);
+    # the compliant profile issues short-lived tokens (10 minutes, RFC 6819 §5.1.5.3).
+    token_lifetime: int | None = None
     admin_user: str = "Supervisor"
     admin_password: str = "Supervisor"
 
@@ -57,7 +62,7 @@ class MockOptions:
             port = getattr(self, name)
             if not 0 <= port <= 65535:
                 raise ValueError(f"{name} must be between 0 and 65535, not {port}")
-        if self.token_lifetime <= 0:
+        if self.token_lifetime is not None and self.token_lifetime <= 0:
             raise ValueError(f"token_lifetime must be positive, not {self.token_lifetime}")
         if not self.admin_user:
             raise ValueError("admin_user must not be empty")
@@ -69,6 +74,13 @@ class MockOptions:
     def has(self, switch: str) -> bool:
         """Whether the named defect or benign variant is on."""
         return switch in self.defects
+
+    @property
+    def lifetime(self) -> int:
+        """Seconds an access token lives."""
+        if self.token_lifetime is not None:
+            return self.token_lifetime
+        return COMPLIANT_TOKEN_LIFETIME if self.compliant else CREATIO_TOKEN_LIFETIME
 
     @property
     def compliant(self) -> bool:

@@ -289,7 +289,7 @@ def _start(options: MockOptions, identity: _ServerThread, creatio: _ServerThread
     public_identity = (options.public_identity_url or identity_url).rstrip("/")
     public_creatio = (options.public_creatio_url or creatio_url).rstrip("/")
 
-    identity_store = IdentityStore(options.token_lifetime)
+    identity_store = IdentityStore(options.lifetime)
     creatio_store = CreatioStore()
     seed_info = seed(options, creatio_store, identity_store, public_identity)
     key = SigningKey()

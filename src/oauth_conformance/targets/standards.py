@@ -33,6 +33,10 @@ class StandardsTarget:
     second_client: Client | None = None
     disabled_client: Client | None = None
     resource_url: str | None = None
+    # A resource the client's token is valid for but may not read.
+    denied_resource_url: str | None = None
+    # A client registered without a secret (Creatio has none: every integration has a secret).
+    public_client_id: str | None = None
     # The client authentication that works here, found on first use: checks that only need a token get
     # one however the server allows, so a server refusing one method fails that method's checks alone.
     _style: AuthStyle | None = field(default=None, repr=False)

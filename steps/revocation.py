@@ -1,0 +1,106 @@
+"""RFC 7009 revocation, run only where the discovery document advertises the endpoint."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from pytest_bdd import given, parsers, then, when
+
+from oauth_conformance.errors import UnexpectedResponseError
+from oauth_conformance.http import HttpClient, exchange_id, json_object
+from oauth_conformance.netutil import is_loopback
+from oauth_conformance.targets.identity import basic_credentials
+from oauth_conformance.targets.standards import Client, StandardsTarget
+from oauth_conformance.verdicts import Checker
+from steps.standards_context import require_part
+from steps.token_endpoint import Probe
+
+
+@given("the server advertises a revocation endpoint", target_fixture="revocation_url")
+def revocation_endpoint(standards: StandardsTarget) -> str:
+    try:
+        endpoint = standards.identity.discovery().get("revocation_endpoint")
+    except UnexpectedResponseError:
+        pytest.skip("no discovery document: revocation is not advertised")
+    if not isinstance(endpoint, str) or not endpoint:
+        pytest.skip("the discovery document advertises no revocation_endpoint")
+    return endpoint
+
+
+def _revoke(url: str, token: str, client: Client, http: HttpClient, probe: Probe, hint: str | None = None) -> None:
+    form = {"token": token} | ({"token_type_hint": hint} if hint else {})
+    probe.responses.append(http.post(url, data=form, headers={
+        "Authorization": basic_credentials(client.client_id, client.client_secret)}))
+
+
+def _fresh(standards: StandardsTarget, probe: Probe) -> str:
+    result = standards.token()
+    if result.access_token is None:
+        raise UnexpectedResponseError(f"the standards client obtains no token: {result.describe()}", result.exchange)
+    probe.tokens.append(result.access_token)
+    return result.access_token
+
+
+@then("the revocation endpoint is an https URL")
+def revocation_https(revocation_url: str, checker: Checker) -> None:
+    parts = urlsplit(revocation_url)
+    if parts.scheme == "http" and is_loopback(parts.hostname or ""):
+        pytest.skip("the revocation endpoint is plain http on loopback, a local test deployment")
+    checker.require("RFC7009-2-post-tls", parts.scheme == "https", f"revocation_endpoint={revocation_url!r}")
+
+
+@when(parsers.parse('the client revokes the token "{token}"'))
+def revoke_literal(token: str, revocation_url: str, standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
+    _revoke(revocation_url, token, standards.client, http, probe)
+
+
+@when(parsers.parse("the client revokes a fresh access token with the hint {hint}"))
+def revoke_with_hint(
+    hint: str, revocation_url: str, standards: StandardsTarget, http: HttpClient, probe: Probe
+) -> None:
+    _revoke(revocation_url, _fresh(standards, probe), standards.client, http, probe, hint)
+
+
+@when("the client revokes a fresh access token")
+def revoke_fresh(revocation_url: str, standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
+    _revoke(revocation_url, _fresh(standards, probe), standards.client, http, probe)
+
+
+@when("the second client tries to revoke the client's fresh access token")
+def revoke_foreign(revocation_url: str, standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
+    require_part(standards.second_client, "OAUTH_CLIENT2_ID and OAUTH_CLIENT2_SECRET (a second client)")
+    assert standards.second_client is not None
+    _revoke(revocation_url, _fresh(standards, probe), standards.second_client, http, probe)
+
+
+@then("the revocation answers 200")
+def revocation_200(probe: Probe, checker: Checker) -> None:
+    requirement = checker.pick("RFC7009-2.2-invalid-200", "RFC7009-2.1-hint", "RFC7009-2-access-tokens")
+    response = probe.last
+    error = (json_object(response) or {}).get("error")
+    checker.require(requirement, response.status_code == 200,
+                    f"HTTP {response.status_code}" + (f", error={error!r}" if error else ""), [exchange_id(response)])
+
+
+@then("the API's answer to the revoked token is recorded for review")
+def revoked_token_effect(standards: StandardsTarget, http: HttpClient, probe: Probe, checker: Checker) -> None:
+    require_part(standards.resource_url, "OAUTH_RESOURCE_URL (a protected resource)")
+    assert standards.resource_url is not None
+    response = http.get(standards.resource_url, headers={"Authorization": f"Bearer {probe.tokens[-1]}"})
+    checker.review(
+        "RFC7009-effect",
+        f"right after revocation the API answers HTTP {response.status_code}"
+        + ("" if response.status_code == 401 else " (a self-contained JWT may live until it expires)"),
+        [exchange_id(response)],
+    )
+
+
+@then("the client's token still reads the protected resource")
+def foreign_revocation_ignored(standards: StandardsTarget, http: HttpClient, probe: Probe, checker: Checker) -> None:
+    require_part(standards.resource_url, "OAUTH_RESOURCE_URL (a protected resource)")
+    assert standards.resource_url is not None
+    response = http.get(standards.resource_url, headers={"Authorization": f"Bearer {probe.tokens[-1]}"})
+    checker.require("RFC7009-2.1-client-auth", 200 <= response.status_code < 300,
+                    f"after the other client's revocation attempt the token gets HTTP {response.status_code}",
+                    [exchange_id(probe.last), exchange_id(response)])

@@ -1,0 +1,5 @@
+"""Binds the revocation features to pytest."""
+
+from pytest_bdd import scenarios
+
+scenarios("revocation")
