@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
-from tests.selftest.suite_runner import SuiteRun, run_suite
+from tests.selftest.suite_runner import ROOT, SuiteRun, run_suite
 
 CANARY = "Canary-Secret-7f3a9c1e5b2d"
 PREFIX = "occ-selftest-"
@@ -159,3 +159,21 @@ def test_oauth_target_against_the_standalone_mock_has_no_error(tmp_path: Path) -
     # The Creatio scenarios need a Creatio: skipped with that reason, never passed.
     assert {v for k, v in verdicts.items() if k.startswith("CRE-")} == {"SKIP"}
     assert verdicts["RFC6749-5.1-no-store"] == "PASS"
+
+
+def test_without_waivers_the_creatio_profile_fails_naming_each_deviation(tmp_path: Path) -> None:
+    from oauth_conformance.catalogue import load_catalogue
+    from oauth_conformance.waivers import load_waivers
+
+    run = run_suite(tmp_path, "-p", "no:hypothesispytest", "tests/conformance", "--no-waivers")
+    assert run.returncode == 1
+    waived_ids = {w.id for w in load_waivers((ROOT / "profiles" / "creatio.toml",), load_catalogue())}
+    verdicts = run.verdicts()
+    assert {rid for rid, v in verdicts.items() if v in ("FAIL", "WARN")} == waived_ids
+    assert all(rid in run.stdout for rid in waived_ids)
+
+
+def test_oidf_compatible_profile_grades_invalid_client_400_as_warn(tmp_path: Path) -> None:
+    run = run_suite(tmp_path, "-p", "no:hypothesispytest", "tests/conformance/test_rfc6749.py", "--no-waivers",
+                    "--standards-profile=oidf-compatible")
+    assert run.verdicts()["RFC6749-5.2-invalid-client-401"] == "WARN"
