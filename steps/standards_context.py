@@ -36,6 +36,7 @@ def _from_settings(settings: Settings, http: HttpClient) -> StandardsTarget:
         resource_url=values["OAUTH_RESOURCE_URL"],
         denied_resource_url=values["OAUTH_DENIED_RESOURCE_URL"],
         public_client_id=values["OAUTH_PUBLIC_CLIENT_ID"],
+        special_client=client("OAUTH_SPECIAL_CLIENT"),
     )
 
 

@@ -163,6 +163,16 @@ def request_grant_type(grant_type: str, standards: StandardsTarget, http: HttpCl
     _post(standards, http, probe, data=form)
 
 
+@when("the special-characters client requests a token with urlencoded HTTP Basic credentials")
+def request_special(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
+    require_part(standards.special_client, "OAUTH_SPECIAL_CLIENT_ID and OAUTH_SPECIAL_CLIENT_SECRET (a client "
+                 "whose id or secret contains characters form-urlencoding changes; Creatio generates hex only)")
+    assert standards.special_client is not None
+    client = standards.special_client
+    _post(standards, http, probe, data={"grant_type": "client_credentials"},
+          headers={"Authorization": basic_credentials(client.client_id, client.client_secret)})
+
+
 @when("the public client requests a token with its client_id alone")
 def request_public(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
     require_part(standards.public_client_id, "OAUTH_PUBLIC_CLIENT_ID (a client registered without a secret)")
@@ -182,7 +192,7 @@ def request_scope(scope: str, standards: StandardsTarget, probe: Probe) -> None:
 def token_issued(probe: Probe, checker: Checker) -> None:
     requirement = checker.pick(
         "RFC6749-5.1-fields", "RFC6749-2.3.1-basic", "RFC6749-2.3.1-post", "RFC6749-3.2-ignore-unknown",
-        "RFC6749-3.2-empty-param",
+        "RFC6749-3.2-empty-param", "RFC6749-2.3.1-basic-urlencode",
     )
     response = probe.last
     checker.require(requirement, _issued(response), _describe(response), [exchange_id(response)])

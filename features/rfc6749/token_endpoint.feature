@@ -17,6 +17,11 @@ Feature: RFC 6749 token endpoint for the client credentials grant
     When the client requests a token with HTTP Basic authentication
     Then a token is issued
 
+  @RFC6749-2.3.1-basic-urlencode
+  Scenario: Basic credentials are form-urlencoded before base64
+    When the special-characters client requests a token with urlencoded HTTP Basic credentials
+    Then a token is issued
+
   @RFC6749-2.3.1-post
   Scenario: Client credentials in the request body are supported
     When the client requests a token with its credentials in the request body

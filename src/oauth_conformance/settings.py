@@ -85,6 +85,9 @@ SETTINGS: tuple[Setting, ...] = (
             None, None),
     Setting("OAUTH_PUBLIC_CLIENT_ID", "oauth target: a client registered without a secret (a public client)",
             None, None),
+    Setting("OAUTH_SPECIAL_CLIENT_ID", "oauth target: a client whose id or secret contains : + % space or non-ASCII",
+            None, None),
+    Setting("OAUTH_SPECIAL_CLIENT_SECRET", "oauth target: its secret", None, None),
     Setting("CREATIO_DEACTIVATION_WAIT", "seconds to keep probing an earlier token after deactivation", None,
             "10"),
 )
@@ -279,6 +282,7 @@ def load_settings(
     for first, second in (
         ("OAUTH_CLIENT2_ID", "OAUTH_CLIENT2_SECRET"),
         ("OAUTH_DISABLED_CLIENT_ID", "OAUTH_DISABLED_CLIENT_SECRET"),
+        ("OAUTH_SPECIAL_CLIENT_ID", "OAUTH_SPECIAL_CLIENT_SECRET"),
     ):
         if bool(settings.oauth[first]) != bool(settings.oauth[second]):
             raise SettingsError(f"{first} and {second} go together; expected both or neither")

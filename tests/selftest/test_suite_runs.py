@@ -159,6 +159,7 @@ def test_oauth_target_against_the_standalone_mock_has_no_error(tmp_path: Path) -
     # The Creatio scenarios need a Creatio: skipped with that reason, never passed.
     assert {v for k, v in verdicts.items() if k.startswith("CRE-")} == {"SKIP"}
     assert verdicts["RFC6749-5.1-no-store"] == "PASS"
+    assert verdicts["RFC6749-2.3.1-basic-urlencode"] == "PASS"
 
 
 def test_without_waivers_the_creatio_profile_fails_naming_each_deviation(tmp_path: Path) -> None:

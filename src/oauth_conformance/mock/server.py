@@ -17,7 +17,7 @@ import uvicorn
 from .creatio_app import CreatioApp
 from .creatio_store import CreatioStore
 from .identity_app import DISCOVERY_PATH, IdentityApp
-from .identity_store import IdentityStore
+from .identity_store import IdentityStore, IsClient
 from .keys import SigningKey
 from .options import MockOptions
 from .routing import Router
@@ -225,6 +225,8 @@ class MockServers:
             "OAUTH_DISABLED_CLIENT_ID": disabled.client_id,
             "OAUTH_DISABLED_CLIENT_SECRET": disabled.client_secret,
             "OAUTH_RESOURCE_URL": resource,
+            "OAUTH_SPECIAL_CLIENT_ID": SPECIAL_CLIENT_ID,
+            "OAUTH_SPECIAL_CLIENT_SECRET": SPECIAL_CLIENT_SECRET,
         }
 
 
@@ -307,4 +309,24 @@ def _start(options: MockOptions, identity: _ServerThread, creatio: _ServerThread
     # The integrations for the oauth target: saved like any other, so only once the IS answers.
     clients = _run_coroutine(seed_clients(creatio_app.integrations, seed_info))
     servers.seed = dataclasses.replace(seed_info, oauth_clients=clients)
+    _add_special_client(identity_store, servers.seed)
     return servers
+
+
+# A client whose id and secret change under form-urlencoding (RFC 6749 §2.3.1, Appendix B), so the
+# suite can check that Basic credentials are urlencoded before base64. It lives in the Identity Service
+# only: Creatio itself generates hex credentials and could never produce it.
+SPECIAL_CLIENT_ID = "conformance:client+special"
+SPECIAL_CLIENT_SECRET = "s3cret %+/: £€ &="
+
+
+def _add_special_client(store: IdentityStore, seed_info: SeedInfo) -> None:
+    with store.lock:
+        store.clients[SPECIAL_CLIENT_ID] = IsClient(
+            client_id=SPECIAL_CLIENT_ID,
+            secret=SPECIAL_CLIENT_SECRET,
+            name="Conformance special-characters client",
+            access_token_lifetime=store.token_lifetime,
+            allowed_scopes=[seed_info.default_resource],
+            properties={"SysAdminUnitId": seed_info.technical_user_id},
+        )

@@ -37,6 +37,8 @@ class StandardsTarget:
     denied_resource_url: str | None = None
     # A client registered without a secret (Creatio has none: every integration has a secret).
     public_client_id: str | None = None
+    # A client whose id or secret changes under form-urlencoding (for the Basic encoding check).
+    special_client: Client | None = None
     # The client authentication that works here, found on first use: checks that only need a token get
     # one however the server allows, so a server refusing one method fails that method's checks alone.
     _style: AuthStyle | None = field(default=None, repr=False)
