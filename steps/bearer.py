@@ -7,12 +7,11 @@ import re
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from oauth_conformance.errors import UnexpectedResponseError
 from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.targets.identity import TokenResult
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards_context import require_part
+from steps.standards_context import require_part, usable_token
 from steps.token_endpoint import Probe
 
 _ERROR_PARAM = re.compile(r'error="?([A-Za-z_]+)"?')
@@ -27,10 +26,7 @@ def resource_url(standards: StandardsTarget) -> str:
 
 @given("the client holds an access token", target_fixture="issued")
 def client_token(standards: StandardsTarget) -> TokenResult:
-    result = standards.token()
-    if result.access_token is None:
-        raise UnexpectedResponseError(f"the standards client obtains no token: {result.describe()}", result.exchange)
-    return result
+    return usable_token(standards)
 
 
 @pytest.fixture

@@ -5,23 +5,17 @@ from __future__ import annotations
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from oauth_conformance.errors import UnexpectedResponseError
 from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
+from steps.standards_context import advertised_endpoint, usable_token
 from steps.token_endpoint import Probe
 
 
 @given("the server advertises an introspection endpoint", target_fixture="introspection_url")
 def introspection_endpoint(standards: StandardsTarget) -> str:
-    try:
-        endpoint = standards.identity.discovery().get("introspection_endpoint")
-    except UnexpectedResponseError:
-        pytest.skip("no discovery document: introspection is not advertised")
-    if not isinstance(endpoint, str) or not endpoint:
-        pytest.skip("the discovery document advertises no introspection_endpoint")
-    return endpoint
+    return advertised_endpoint(standards, "introspection_endpoint")
 
 
 def _client_auth(standards: StandardsTarget) -> dict[str, str]:
@@ -30,10 +24,9 @@ def _client_auth(standards: StandardsTarget) -> dict[str, str]:
 
 
 def _fresh_token(standards: StandardsTarget) -> str:
-    result = standards.token()
-    if result.access_token is None:
-        raise UnexpectedResponseError(f"the standards client obtains no token: {result.describe()}", result.exchange)
-    return result.access_token
+    token = usable_token(standards).access_token
+    assert token is not None
+    return token
 
 
 @when("a token is introspected without client authentication")

@@ -7,25 +7,18 @@ from urllib.parse import urlsplit
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from oauth_conformance.errors import UnexpectedResponseError
 from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.netutil import is_loopback
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import Client, StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards_context import require_part
+from steps.standards_context import advertised_endpoint, require_part, usable_token
 from steps.token_endpoint import Probe
 
 
 @given("the server advertises a revocation endpoint", target_fixture="revocation_url")
 def revocation_endpoint(standards: StandardsTarget) -> str:
-    try:
-        endpoint = standards.identity.discovery().get("revocation_endpoint")
-    except UnexpectedResponseError:
-        pytest.skip("no discovery document: revocation is not advertised")
-    if not isinstance(endpoint, str) or not endpoint:
-        pytest.skip("the discovery document advertises no revocation_endpoint")
-    return endpoint
+    return advertised_endpoint(standards, "revocation_endpoint")
 
 
 def _revoke(url: str, token: str, client: Client, http: HttpClient, probe: Probe, hint: str | None = None) -> None:
@@ -35,11 +28,10 @@ def _revoke(url: str, token: str, client: Client, http: HttpClient, probe: Probe
 
 
 def _fresh(standards: StandardsTarget, probe: Probe) -> str:
-    result = standards.token()
-    if result.access_token is None:
-        raise UnexpectedResponseError(f"the standards client obtains no token: {result.describe()}", result.exchange)
-    probe.tokens.append(result.access_token)
-    return result.access_token
+    token = usable_token(standards).access_token
+    assert token is not None
+    probe.tokens.append(token)
+    return token
 
 
 @then("the revocation endpoint is an https URL")

@@ -11,7 +11,7 @@ from oauth_conformance.errors import SuiteError, UnexpectedResponseError
 from oauth_conformance.http import HttpClient
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets import CreatioEnvironment
-from oauth_conformance.targets.identity import IdentityClient
+from oauth_conformance.targets.identity import IdentityClient, TokenResult
 from oauth_conformance.targets.provisioning import Provisioner
 from oauth_conformance.targets.standards import Client, StandardsTarget
 
@@ -108,3 +108,23 @@ def require_part(value: object, needs: str) -> None:
     """Skip, naming what is missing, when the target lacks a part this check needs."""
     if value is None:
         pytest.skip(f"needs {needs}")
+
+
+def usable_token(standards: StandardsTarget) -> TokenResult:
+    """A fresh token for a check that needs one; without it the check cannot run (an ERROR: the token
+    endpoint's own checks report why)."""
+    result = standards.token()
+    if result.access_token is None:
+        raise UnexpectedResponseError(f"the standards client obtains no token: {result.describe()}", result.exchange)
+    return result
+
+
+def advertised_endpoint(standards: StandardsTarget, member: str) -> str:
+    """An endpoint the discovery document advertises; the checks of an unadvertised feature are skipped."""
+    try:
+        endpoint = standards.identity.discovery().get(member)
+    except UnexpectedResponseError:
+        pytest.skip(f"no discovery document: {member} is not advertised")
+    if not isinstance(endpoint, str) or not endpoint:
+        pytest.skip(f"the discovery document advertises no {member}")
+    return endpoint
