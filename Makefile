@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 # Extra pytest arguments, e.g. make conformance ARGS="--target=creatio --env-file=staging.env"
 ARGS   ?=
 
-.PHONY: conformance test selftest lint venv clean
+.PHONY: conformance test selftest lint venv clean kill-matrix
 
 venv: $(STAMP)
 
@@ -27,7 +27,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 selftest: $(STAMP)
-	$(BIN)/pytest tests/selftest --reports-dir=reports/selftest -n 2 -q $(ARGS)
+	$(BIN)/pytest tests/selftest --reports-dir=reports/selftest -n 2 --dist loadfile -q $(ARGS)
+
+# The suite against the mock with every seeded defect and benign variant: reports/kill-matrix.{json,md}
+kill-matrix: $(STAMP)
+	$(BIN)/python -m oauth_conformance.killmatrix --reports-dir reports
 
 # The project's own tests: lint, the self-tests, then the whole suite against the bundled mock.
 test: lint selftest

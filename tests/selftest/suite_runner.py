@@ -1,52 +1,5 @@
-"""Runs the conformance suite in a child pytest, the way a user or CI would, and reads what it wrote."""
+"""The child-pytest runner, shared with the kill matrix (oauth_conformance.childrun)."""
 
-from __future__ import annotations
+from oauth_conformance.childrun import ROOT, SuiteRun, clean_environ, run_suite
 
-import json
-import os
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-from oauth_conformance.settings import SETTINGS
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass(frozen=True)
-class SuiteRun:
-    returncode: int
-    stdout: str
-    stderr: str
-    reports: Path
-    seconds: float
-
-    @property
-    def conformance(self) -> dict[str, Any]:
-        return json.loads((self.reports / "conformance.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-
-    def verdicts(self) -> dict[str, str]:
-        return {r["id"]: r["verdict"] for r in self.conformance["requirements"]}
-
-
-def clean_environ() -> dict[str, str]:
-    """The child sees none of this process's suite settings: only what the test passes."""
-    names = {s.env for s in SETTINGS}
-    return {k: v for k, v in os.environ.items() if k not in names and not k.startswith("PYTEST_")}
-
-
-def run_suite(tmp: Path, *args: str, env_file: dict[str, str] | None = None, timeout: float = 300) -> SuiteRun:
-    reports = tmp / "reports"
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--reports-dir={reports}", *args]
-    # Always an env file of the test's own, so a developer's .env (say, a real Creatio) is never read.
-    path = tmp / "suite.env"
-    path.write_text("".join(f"{k}={v}\n" for k, v in (env_file or {}).items()), encoding="utf-8")
-    command.append(f"--env-file={path}")
-    started = time.monotonic()
-    completed = subprocess.run(
-        command, cwd=ROOT, env=clean_environ(), capture_output=True, text=True, timeout=timeout, check=False
-    )
-    return SuiteRun(completed.returncode, completed.stdout, completed.stderr, reports, time.monotonic() - started)
+__all__ = ["ROOT", "SuiteRun", "clean_environ", "run_suite"]

@@ -1,48 +1,48 @@
 """Every check can fail: each seeded defect trips exactly the requirements it declares, and the
-compliant profile and the benign variants trip none."""
+clean profiles and the benign variants trip none. One matrix run serves every assertion and leaves
+kill-matrix.json and .md in reports/selftest/."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from oauth_conformance.catalogue import Level, load_catalogue
+from oauth_conformance.killmatrix import FAST, KillMatrix, run_kill_matrix, write_kill_matrix
 from oauth_conformance.mock import BENIGN, DEFECTS
-from tests.selftest.suite_runner import SuiteRun, run_suite
-
-# Verdicts that mean a requirement tripped. ERROR is listed so that a defect which breaks the suite
-# instead of failing a check shows up as a mismatch.
-TRIPPED = {"FAIL", "WARN", "INFO", "ERROR"}
-# The kill runs need neither Hypothesis nor Allure; leaving them out halves each child's start-up.
-FAST = ("-p", "no:hypothesispytest", "-p", "no:allure_pytest_bdd", "tests/conformance")
+from tests.selftest.suite_runner import ROOT, run_suite
 
 
-def _tripped(run: SuiteRun) -> set[str]:
-    return {rid for rid, verdict in run.verdicts().items() if verdict in TRIPPED}
+@pytest.fixture(scope="module")
+def matrix() -> KillMatrix:
+    result = run_kill_matrix(workers=2)
+    write_kill_matrix(result, ROOT / "reports" / "selftest")
+    return result
 
 
 @pytest.mark.parametrize("name", sorted(DEFECTS))
-def test_defect_trips_exactly_its_requirements(name: str, tmp_path: Path) -> None:
-    run = run_suite(tmp_path, *FAST, f"--mock-defects={name}")
-    assert _tripped(run) == set(DEFECTS[name].expected), run.stdout[-2000:]
+def test_defect_trips_exactly_its_requirements(matrix: KillMatrix, name: str) -> None:
+    row = next(r for r in matrix.of("defect") if r.name == name)
+    assert row.tripped == DEFECTS[name].expected
     # The default gate fails on MUST violations only; a defect breaking only SHOULDs passes it.
-    breaks_a_must = any(load_catalogue()[rid].level is Level.MUST for rid in DEFECTS[name].expected)
-    assert run.returncode == (1 if breaks_a_must else 0)
+    breaks_a_must = any(load_catalogue()[rid].level is Level.MUST for rid in row.expected)
+    assert row.exit_code == (1 if breaks_a_must else 0)
 
 
-@pytest.mark.parametrize("profile", ["compliant", "creatio"])
-def test_clean_profiles_trip_nothing(profile: str, tmp_path: Path) -> None:
-    run = run_suite(tmp_path, *FAST, f"--mock-profile={profile}")
-    assert _tripped(run) == set(), run.stdout[-2000:]
-    assert run.returncode == 0
+@pytest.mark.parametrize("name", [*sorted(BENIGN), "compliant", "creatio"])
+def test_benign_variants_and_clean_profiles_trip_nothing(matrix: KillMatrix, name: str) -> None:
+    row = next(r for r in matrix.rows if r.kind != "defect" and r.name == name)
+    assert row.tripped == frozenset() and row.exit_code == 0
 
 
-@pytest.mark.parametrize("name", sorted(BENIGN))
-def test_benign_variant_trips_nothing(name: str, tmp_path: Path) -> None:
-    run = run_suite(tmp_path, *FAST, f"--mock-defects={name}")
-    assert _tripped(run) == set(), run.stdout[-2000:]
-    assert run.returncode == 0
+def test_kill_matrix_report_has_the_documented_shape(matrix: KillMatrix) -> None:
+    data = json.loads((ROOT / "reports" / "selftest" / "kill-matrix.json").read_text())
+    assert data["kill_rate"] == 1.0
+    assert {"name", "expected", "tripped", "killed"} <= set(data["defects"][0])
+    assert {"name", "tripped"} <= set(data["benign"][0])
+    assert (ROOT / "reports" / "selftest" / "kill-matrix.md").read_text().startswith("# Kill matrix")
 
 
 def test_should_gate_fails_on_a_warn(tmp_path: Path) -> None:

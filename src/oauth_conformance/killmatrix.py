@@ -1,0 +1,143 @@
+"""The kill matrix: the suite against the mock with each seeded defect and each benign variant.
+
+A defect is *killed* when exactly the requirements it declares trip (FAIL, WARN, INFO or ERROR) and
+nothing else; a benign variant must trip nothing, and so must the clean profiles. Writes
+``kill-matrix.json`` (DESIGN.md § Outward interface) and ``kill-matrix.md``.
+
+    python -m oauth_conformance.killmatrix [--workers 2] [--reports-dir reports]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from oauth_conformance.childrun import SuiteRun, run_suite
+from oauth_conformance.mock import BENIGN, DEFECTS
+
+__all__ = ["TRIPPED", "KillMatrix", "run_kill_matrix", "write_kill_matrix"]
+
+# ERROR counts as tripped so that a defect which breaks the suite instead of failing a check shows up.
+TRIPPED = frozenset({"FAIL", "WARN", "INFO", "ERROR"})
+# The kill runs need neither Hypothesis nor Allure; leaving them out halves each child's start-up.
+FAST = ("-p", "no:hypothesispytest", "-p", "no:allure_pytest_bdd", "tests/conformance")
+PROFILES = ("compliant", "creatio")
+
+
+@dataclass(frozen=True)
+class Row:
+    kind: str  # "defect", "benign" or "profile"
+    name: str
+    expected: frozenset[str]
+    tripped: frozenset[str]
+    exit_code: int
+
+    @property
+    def killed(self) -> bool:
+        return self.tripped == self.expected
+
+
+@dataclass(frozen=True)
+class KillMatrix:
+    rows: list[Row]
+    seconds: float
+
+    def of(self, kind: str) -> list[Row]:
+        return [r for r in self.rows if r.kind == kind]
+
+    @property
+    def kill_rate(self) -> float:
+        defects = self.of("defect")
+        return sum(r.killed for r in defects) / len(defects) if defects else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        killed_by: dict[str, list[str]] = {}
+        for row in self.of("defect"):
+            for rid in sorted(row.tripped & row.expected):
+                killed_by.setdefault(rid, []).append(row.name)
+        return {
+            "defects": [
+                {"name": r.name, "expected": sorted(r.expected), "tripped": sorted(r.tripped), "killed": r.killed,
+                 "exit_code": r.exit_code}
+                for r in self.of("defect")
+            ],
+            "benign": [{"name": r.name, "tripped": sorted(r.tripped)} for r in self.of("benign")],
+            "profiles": [{"name": r.name, "tripped": sorted(r.tripped)} for r in self.of("profile")],
+            "requirements": dict(sorted(killed_by.items())),
+            "kill_rate": round(self.kill_rate, 4),
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def _tripped(run: SuiteRun) -> frozenset[str]:
+    return frozenset(rid for rid, verdict in run.verdicts().items() if verdict in TRIPPED)
+
+
+def run_kill_matrix(workers: int = 2, runner: Callable[..., SuiteRun] = run_suite) -> KillMatrix:
+    jobs: Sequence[tuple[str, str, frozenset[str], tuple[str, ...]]] = (
+        [("defect", n, d.expected, (f"--mock-defects={n}",)) for n, d in sorted(DEFECTS.items())]
+        + [("benign", n, frozenset(), (f"--mock-defects={n}",)) for n in sorted(BENIGN)]
+        + [("profile", p, frozenset(), (f"--mock-profile={p}",)) for p in PROFILES]
+    )
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as scratch:
+
+        def one(job: tuple[str, str, frozenset[str], tuple[str, ...]]) -> Row:
+            kind, name, expected, args = job
+            folder = Path(scratch) / f"{kind}-{name}"
+            folder.mkdir()
+            run = runner(folder, *FAST, *args)
+            return Row(kind, name, expected, _tripped(run), run.returncode)
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            rows = list(pool.map(one, jobs))
+    return KillMatrix(rows, time.monotonic() - started)
+
+
+def write_kill_matrix(matrix: KillMatrix, reports: Path) -> None:
+    reports.mkdir(parents=True, exist_ok=True)
+    data = matrix.as_dict()
+    (reports / "kill-matrix.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    lines = [
+        "# Kill matrix",
+        "",
+        f"Kill rate {data['kill_rate']:.0%} over {len(data['defects'])} defects; "
+        f"{sum(1 for b in data['benign'] if b['tripped'])} of {len(data['benign'])} benign variants tripped; "
+        f"{data['seconds']:.0f} s.",
+        "",
+        "| defect | killed | expected | tripped |",
+        "|---|---|---|---|",
+    ]
+    for d in data["defects"]:
+        killed = "yes" if d["killed"] else "**no**"
+        lines.append(f"| {d['name']} | {killed} | {', '.join(d['expected'])} | {', '.join(d['tripped'])} |")
+    lines += ["", "| benign variant or profile | tripped |", "|---|---|"]
+    lines += [f"| {b['name']} | {', '.join(b['tripped']) or 'nothing'} |" for b in data["benign"] + data["profiles"]]
+    lines += ["", "| requirement | killed by |", "|---|---|"]
+    lines += [f"| {rid} | {', '.join(names)} |" for rid, names in data["requirements"].items()]
+    (reports / "kill-matrix.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m oauth_conformance.killmatrix", description=__doc__.split("\n")[0])
+    parser.add_argument("--workers", type=int, default=2, help="suite runs at once (default 2)")
+    parser.add_argument("--reports-dir", type=Path, default=Path("reports"), help="where to write kill-matrix.*")
+    args = parser.parse_args(argv)
+    matrix = run_kill_matrix(args.workers)
+    write_kill_matrix(matrix, args.reports_dir)
+    data = matrix.as_dict()
+    print(f"kill rate {data['kill_rate']:.0%} over {len(data['defects'])} defects, "  # noqa: T201 - a CLI
+          f"{len(data['benign'])} benign variants, {data['seconds']:.0f} s; {args.reports_dir}/kill-matrix.md")
+    clean = all(not r.tripped for r in matrix.rows if r.kind != "defect")
+    return 0 if matrix.kill_rate == 1.0 and clean else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
