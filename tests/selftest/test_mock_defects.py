@@ -275,6 +275,176 @@ def deactivate_all_clients_of_user(mock: Mock) -> None:
     assert mock.token(bystander["clientId"], bystander["clientSecret"]).status_code == 200
 
 
+def _token_url(mock: Mock) -> str:
+    return f"{mock.servers.identity_url}/connect/token"
+
+
+def _form(app: dict[str, Any], **extra: str) -> dict[str, str]:
+    return {"grant_type": "client_credentials", "client_id": app["clientId"], "client_secret": app["clientSecret"],
+            **extra}
+
+
+@check("refresh-token-issued")
+def refresh_token_issued(mock: Mock) -> None:
+    app = mock.add_client()
+    body = mock.token(app["clientId"], app["clientSecret"]).json()
+    assert body.get("refresh_token") and body["expires_in"] and body["access_token"]
+
+
+@check("no-store-missing")
+def no_store_missing(mock: Mock) -> None:
+    app = mock.add_client()
+    response = mock.token(app["clientId"], app["clientSecret"])
+    assert response.status_code == 200 and "no-store" not in response.headers["cache-control"]
+    assert response.headers["pragma"] == "no-cache"
+
+
+@check("pragma-missing")
+def pragma_missing(mock: Mock) -> None:
+    app = mock.add_client()
+    response = mock.token(app["clientId"], app["clientSecret"])
+    assert response.status_code == 200 and "pragma" not in response.headers
+    assert "no-store" in response.headers["cache-control"]
+
+
+@check("expires-in-string")
+def expires_in_string(mock: Mock) -> None:
+    app = mock.add_client()
+    expires_in = mock.token(app["clientId"], app["clientSecret"]).json()["expires_in"]
+    assert isinstance(expires_in, str) and int(expires_in) > 0
+
+
+@check("token-json-as-text")
+def token_json_as_text(mock: Mock) -> None:
+    app = mock.add_client()
+    response = mock.token(app["clientId"], app["clientSecret"])
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    assert json.loads(response.text)["access_token"]
+
+
+@check("get-accepted-at-token-endpoint")
+def get_accepted_at_token_endpoint(mock: Mock) -> None:
+    app = mock.add_client()
+    response = HTTP.get(_token_url(mock), params=_form(app))
+    assert response.status_code == 200 and response.json()["access_token"]
+
+
+@check("credentials-in-query-accepted")
+def credentials_in_query_accepted(mock: Mock) -> None:
+    app = mock.add_client()
+    response = HTTP.post(_token_url(mock), params=_form(app))
+    assert response.status_code == 200 and response.json()["access_token"]
+
+
+@check("password-grant-accepted")
+def password_grant_accepted(mock: Mock) -> None:
+    app = mock.add_client()
+    response = HTTP.post(_token_url(mock), data=_form(app, grant_type="password", username="x", password="y"))
+    assert response.status_code == 200 and response.json()["access_token"]
+    assert mock.token(app["clientId"], app["clientSecret"]).status_code == 200
+
+
+@check("unknown-param-rejected")
+def unknown_param_rejected(mock: Mock) -> None:
+    app = mock.add_client()
+    response = HTTP.post(_token_url(mock), data=_form(app, foo="bar"))
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+    assert mock.token(app["clientId"], app["clientSecret"]).status_code == 200
+
+
+@check("empty-scope-rejected")
+def empty_scope_rejected(mock: Mock) -> None:
+    app = mock.add_client()
+    response = HTTP.post(_token_url(mock), data=_form(app, scope=""))
+    assert response.status_code == 400 and response.json()["error"] == "invalid_scope"
+    assert mock.token(app["clientId"], app["clientSecret"]).status_code == 200
+
+
+def _discovery(mock: Mock) -> dict[str, Any]:
+    result: dict[str, Any] = HTTP.get(f"{mock.servers.identity_url}/.well-known/openid-configuration").json()
+    return result
+
+
+def _jwks(mock: Mock) -> list[dict[str, Any]]:
+    keys: list[dict[str, Any]] = HTTP.get(_discovery(mock)["jwks_uri"]).json()["keys"]
+    return keys
+
+
+def _header_of(access_token: str) -> dict[str, Any]:
+    head = access_token.split(".")[0]
+    result: dict[str, Any] = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    return result
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _modulus_bits(key: dict[str, Any]) -> int:
+    n = key["n"]
+    return int.from_bytes(base64.urlsafe_b64decode(n + "=" * (-len(n) % 4)), "big").bit_length()
+
+
+@check("issuer-mismatch")
+def issuer_mismatch(mock: Mock) -> None:
+    issuer = _discovery(mock)["issuer"]
+    assert issuer == mock.servers.identity_url + "/identity"
+    access_token = _issue_token(mock)
+    assert claims_of(access_token)["iss"] == issuer  # tokens agree with discovery, so the API accepts them
+    assert mock.api(mock.servers.seed.allowed_entity, access_token).status_code == 200
+
+
+@check("private-key-in-jwks")
+def private_key_in_jwks(mock: Mock) -> None:
+    assert {"d", "p", "q"} <= set(_jwks(mock)[0])
+
+
+@check("rsa-1024-key")
+def rsa_1024_key(mock: Mock) -> None:
+    assert _modulus_bits(_jwks(mock)[0]) == 1024
+    assert mock.api(mock.servers.seed.allowed_entity, _issue_token(mock)).status_code == 200
+
+
+@check("duplicate-kid")
+def duplicate_kid(mock: Mock) -> None:
+    keys = _jwks(mock)
+    assert len(keys) == 2 and keys[0]["kid"] == keys[1]["kid"] and keys[0]["n"] != keys[1]["n"]
+
+
+@check("token-typ-jwt")
+def token_typ_jwt(mock: Mock) -> None:
+    access_token = _issue_token(mock)
+    assert _header_of(access_token)["typ"] == "JWT"
+
+
+@check("discovery-advertises-none-alg")
+def discovery_advertises_none_alg(mock: Mock) -> None:
+    assert "none" in _discovery(mock)["id_token_signing_alg_values_supported"]
+
+
+@check("api-accepts-alg-none")
+def api_accepts_alg_none(mock: Mock) -> None:
+    head, body, _ = _issue_token(mock).split(".")
+    forged = f"{_b64({**_header_of(head + '..'), 'alg': 'none'})}.{body}."
+    assert mock.api(mock.servers.seed.allowed_entity, forged).status_code == 200
+
+
+@check("api-accepts-unknown-kid")
+def api_accepts_unknown_kid(mock: Mock) -> None:
+    head, body, signature = _issue_token(mock).split(".")
+    forged = f"{_b64({**_header_of(head + '..'), 'kid': 'made-up'})}.{body}.{signature}"
+    assert mock.api(mock.servers.seed.allowed_entity, forged).status_code == 200
+    tampered = f"{head}.{body}.{signature[:-4]}AAAA"
+    assert mock.api(mock.servers.seed.allowed_entity, tampered).status_code == 401  # known kids still verify
+
+
+def _issue_token(mock: Mock) -> str:
+    app = mock.add_client()
+    response = mock.token(app["clientId"], app["clientSecret"])
+    assert response.status_code == 200
+    return str(response.json()["access_token"])
+
+
 # --- benign variants -----------------------------------------------------------------------------
 
 def _issue(mock: Mock) -> httpx.Response:
@@ -307,6 +477,27 @@ def short_token_lifetime(mock: Mock) -> None:
     response = _issue(mock)
     claims = claims_of(response.json()["access_token"])
     assert response.json()["expires_in"] == 900 and claims["exp"] - claims["iat"] == 900
+
+
+@check("cache-control-extra")
+def cache_control_extra(mock: Mock) -> None:
+    response = _issue(mock)
+    assert response.headers["cache-control"] == "no-store, no-cache, private"
+    assert response.headers["pragma"] == "no-cache"
+
+
+@check("second-jwks-key")
+def second_jwks_key(mock: Mock) -> None:
+    keys = _jwks(mock)
+    assert len(keys) == 2 and keys[0]["kid"] != keys[1]["kid"]
+    assert _header_of(_issue(mock).json()["access_token"])["kid"] == keys[0]["kid"]
+
+
+@check("different-kid")
+def different_kid(mock: Mock) -> None:
+    kid = _jwks(mock)[0]["kid"]
+    assert len(kid) == 43 and kid != kid.upper()  # base64url SHA-256 thumbprint, not upper-case hex
+    assert _header_of(_issue(mock).json()["access_token"])["kid"] == kid
 
 
 # --- the tests -----------------------------------------------------------------------------------

@@ -42,6 +42,18 @@ def _unverified_header(token: str) -> dict[str, Any]:
     return header
 
 
+def _unverified_claims(token: str) -> dict[str, Any]:
+    """The payload of a JWS without any check (for the fail-open defects only)."""
+    try:
+        segment = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, IndexError, UnicodeDecodeError) as error:
+        raise BearerRejected("not a JWS") from error
+    if not isinstance(claims, dict):
+        raise BearerRejected("not a JWS")
+    return claims
+
+
 class BearerValidator:
     def __init__(self, options: MockOptions, store: CreatioStore, link: IdentityLink) -> None:
         self.options = options
@@ -51,6 +63,10 @@ class BearerValidator:
 
     async def validate(self, token: str) -> SysAdminUnit:
         header = _unverified_header(token)
+        if header.get("alg") == "none" and self.options.has("api-accepts-alg-none"):
+            # Defect. Realistic fault: a hand-rolled validator that dispatches on the token's own
+            # alg header and treats `none` as "nothing to verify" (the classic CVE-2015-9235 class).
+            return await self._unsigned(token)
         if header.get("alg") != "RS256":  # RequireSignedTokens=true (§1.4): no `none`, no HS256
             raise BearerRejected(f"algorithm {header.get('alg')!r} not accepted")
         if self.options.compliant and str(header.get("typ", "")).lower() not in ("at+jwt", "application/at+jwt"):
@@ -69,6 +85,12 @@ class BearerValidator:
         self._check_lifetime(claims)
         return self._user(claims)
 
+    async def _unsigned(self, token: str) -> SysAdminUnit:
+        claims = _unverified_claims(token)
+        self._check_audience(claims.get("aud"))
+        self._check_lifetime(claims)
+        return self._user(claims)
+
     async def _verified_claims(self, token: str) -> dict[str, Any]:
         keys = await self.link.key_set()
         try:
@@ -77,9 +99,15 @@ class BearerValidator:
             pass
         # A new kid may mean the IS rotated its key: refetch once, as JwtBearer's ConfigurationManager does.
         try:
-            return self._decode(token, await self.link.key_set(refresh=True))
+            keys = await self.link.key_set(refresh=True)
+            return self._decode(token, keys)
         except InvalidKeyIdError as error:
-            raise BearerRejected("unknown kid") from error
+            if not self.options.has("api-accepts-unknown-kid"):
+                raise BearerRejected("unknown kid") from error
+        # Defect "api-accepts-unknown-kid". Realistic fault: fail-open error handling added to ride
+        # out key rotations: when no published key matches the kid even after a refetch, the
+        # validator logs a warning and goes on with the unverified claims instead of refusing.
+        return _unverified_claims(token)
 
     @staticmethod
     def _decode(token: str, keys: KeySet) -> dict[str, Any]:

@@ -124,6 +124,45 @@ DEFECTS: dict[str, Defect] = _table(
         "integration bound to the same system user, in Creatio's records and in the IS.",
         frozenset({"CRE-active-off-isolated"}),
     ),
+    Defect("refresh-token-issued", "Client credentials token responses carry a refresh_token.",
+           frozenset({"RFC6749-4.4.3-no-refresh"})),
+    Defect("no-store-missing", "Token responses carry Cache-Control no-cache instead of no-store.",
+           frozenset({"RFC6749-5.1-no-store"})),
+    Defect("pragma-missing", "Token responses carry no Pragma: no-cache header.",
+           frozenset({"RFC6749-5.1-pragma"})),
+    Defect("expires-in-string", 'Token responses carry expires_in as a JSON string ("3600");'
+           " the lifetime check cannot read it either.",
+           frozenset({"RFC6749-5.1-fields", "RFC6750-5.3-short-lived"})),
+    Defect("token-json-as-text", "Token responses are JSON served as text/plain; charset=utf-8.",
+           frozenset({"RFC6749-5.1-content-type"})),
+    Defect("get-accepted-at-token-endpoint", "The token endpoint issues tokens to GET with the parameters "
+           "in the query string.", frozenset({"RFC6749-3.2-post"})),
+    Defect("credentials-in-query-accepted", "The token endpoint reads parameters, client credentials "
+           "included, from the query string of a POST as well as from the body.",
+           frozenset({"RFC6749-2.3.1-not-in-uri"})),
+    Defect("password-grant-accepted", "The token endpoint issues tokens for grant_type password with any "
+           "username and password.", frozenset({"RFC9700-2.4-no-ropc"})),
+    Defect("unknown-param-rejected", "The token endpoint refuses requests with an unknown parameter "
+           "(invalid_request).", frozenset({"RFC6749-3.2-ignore-unknown"})),
+    Defect("empty-scope-rejected", "The token endpoint answers an empty scope parameter with invalid_scope "
+           "instead of treating it as omitted.", frozenset({"RFC6749-3.2-empty-param"})),
+    Defect("issuer-mismatch", "Discovery (and the tokens) name the issuer <IS base>/identity, not the base URL "
+           "the metadata is fetched from.", frozenset({"RFC8414-3.3-issuer-match"})),
+    Defect("private-key-in-jwks", "The JWKS publishes the signing key's private members (d, p, q, dp, dq, qi).",
+           frozenset({"RFC7517-9.2-no-private"})),
+    Defect("rsa-1024-key", "The IS signs with a 1024-bit RSA key.", frozenset({"RFC7518-3.3-rsa-2048"})),
+    Defect("duplicate-kid", "The JWKS carries a second, unrelated RSA key with the same kid as the signing key "
+           "(so the token's kid no longer resolves to exactly one key).",
+           frozenset({"RFC7517-4.5-kid-unique", "JWKS-kid-resolves"})),
+    Defect("token-typ-jwt", 'Access tokens carry the header typ "JWT" instead of "at+jwt".',
+           frozenset({"RFC9068-2.1-typ"})),
+    Defect("discovery-advertises-none-alg", "Discovery lists none in id_token_signing_alg_values_supported.",
+           frozenset({"RFC8414-2-no-none"})),
+    Defect("api-accepts-alg-none", "Creatio's Bearer validation accepts an unsigned token (alg none).",
+           frozenset({"RFC9068-4-rs-validation"})),
+    Defect("api-accepts-unknown-kid", "Creatio's Bearer validation, when no published key has the token's kid "
+           "is unknown even after a refetch, falls back to the unverified claims (fails open).",
+           frozenset({"RFC9068-4-rs-validation"})),
 )
 
 BENIGN: dict[str, Defect] = _table(
@@ -133,6 +172,10 @@ BENIGN: dict[str, Defect] = _table(
            "(RFC 6749 §5.1: unknown members are ignored).", frozenset()),
     Defect("json-charset", "Token responses use Content-Type application/json; charset=utf-8.", frozenset()),
     Defect("short-token-lifetime", "Tokens live 900 s: expires_in is 900 and exp matches.", frozenset()),
+    Defect("second-jwks-key", "The JWKS carries a second, unrelated RSA key with its own kid.", frozenset()),
+    Defect("different-kid", "The signing key's kid is its RFC 7638 thumbprint (base64url).", frozenset()),
+    Defect("cache-control-extra", "Token responses carry Cache-Control: no-store, no-cache, private.",
+           frozenset()),
 )
 
 

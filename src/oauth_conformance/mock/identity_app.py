@@ -37,6 +37,11 @@ class IdentityApp:
         # creatio-oauth.md §1.1: in 8.x the issuer is normally the IS base URL [INF]; Creatio 10
         # publishes an opaque "creatio.com" [CLIO], hence the option.
         self.issuer = options.issuer if options.issuer is not None else self.base_url
+        if options.has("issuer-mismatch"):
+            # Defect. Realistic fault: IdentityServer's IssuerUri pinned to the path the IS had behind
+            # an old reverse proxy, so discovery (and the tokens) name an issuer that is not the URL
+            # the metadata is served from. Tokens and discovery agree, so Creatio still accepts them.
+            self.issuer = self.base_url + "/identity"
         self.tokens = TokenIssuer(options, store, key, self.issuer)
 
     def asgi(self) -> Router:
@@ -70,7 +75,10 @@ class IdentityApp:
             "response_types_supported": ["code", "token", "id_token", "id_token token", "code id_token",
                                          "code token", "code id_token token"],
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["RS256"],
+            # Defect "discovery-advertises-none-alg". Realistic fault: the list is copied from a
+            # provider configuration that allows unsigned ID tokens, so `none` is advertised.
+            "id_token_signing_alg_values_supported":
+                ["RS256", "none"] if self.options.has("discovery-advertises-none-alg") else ["RS256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         }
 

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from .identity_store import SYSTEM_CLIENT_ID, IdentityStore, IsClient
 from .identity_tokens import TokenIssuer
+from .ids import upper_hex
 from .options import MockOptions
 from .wire import IDENTITYSERVER_NO_CACHE, RFC6749_NO_CACHE, basic_scheme, json_response, parse_basic, read_form
 
@@ -34,6 +35,12 @@ KNOWN_GRANTS = frozenset(
 )
 
 
+# Parameters of the token request this IS knows (for the "unknown-param-rejected" defect).
+KNOWN_PARAMS = frozenset({"grant_type", "scope", "client_id", "client_secret", "client_assertion",
+                          "client_assertion_type", "resource", "audience", "username", "password", "code",
+                          "redirect_uri", "refresh_token", "code_verifier"})
+
+
 class TokenEndpoint:
     def __init__(self, options: MockOptions, store: IdentityStore, issuer: TokenIssuer) -> None:
         self.options = options
@@ -47,6 +54,8 @@ class TokenEndpoint:
 
     def _json(self, body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
         merged = {**self._no_cache, **(headers or {})}
+        if headers is not None and "Pragma" not in headers and self.options.has("pragma-missing"):
+            del merged["Pragma"]  # the defect's header set is complete (see _token_headers)
         if self.options.has("json-charset"):  # benign variant: a charset parameter on the media type
             merged["Content-Type"] = "application/json; charset=utf-8"
         return json_response(body, status, merged)
@@ -72,7 +81,32 @@ class TokenEndpoint:
         # same body for a wrong secret, an unknown client and a disabled client.
         return self._error("invalid_client", "Client authentication failed.", 400)
 
+    def _token_headers(self) -> dict[str, str]:
+        """Headers of a successful token response, with the caching defects and variants applied."""
+        headers = dict(self._no_cache)
+        if self.options.has("cache-control-extra"):
+            # Benign: more restrictive directives beside no-store (RFC 7234 allows any combination).
+            headers["Cache-Control"] = "no-store, no-cache, private"
+        if self.options.has("no-store-missing"):
+            # Defect. Realistic fault: a middleware (e.g. ASP.NET response caching or a CDN rule)
+            # rewrites Cache-Control on every answer, so the token response loses no-store.
+            headers["Cache-Control"] = "no-cache"
+        if self.options.has("pragma-missing"):
+            # Defect. Realistic fault: a hand-written token endpoint sets only Cache-Control, as
+            # modern guidance suggests, forgetting the Pragma header RFC 6749 §5.1 still requires.
+            del headers["Pragma"]
+        if self.options.has("token-json-as-text"):
+            # Defect. Realistic fault: the body is serialised by hand and written as a string, so the
+            # framework's default text/plain media type goes out with the JSON.
+            headers["Content-Type"] = "text/plain; charset=utf-8"
+        return headers
+
     async def __call__(self, request: Request) -> Response:
+        if request.method != "POST" and self.options.has("get-accepted-at-token-endpoint"):
+            # Defect. Realistic fault: the endpoint is mapped for every verb and reads its
+            # parameters from the query when there is no body, so GET issues tokens (and puts the
+            # secret in URLs and logs).
+            return await self._grant(request, list(request.query_params.multi_items()))
         if request.method != "POST":
             if self.options.compliant:
                 # RFC 6749 §3.2: the client MUST use POST.
@@ -81,10 +115,25 @@ class TokenEndpoint:
             # [INF] creatio-oauth.md §1.3: IdentityServer answers a GET with 400 invalid_request.
             return self._error("invalid_request", "The token endpoint accepts POST only.")
         form = await read_form(request)
+        if self.options.has("credentials-in-query-accepted") and request.query_params:
+            # Defect. Realistic fault: parameters read through a merged accessor (ASP.NET's
+            # Request["name"], PHP's $_REQUEST) that looks in the query string as well as the body,
+            # so credentials sent in the URI authenticate.
+            form = [*(form or []), *request.query_params.multi_items()]
         if form is None:
             # [INF] §1.3: a body that is not form-encoded → 400 invalid_request.
             return self._error("invalid_request", "The body must be application/x-www-form-urlencoded.")
+        return await self._grant(request, form)
 
+    async def _grant(self, request: Request, form: list[tuple[str, str]]) -> Response:
+        if self.options.has("unknown-param-rejected") and any(name not in KNOWN_PARAMS for name, _ in form):
+            # Defect. Realistic fault: strict request-model validation (unknown members are an
+            # error) applied to the token request, although RFC 6749 §3.2 says to ignore them.
+            return self._error("invalid_request", "Unknown parameter.")
+        if self.options.has("empty-scope-rejected") and ("scope", "") in form:
+            # Defect. Realistic fault: the scope parser splits "" into one empty scope name and
+            # finds it not allowed, instead of treating the empty parameter as omitted.
+            return self._error("invalid_scope", "The requested scope is not allowed for this client.")
         values: dict[str, list[str]] = defaultdict(list)
         for name, value in form:
             if value:  # RFC 6749 §3.2: a parameter sent without a value is treated as omitted
@@ -109,18 +158,23 @@ class TokenEndpoint:
                 return self._error("invalid_request", "grant_type is missing.")
             # creatio-oauth.md §1.3 table: IdentityServer answers a missing grant_type with this code.
             return self._error("unsupported_grant_type", "grant_type is missing.")
-        if grant != "client_credentials":
+        if grant == "password" and self.options.has("password-grant-accepted"):
+            # Defect. Realistic fault: the client was registered with IdentityServer's
+            # ResourceOwnerPasswordAndClientCredentials grant set and a stub password validator from
+            # a sample that accepts every user, so the password grant issues tokens.
+            pass
+        elif grant != "client_credentials":
             if grant in KNOWN_GRANTS:
                 return self._error("unauthorized_client", "The client may not use this grant type.")
             return self._error("unsupported_grant_type", "The grant type is not supported.")
-        if "client_credentials" not in client.allowed_grant_types:
+        elif "client_credentials" not in client.allowed_grant_types:
             return self._error("unauthorized_client", "The client may not use this grant type.")
 
         scopes = self._scopes(client, params.get("scope"))
         if scopes is None:
             return self._error("invalid_scope", "The requested scope is not allowed for this client.")
         token, lifetime = self.issuer.issue(client, scopes)
-        return self._json(self._token_body(token, lifetime, " ".join(scopes)), 200)
+        return self._json(self._token_body(token, lifetime, " ".join(scopes)), 200, self._token_headers())
 
     def _credentials(self, request: Request, params: dict[str, str]) -> tuple[str, str | None] | Response | None:
         header = request.headers.get("authorization")
@@ -184,6 +238,16 @@ class TokenEndpoint:
 
     def _token_body(self, token: str, lifetime: int, scope: str) -> dict[str, Any]:
         token_type = "bearer" if self.options.has("lowercase-token-type") else "Bearer"
+        if self.options.has("refresh-token-issued"):
+            # Defect. Realistic fault: the client is registered with offline access (IdentityServer's
+            # AllowOfflineAccess, or a shared default client template), so client credentials
+            # responses carry a refresh token RFC 6749 §4.4.3 says they should not.
+            return {"access_token": token, "expires_in": lifetime, "token_type": token_type, "scope": scope,
+                    "refresh_token": upper_hex(32)}
+        if self.options.has("expires-in-string"):
+            # Defect. Realistic fault: the lifetime comes from a string setting and is serialised
+            # without conversion, so expires_in is the JSON string "3600" instead of a number.
+            return {"access_token": token, "expires_in": str(lifetime), "token_type": token_type, "scope": scope}
         if self.options.has("extra-token-fields"):
             # Benign: RFC 6749 §5.1 says clients ignore unknown members; JSON member order is free.
             return {"scope": scope, "token_type": token_type, "mock_note": "benign extra member",

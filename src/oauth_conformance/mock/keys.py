@@ -2,30 +2,64 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from joserfc import jwt
+from joserfc.errors import SecurityWarning
 from joserfc.jwk import RSAKey
 
 from .ids import upper_hex
+from .options import MockOptions
+
+_DEFAULT_OPTIONS = MockOptions()
 
 
 class SigningKey:
     """One RSA 2048 key with a ``kid``. Generated per mock so tokens never verify across mocks."""
 
-    def __init__(self) -> None:
+    def __init__(self, options: MockOptions = _DEFAULT_OPTIONS) -> None:
+        self.options = options
+        # Defect "rsa-1024-key". Realistic fault: a signing certificate made years ago with an old
+        # script or makecert default of 1024 bits and never rolled over.
+        bits = 1024 if options.has("rsa-1024-key") else 2048
         # IdentityServer derives the kid from the certificate; any stable opaque string will do.
         self.kid = upper_hex(16)
-        self._key = RSAKey.generate_key(
-            2048, parameters={"kid": self.kid, "use": "sig", "alg": "RS256"}, private=True
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SecurityWarning)  # the 1024-bit defect is deliberate
+            self._key = RSAKey.generate_key(
+                bits, parameters={"kid": self.kid, "use": "sig", "alg": "RS256"}, private=True
+            )
+        if options.has("different-kid"):
+            # Benign: the kid is the RFC 7638 thumbprint (base64url), as many servers do; kids are opaque.
+            self.kid = self._key.thumbprint()
+            self._key = RSAKey.import_key({**self._key.as_dict(private=True), "kid": self.kid})
+        self._extra: list[dict[str, Any]] = []
+        if options.has("second-jwks-key"):
+            # Benign: a second, unrelated key with its own kid (the next key of a rollover).
+            self._extra.append(RSAKey.generate_key(
+                2048, parameters={"kid": upper_hex(16), "use": "sig", "alg": "RS256"}).as_dict(private=False))
+        if options.has("duplicate-kid"):
+            # Defect. Realistic fault: the kid is derived from the certificate's subject name rather
+            # than its thumbprint, so the renewed certificate published beside the old one during a
+            # rollover gets the same kid.
+            self._extra.append(RSAKey.generate_key(
+                2048, parameters={"kid": self.kid, "use": "sig", "alg": "RS256"}).as_dict(private=False))
 
     def jwks(self) -> dict[str, Any]:
         """The public JWK Set: ``n``/``e`` with ``kid``, ``use: sig``, ``alg``; never private parts."""
-        return {"keys": [self._key.as_dict(private=False)]}
+        # Defect "private-key-in-jwks". Realistic fault: the key object is serialised with its
+        # private members (a forgotten private=False / include-private flag), publishing d, p, q, dp,
+        # dq and qi.
+        private = self.options.has("private-key-in-jwks")
+        return {"keys": [self._key.as_dict(private=private), *self._extra]}
 
     def sign(self, claims: dict[str, Any], typ: str = "at+jwt") -> str:
         # [INF] creatio-oauth.md §1.4: IdentityServer 4.x marks access tokens "typ": "at+jwt".
+        if typ == "at+jwt" and self.options.has("token-typ-jwt"):
+            # Defect. Realistic fault: IdentityServer's AccessTokenJwtType set to "JWT" (or an older
+            # IdentityServer 3/4.0 default), so access tokens are not explicitly typed.
+            typ = "JWT"
         header = {"alg": "RS256", "kid": self.kid, "typ": typ}
         return jwt.encode(header, claims, self._key, algorithms=["RS256"])
 

@@ -294,7 +294,7 @@ def _start(options: MockOptions, identity: _ServerThread, creatio: _ServerThread
     identity_store = IdentityStore(options.lifetime)
     creatio_store = CreatioStore()
     seed_info = seed(options, creatio_store, identity_store, public_identity)
-    key = SigningKey()
+    key = SigningKey(options)
     servers = MockServers(options, creatio, identity, seed_info, creatio_store, identity_store, key,
                           public_creatio, public_identity)
     identity.app = IdentityApp(options, identity_store, key, public_identity).asgi()
