@@ -115,10 +115,20 @@ def technical_user(creatio_env: CreatioEnvironment, adapter: CreatioAdapter) -> 
             "needs CREATIO_TECH_USER (an existing technical user), CREATIO_ALLOWED_ENTITY (an entity it may "
             "read) and CREATIO_DENIED_ENTITY (one it may not): the suite cannot grant rights on a real instance"
         )
-    row = adapter.user_by_name(connection.tech_user)
+    return TechnicalUser(
+        existing_user_id(adapter, connection.tech_user),
+        connection.tech_user,
+        connection.allowed_entity,
+        connection.denied_entity,
+    )
+
+
+def existing_user_id(adapter: CreatioAdapter, name: str) -> str:
+    """The Id of the user CREATIO_TECH_USER names; a name the target does not know is a broken setting."""
+    row = adapter.user_by_name(name)
     if row is None:
-        raise SuiteError(f"CREATIO_TECH_USER={connection.tech_user!r}: no such user on the target")
-    return TechnicalUser(str(row["Id"]), connection.tech_user, connection.allowed_entity, connection.denied_entity)
+        raise SuiteError(f"CREATIO_TECH_USER={name!r}: no such user on the target")
+    return str(row["Id"])
 
 
 @given("the previously created technical user")

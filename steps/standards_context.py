@@ -14,6 +14,7 @@ from oauth_conformance.targets import CreatioEnvironment
 from oauth_conformance.targets.identity import IdentityClient, TokenResult
 from oauth_conformance.targets.provisioning import Provisioner
 from oauth_conformance.targets.standards import Client, StandardsTarget
+from steps.context import existing_user_id
 
 
 def _from_settings(settings: Settings, http: HttpClient) -> StandardsTarget:
@@ -50,15 +51,13 @@ def _provisioned(environment: CreatioEnvironment, settings: Settings, cleanup: C
             "the standards checks provision their own clients: needs CREATIO_ADMIN_USER, CREATIO_ADMIN_PASSWORD, "
             "CREATIO_TECH_USER and CREATIO_ALLOWED_ENTITY"
         )
-    user = adapter.user_by_name(connection.tech_user)
-    if user is None:
-        raise SuiteError(f"CREATIO_TECH_USER={connection.tech_user!r}: no such user on the target")
+    user_id = existing_user_id(adapter, connection.tech_user)
     provisioner = Provisioner(adapter, f"{settings.run_prefix}std-", cleanup)
     clients = []
     # The disabled client runs as a technical user of its own, so deactivating it touches no other client.
     for label, system_user_id in (
-        ("client", str(user["Id"])),
-        ("second client", str(user["Id"])),
+        ("client", user_id),
+        ("second client", user_id),
         ("disabled client", None),
     ):
         outcome = provisioner.create(label, system_user_id=system_user_id)
