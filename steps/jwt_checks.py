@@ -56,9 +56,8 @@ def jwks(standards: StandardsTarget, http: HttpClient) -> list[dict[str, Any]]:
 def typ_at_jwt(issued: TokenResult, checker: Checker) -> None:
     typ = _parts(issued)[0].get("typ")
     ok = isinstance(typ, str) and typ.lower() in ("at+jwt", "application/at+jwt")
-    for requirement in ("RFC9068-2.1-typ", "RFC8725-3.11-explicit-typing"):
-        if requirement in checker.tags:
-            checker.require(requirement, ok, f"typ={typ!r}", [issued.exchange])
+    checker.require_tagged(("RFC9068-2.1-typ", "RFC8725-3.11-explicit-typing"), ok, f"typ={typ!r}",
+                           [issued.exchange])
 
 
 @then("the token header alg is RS256")
@@ -121,9 +120,8 @@ FORGERY_REQUIREMENTS = ("RFC9068-4-rs-validation", "RFC8725-3.1-alg-allowlist", 
 @then("the protected resource refuses the forged token")
 def refuses_forged(probe: Probe, checker: Checker) -> None:
     response = probe.last
-    for requirement in (r for r in FORGERY_REQUIREMENTS if r in checker.tags):
-        checker.require(requirement, response.status_code == 401, f"HTTP {response.status_code}",
-                        [exchange_id(response)])
+    checker.require_tagged(FORGERY_REQUIREMENTS, response.status_code == 401, f"HTTP {response.status_code}",
+                           [exchange_id(response)])
 
 
 @then("the refusal does not echo the token")
@@ -153,9 +151,8 @@ def signature_verifies(issued: TokenResult, jwks: list[dict[str, Any]], checker:
 def aud_present(issued: TokenResult, checker: Checker) -> None:
     aud = _parts(issued)[1].get("aud")
     ok = (isinstance(aud, str) and bool(aud)) or (isinstance(aud, list) and any(isinstance(a, str) and a for a in aud))
-    for requirement in ("RFC9068-3-aud-default", "RFC6750-5.3-audience", "RFC6819-4.6.4-phishing"):
-        if requirement in checker.tags:
-            checker.require(requirement, ok, f"aud={aud!r}", [issued.exchange])
+    checker.require_tagged(("RFC9068-3-aud-default", "RFC6750-5.3-audience", "RFC6819-4.6.4-phishing"), ok,
+                           f"aud={aud!r}", [issued.exchange])
 
 
 @then("the token client_id claim is the client's id")

@@ -83,8 +83,7 @@ def no_plain_token(probe: Probe, checker: Checker) -> None:
     response = probe.responses[-1] if probe.responses else None
     issued = response is not None and response.status_code == 200 and "access_token" in (json_object(response) or {})
     message = "nothing answered on plain http" if response is None else f"plain http: HTTP {response.status_code}"
-    for requirement in ("RFC6749-3.2-tls", "RFC6819-5.1.1-tls"):
-        checker.require(requirement, not issued, message)
+    checker.require_tagged(("RFC6749-3.2-tls", "RFC6819-5.1.1-tls"), not issued, message)
 
 
 @then("the protected resource does not answer 2xx over plain http")

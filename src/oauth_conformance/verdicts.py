@@ -117,6 +117,21 @@ class Checker:
             raise ConformanceFailure(finding)
         return False
 
+    def require_tagged(
+        self, candidates: Iterable[str], condition: bool, message: str, evidence: Iterable[str | None] = ()
+    ) -> None:
+        """One observation that decides several requirements: record it for each one the scenario is
+        tagged with, and only then fail, so a failed MUST does not leave its siblings unchecked."""
+        refs = list(evidence)
+        failure: ConformanceFailure | None = None
+        for requirement_id in (c for c in candidates if c in self.tags):
+            try:
+                self.require(requirement_id, condition, message, refs)
+            except ConformanceFailure as error:
+                failure = failure or error
+        if failure is not None:
+            raise failure
+
     def review(self, requirement_id: str, message: str, evidence: Iterable[str | None] = ()) -> None:
         """Record a measurement that needs a human's judgement."""
         if self.catalogue[requirement_id].check != "review":

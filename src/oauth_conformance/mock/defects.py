@@ -155,14 +155,14 @@ DEFECTS: dict[str, Defect] = _table(
            "(so the token's kid no longer resolves to exactly one key).",
            frozenset({"RFC7517-4.5-kid-unique", "JWKS-kid-resolves"})),
     Defect("token-typ-jwt", 'Access tokens carry the header typ "JWT" instead of "at+jwt".',
-           frozenset({"RFC9068-2.1-typ"})),
+           frozenset({"RFC9068-2.1-typ", "RFC8725-3.11-explicit-typing"})),
     Defect("discovery-advertises-none-alg", "Discovery lists none in id_token_signing_alg_values_supported.",
            frozenset({"RFC8414-2-no-none"})),
     Defect("api-accepts-alg-none", "Creatio's Bearer validation accepts an unsigned token (alg none).",
-           frozenset({"RFC9068-4-rs-validation"})),
+           frozenset({"RFC9068-4-rs-validation", "RFC8725-3.1-alg-allowlist", "RFC6749-7-rs-validate"})),
     Defect("api-accepts-unknown-kid", "Creatio's Bearer validation, when no published key has the token's kid "
            "is unknown even after a refetch, falls back to the unverified claims (fails open).",
-           frozenset({"RFC9068-4-rs-validation"})),
+           frozenset({"RFC9068-4-rs-validation", "RFC8725-3.1-alg-allowlist", "RFC6749-7-rs-validate"})),
 )
 
 BENIGN: dict[str, Defect] = _table(
