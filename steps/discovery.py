@@ -56,18 +56,18 @@ def metadata_json(metadata: httpx.Response, checker: Checker) -> None:
     media_type = metadata.headers.get("content-type", "").split(";")[0].strip().lower()
     empty = [name for name, value in _meta(metadata).items() if value == []]
     published = metadata.status_code == 200 and media_type == "application/json"
-    checker.require(
-        "RFC8414-3.2-json",
-        published and not empty,
-        f"HTTP {metadata.status_code}, Content-Type {media_type!r}, empty arrays: {empty or 'none'}",
-        [exchange_id(metadata)],
-    )
     # The discovery Given fetched the OpenID well-known location (appended to the issuer), which
     # RFC 8414 §5 accepts for servers that also speak OpenID Connect.
-    checker.require("RFC9700-2.6-publish-metadata", published, f"metadata at {metadata.request.url}",
-                    [exchange_id(metadata)])
-    checker.require("RFC8414-3-path", published and metadata.request.method == "GET",
-                    f"GET {metadata.request.url.path} → HTTP {metadata.status_code}", [exchange_id(metadata)])
+    checker.require_each(
+        [
+            ("RFC8414-3.2-json", published and not empty,
+             f"HTTP {metadata.status_code}, Content-Type {media_type!r}, empty arrays: {empty or 'none'}"),
+            ("RFC9700-2.6-publish-metadata", published, f"metadata at {metadata.request.url}"),
+            ("RFC8414-3-path", published and metadata.request.method == "GET",
+             f"GET {metadata.request.url.path} → HTTP {metadata.status_code}"),
+        ],
+        [exchange_id(metadata)],
+    )
 
 
 @then("the metadata has response_types_supported")

@@ -9,6 +9,7 @@ import pytest
 from oauth_conformance.cleanup import Cleanup
 from oauth_conformance.errors import SuiteError, UnexpectedResponseError
 from oauth_conformance.http import HttpClient
+from oauth_conformance.mock import PUBLIC_CLIENT_ID, SPECIAL_CLIENT_ID, SPECIAL_CLIENT_SECRET
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets import CreatioEnvironment
 from oauth_conformance.targets.identity import IdentityClient, TokenResult
@@ -76,6 +77,9 @@ def _provisioned(environment: CreatioEnvironment, settings: Settings, cleanup: C
         raise UnexpectedResponseError(
             f"could not deactivate the standards disabled client: HTTP {disabled.status_code}"
         )
+    # The bundled mock also holds two clients Creatio itself cannot make (its credentials are always hex
+    # and always carry a secret): the special-characters client and a public client, both IS-only.
+    mock = environment.mock
     return StandardsTarget(
         description=environment.description,
         identity=environment.identity,
@@ -86,6 +90,8 @@ def _provisioned(environment: CreatioEnvironment, settings: Settings, cleanup: C
         denied_resource_url=(
             adapter.service_url(f"odata/{connection.denied_entity}") if connection.denied_entity else None
         ),
+        public_client_id=PUBLIC_CLIENT_ID if mock is not None else None,
+        special_client=Client(SPECIAL_CLIENT_ID, SPECIAL_CLIENT_SECRET) if mock is not None else None,
     )
 
 

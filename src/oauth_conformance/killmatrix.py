@@ -82,8 +82,10 @@ def _tripped(run: SuiteRun) -> frozenset[str]:
 
 def run_kill_matrix(workers: int = 2, runner: Callable[..., SuiteRun] = run_suite) -> KillMatrix:
     jobs: Sequence[tuple[str, str, frozenset[str], tuple[str, ...]]] = (
-        [("defect", n, d.expected, (f"--mock-defects={n}",)) for n, d in sorted(DEFECTS.items())]
-        + [("benign", n, frozenset(), (f"--mock-defects={n}",)) for n in sorted(BENIGN)]
+        [("defect", n, d.expected, (f"--mock-defects={n}", f"--mock-profile={d.profile}"))
+         for n, d in sorted(DEFECTS.items())]
+        + [("benign", n, frozenset(), (f"--mock-defects={n}", f"--mock-profile={d.profile}"))
+           for n, d in sorted(BENIGN.items())]
         + [("profile", p, frozenset(), (f"--mock-profile={p}",)) for p in PROFILES]
     )
     started = time.monotonic()

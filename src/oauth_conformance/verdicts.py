@@ -123,8 +123,15 @@ class Checker:
         """One observation that decides several requirements: record it for each one the scenario is
         tagged with, and only then fail, so a failed MUST does not leave its siblings unchecked."""
         refs = list(evidence)
+        self.require_each([(rid, condition, message) for rid in candidates if rid in self.tags], refs)
+
+    def require_each(
+        self, checks: Iterable[tuple[str, bool, str]], evidence: Iterable[str | None] = ()
+    ) -> None:
+        """Several requirements decided by one step: record every one, then fail on the first FAIL."""
+        refs = list(evidence)
         failure: ConformanceFailure | None = None
-        for requirement_id in (c for c in candidates if c in self.tags):
+        for requirement_id, condition, message in checks:
             try:
                 self.require(requirement_id, condition, message, refs)
             except ConformanceFailure as error:

@@ -66,7 +66,7 @@ def _check_oauth_block(client: httpx.Client, oauth: dict[str, str], creatio_url:
     assert set(oauth) == {"OAUTH_TARGET", "OAUTH_ISSUER", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET",
                           "OAUTH_CLIENT2_ID", "OAUTH_CLIENT2_SECRET", "OAUTH_DISABLED_CLIENT_ID",
                           "OAUTH_DISABLED_CLIENT_SECRET", "OAUTH_RESOURCE_URL",
-                          "OAUTH_SPECIAL_CLIENT_ID", "OAUTH_SPECIAL_CLIENT_SECRET"}
+                          "OAUTH_SPECIAL_CLIENT_ID", "OAUTH_SPECIAL_CLIENT_SECRET", "OAUTH_PUBLIC_CLIENT_ID"}
     assert oauth["OAUTH_TARGET"] == "oauth" and oauth["OAUTH_ISSUER"] == identity_url
     assert oauth["OAUTH_RESOURCE_URL"] == creatio_url + "/0/odata/Currency"
     token_url = client.get(identity_url + "/.well-known/openid-configuration").json()["token_endpoint"]

@@ -502,8 +502,14 @@ def different_kid(mock: Mock) -> None:
 
 # --- the tests -----------------------------------------------------------------------------------
 
-def test_every_switch_has_a_check() -> None:
-    assert set(CHECKS) == set(DEFECTS) | set(BENIGN)
+# The switches of the creatio profile each have a direct wire check here. Those of the compliant
+# profile (the standards checks' defects) are shown by the kill matrix alone: each trips exactly its
+# requirements against the compliant baseline, which trips nothing (tests/selftest/test_kill_matrix.py).
+CREATIO_SWITCHES = {n for n, d in {**DEFECTS, **BENIGN}.items() if d.profile == "creatio"}
+
+
+def test_every_creatio_profile_switch_has_a_check() -> None:
+    assert set(CHECKS) == CREATIO_SWITCHES
 
 
 def test_catalogue_shape() -> None:
@@ -524,7 +530,7 @@ def test_switch_does_what_it_says(name: str) -> None:
             mock.admin.close()
 
 
-@pytest.mark.parametrize("name", sorted(DEFECTS))
+@pytest.mark.parametrize("name", sorted(set(DEFECTS) & CREATIO_SWITCHES))
 def test_baseline_does_not_show_the_defect(baseline: Mock, name: str) -> None:
     with pytest.raises(AssertionError):
         CHECKS[name](baseline)

@@ -59,18 +59,39 @@ def test_catalogue_entries_are_complete() -> None:
         assert requirement.summary and requirement.url.startswith("https://"), requirement.id
 
 
-def test_every_creatio_verdict_check_has_a_defect_that_trips_it() -> None:
-    """A check no seeded defect can trip is not shown to be able to fail. The standards checks get their
-    defects with the kill matrix; the Creatio profile has them all already."""
+# Checks no seeded defect trips yet, each with why; the ratchet as for the coverage backlog.
+KILL_BACKLOG = tomllib.loads((Path(__file__).with_name("kill_backlog.toml")).read_text(encoding="utf-8"))["pending"]
+
+
+def _unkilled() -> list[str]:
     from oauth_conformance.mock import DEFECTS
 
     tripped = {rid for defect in DEFECTS.values() for rid in defect.expected}
     tags = _feature_tags()
-    untested = [
-        r.id for r in load_catalogue()
-        if r.document == "creatio" and r.check == "verdict" and r.id in tags and r.id not in tripped
-    ]
-    assert not untested, f"checks no seeded defect trips: {untested}"
+    return [r.id for r in load_catalogue() if r.check == "verdict" and r.id in tags and r.id not in tripped]
+
+
+def test_every_verdict_check_has_a_defect_that_trips_it_or_a_backlog_reason() -> None:
+    """A check no seeded defect can trip is not shown to be able to fail."""
+    untested = [rid for rid in _unkilled() if rid not in KILL_BACKLOG]
+    assert not untested, f"checks no seeded defect trips and kill_backlog.toml does not explain: {untested}"
+
+
+def test_kill_backlog_entries_are_still_unkilled_and_explained() -> None:
+    unkilled = set(_unkilled())
+    killed_now = [rid for rid in KILL_BACKLOG if rid not in unkilled]
+    assert not killed_now, f"killed now, remove from kill_backlog.toml: {killed_now}"
+    assert all(str(reason).strip() for reason in KILL_BACKLOG.values())
+
+
+def test_every_creatio_check_and_most_standards_musts_are_killed() -> None:
+    """The backlog stays an exception: every Creatio check and four in five standards MUSTs have a defect."""
+    catalogue = load_catalogue()
+    assert not [rid for rid in KILL_BACKLOG if catalogue[rid].document == "creatio"]
+    tags = _feature_tags()
+    musts = [r.id for r in catalogue if r.level is Level.MUST and r.check == "verdict" and r.id in tags]
+    killed = [rid for rid in musts if rid not in KILL_BACKLOG]
+    assert len(killed) / len(musts) >= 0.8, f"{len(killed)} of {len(musts)} checked MUSTs have a defect"
 
 
 def test_nine_in_ten_must_and_should_requirements_have_a_scenario() -> None:

@@ -13,8 +13,10 @@ what that reference only infers or does not know.
 from __future__ import annotations
 
 from .defects import BENIGN, DEFECTS, Defect
+from .identity_store import PUBLIC_CLIENT_ID, SPECIAL_CLIENT_ID, SPECIAL_CLIENT_SECRET
 from .options import MockOptions
 from .seed import SeedClient, SeedInfo
 from .server import MockServers, start_mock
 
-__all__ = ["BENIGN", "DEFECTS", "Defect", "MockOptions", "MockServers", "SeedClient", "SeedInfo", "start_mock"]
+__all__ = ["BENIGN", "DEFECTS", "PUBLIC_CLIENT_ID", "SPECIAL_CLIENT_ID", "SPECIAL_CLIENT_SECRET", "Defect",
+           "MockOptions", "MockServers", "SeedClient", "SeedInfo", "start_mock"]

@@ -10,13 +10,15 @@ token's ``client_id``.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import time
 from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, RSAKey
 
 from .creatio_store import CreatioStore, SysAdminUnit
 from .identity_link import IdentityError, IdentityLink
@@ -67,6 +69,10 @@ class BearerValidator:
             # Defect. Realistic fault: a hand-rolled validator that dispatches on the token's own
             # alg header and treats `none` as "nothing to verify" (the classic CVE-2015-9235 class).
             return await self._unsigned(token)
+        if header.get("alg") == "HS256" and self.options.has("api-accepts-hs256-confusion"):
+            # Defect. Realistic fault: a verifier that takes the algorithm from the token and the key
+            # as bytes, so the published RSA public key (PEM) becomes an HMAC secret anyone has.
+            return await self._hmac_with_public_key(token)
         if header.get("alg") != "RS256":  # RequireSignedTokens=true (§1.4): no `none`, no HS256
             raise BearerRejected(f"algorithm {header.get('alg')!r} not accepted")
         if self.options.compliant and str(header.get("typ", "")).lower() not in ("at+jwt", "application/at+jwt"):
@@ -85,6 +91,17 @@ class BearerValidator:
         self._check_lifetime(claims)
         return self._user(claims)
 
+    async def _hmac_with_public_key(self, token: str) -> SysAdminUnit:
+        head, body, signature = token.split(".") if token.count(".") == 2 else ("", "", "")
+        for key in (await self.link.key_set()).keys:
+            if not isinstance(key, RSAKey):
+                continue
+            pem = key.as_pem(private=False)
+            mac = hmac.new(pem, f"{head}.{body}".encode("ascii"), hashlib.sha256).digest()
+            if hmac.compare_digest(base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii"), signature):
+                return await self._unsigned(token)
+        raise BearerRejected("HS256 signature does not match")
+
     async def _unsigned(self, token: str) -> SysAdminUnit:
         claims = _unverified_claims(token)
         self._check_audience(claims.get("aud"))
@@ -92,6 +109,10 @@ class BearerValidator:
         return self._user(claims)
 
     async def _verified_claims(self, token: str) -> dict[str, Any]:
+        if self.options.has("api-skips-signature-check"):
+            # Defect. Realistic fault: the token is read with a decode-only helper (as for logging)
+            # and its claims trusted, so tampered, re-signed or unsigned-body tokens pass.
+            return _unverified_claims(token)
         keys = await self.link.key_set()
         try:
             return self._decode(token, keys)
@@ -120,6 +141,8 @@ class BearerValidator:
         return dict(decoded.claims)
 
     def _check_audience(self, aud: object) -> None:
+        if aud is None and self.options.has("token-no-audience"):
+            return  # the defect's other half: ValidateAudience = false for tokens without aud
         resource = self.store.default_resource()
         audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
         # §2.2: JwtBearerOptions.Audience = the default resource name ApplicationAccess_<N>.

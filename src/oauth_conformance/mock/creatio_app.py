@@ -64,7 +64,10 @@ class CreatioApp:
         admin = MockAdmin(self.options, self.store, self.snapshot)
 
         def api(handler: Handler) -> Handler:
-            return _no_store(handler) if self.options.compliant else handler
+            # Defect "api-cacheable-answers". Realistic fault: the caching headers are set by a
+            # middleware that a deployment left out, so data answers may be kept by shared caches.
+            wanted = self.options.compliant and not self.options.has("api-cacheable-answers")
+            return _no_store(handler) if wanted else handler
 
         router = Router()
         router.add("POST", LOGIN_PATH, login.login)

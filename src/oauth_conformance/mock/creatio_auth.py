@@ -46,13 +46,22 @@ class Authenticator:
     async def authenticate(self, request: Request) -> Principal | Response:
         header = request.headers.get("authorization")
         if self.options.compliant:
-            if header is not None and "access_token" in request.query_params:
+            in_query = request.query_params.get("access_token")
+            if header is not None and in_query is not None and not self.options.has("api-accepts-two-token-methods"):
                 # RFC 6750 §2: a client MUST NOT use more than one method to transmit the token.
+                # Defect "api-accepts-two-token-methods". Realistic fault: the header wins and the
+                # query parameter beside it is never looked at.
                 return self._challenge(400, "invalid_request")
+            if header is None and in_query and self.options.has("api-accepts-query-token"):
+                # Defect. Realistic fault: JwtBearer's OnMessageReceived reads access_token from the
+                # query (as SignalR samples do) for every endpoint, not only for WebSocket upgrades.
+                return await self._bearer(in_query)
             scheme, _, rest = (header or "").strip().partition(" ")
             if scheme.lower() == "bearer":  # RFC 7235 §2.1: auth schemes are case-insensitive
                 token = rest.strip()
                 if not token:
+                    if self.options.has("api-error-codes-missing"):
+                        return self._challenge(401, None)
                     return self._challenge(400, "invalid_request")  # RFC 6750 §3.1
                 return await self._bearer(token)
         elif header is not None and header.startswith("Bearer"):
@@ -68,8 +77,13 @@ class Authenticator:
             user = await self.validator.validate(token)
         except BearerRejected as reason:
             log.info("Bearer token rejected: %s", reason)
+            if self.options.has("api-echoes-token"):
+                # Defect. Realistic fault: a diagnostic error body quotes the credential it refused,
+                # so the token ends up in client logs and proxies (RFC 6819 §4.6.7).
+                return json_response({"error": "invalid_token", "message": f"Token rejected: {token}"}, 401,
+                                     {"WWW-Authenticate": self._challenge_value("invalid_token")})
             if self.options.compliant:
-                return self._challenge(401, "invalid_token")
+                return self._challenge(401, None if self.options.has("api-error-codes-missing") else "invalid_token")
             # [SRC S81] §2.2 step 4: OnAuthenticationFailed → 401, empty body; a WWW-Authenticate
             # header is [NF]/[INF] (probably absent because the response has already started).
             return empty(401)
@@ -94,12 +108,27 @@ class Authenticator:
     def _no_credentials(self) -> Response:
         if self.options.compliant:
             # RFC 6750 §3.1: no error code when the request carried no usable authentication.
-            return empty(401, {"WWW-Authenticate": f'Bearer realm="{REALM}"'})
+            # Defect "challenge-always-has-error". Realistic fault: one challenge for every 401, so a
+            # request without credentials is told its token is invalid.
+            return self._challenge(401, "invalid_token" if self.options.has("challenge-always-has-error") else None)
         # [INF] §2.3: on .NET Framework a /0/ service answers a bare 401.
         return empty(401)
 
-    def _challenge(self, status: int, error: str) -> Response:
-        return empty(status, {"WWW-Authenticate": f'Bearer realm="{REALM}", error="{error}"'})
+    def _challenge(self, status: int, error: str | None) -> Response:
+        # Defect "no-bearer-challenge". Realistic fault: the error response has started before the
+        # challenge is added, so none is sent.
+        if self.options.has("no-bearer-challenge"):
+            return empty(status)
+        return empty(status, {"WWW-Authenticate": self._challenge_value(error)})
+
+    def _challenge_value(self, error: str | None) -> str:
+        challenge = f'Bearer realm="{REALM}"'
+        if self.options.has("challenge-extra-params"):
+            # Benign: RFC 6750 §3 allows further auth-params; clients ignore the ones they do not know.
+            challenge += ', scope="ApplicationAccess", error_uri="https://example.com/errors/bearer"'
+        # Defect "api-error-codes-missing" passes error None. Realistic fault: a stock challenge
+        # without the RFC 6750 §3.1 error attribute on every refusal.
+        return challenge + (f', error="{error}"' if error else "")
 
     def may(self, principal: Principal, entity: str, operation: str) -> bool:
         if principal.via == "bearer" and self.options.has("techuser-rights-ignored"):
@@ -112,7 +141,7 @@ class Authenticator:
         # OData"; the mock words it per entity, in the OData 4 error shape.
         message = f'Current user does not have sufficient permissions to {action} the "{entity}" entity.'
         headers = None
-        if self.options.compliant and principal.via == "bearer":
+        if self.options.compliant and principal.via == "bearer" and not self.options.has("api-error-codes-missing"):
             # RFC 6750 §3.1: a valid token without the privilege → 403 insufficient_scope.
-            headers = {"WWW-Authenticate": f'Bearer realm="{REALM}", error="insufficient_scope"'}
+            headers = {"WWW-Authenticate": self._challenge_value("insufficient_scope")}
         return json_response({"error": {"code": "", "message": message}}, 403, headers)

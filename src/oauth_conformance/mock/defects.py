@@ -22,6 +22,9 @@ class Defect:
     name: str
     description: str
     expected: frozenset[str]
+    # The mock profile the kill matrix runs it on. A defect whose requirement the creatio profile
+    # already breaks (and profiles/creatio.toml waives) can only show against the compliant one.
+    profile: str = "creatio"
 
 
 def _table(*defects: Defect) -> dict[str, Defect]:
@@ -109,8 +112,10 @@ DEFECTS: dict[str, Defect] = _table(
     Defect(
         "basic-auth-rejected",
         "The IS token endpoint ignores client_secret_basic for integration clients: credentials sent only in "
-        "the Authorization header get 400 invalid_client; body credentials still work.",
-        frozenset({"CRE-basic-support", "RFC6749-2.3.1-basic", "RFC8414-2-auth-methods"}),
+        "the Authorization header get 400 invalid_client; body credentials still work. The IS-only "
+        "special-characters client loses its Basic requests too.",
+        frozenset({"CRE-basic-support", "RFC6749-2.3.1-basic", "RFC8414-2-auth-methods",
+                   "RFC6749-2.3.1-basic-urlencode"}),
     ),
     Defect(
         "token-wrong-user-claim",
@@ -163,6 +168,96 @@ DEFECTS: dict[str, Defect] = _table(
     Defect("api-accepts-unknown-kid", "Creatio's Bearer validation, when no published key has the token's kid "
            "is unknown even after a refetch, falls back to the unverified claims (fails open).",
            frozenset({"RFC9068-4-rs-validation", "RFC8725-3.1-alg-allowlist", "RFC6749-7-rs-validate"})),
+    # Token endpoint (RFC 6749), shown against the compliant profile.
+    Defect("duplicate-params-accepted", "A repeated token request parameter keeps its last value instead of "
+           "failing the request.", frozenset({"RFC6749-3.2-no-dup"}), "compliant"),
+    Defect("two-auth-methods-accepted", "A token request with both a Basic header and body credentials is "
+           "served (the header wins).", frozenset({"RFC6749-2.3-single-method"}), "compliant"),
+    Defect("unknown-grant-invalid-grant", "An unknown grant_type is answered invalid_grant instead of "
+           "unsupported_grant_type.", frozenset({"RFC6749-4.4.2-grant-type"}), "compliant"),
+    Defect("basic-failure-400", "A failed Basic client authentication is answered 400 without a "
+           "WWW-Authenticate challenge.", frozenset({"RFC6749-5.2-invalid-client-401"}), "compliant"),
+    Defect("gateway-injects-default-client", "A token request without any client credentials is served as "
+           "a default client.", frozenset({"RFC6749-3.2.1-auth-required"}), "compliant"),
+    Defect("unknown-client-accepted", "An unknown client_id is registered on first use with the secret it "
+           "presents and gets a token.", frozenset({"RFC6749-5.2-no-enum"}), "compliant"),
+    Defect("public-client-gets-tokens", "A public client (no secret) is allowed the client credentials grant "
+           "with its client_id alone.", frozenset({"RFC6749-4.4-confidential"}), "compliant"),
+    Defect("basic-not-urldecoded", "Basic credentials are not form-urldecoded after base64, so ids and "
+           "secrets with reserved characters fail.", frozenset({"RFC6749-2.3.1-basic-urlencode"}), "compliant"),
+    Defect("client-id-alone-accepted", "A confidential client that sends its client_id without a secret gets "
+           "a token.", frozenset({"RFC6749-2.3.1-empty-secret"}), "compliant"),
+    Defect("short-client-secret", "Creatio generates client secrets of 16 hex characters (64 bits).",
+           frozenset({"RFC6819-5.1.4.2.2-secret-entropy", "CRE-credential-format"}), "compliant"),
+    Defect("challenge-always-has-error", "A request without credentials gets a challenge with "
+           "error=\"invalid_token\".", frozenset({"RFC6750-3.1-no-auth-no-error"}), "compliant"),
+    Defect("scope-narrowed-silently", "A scope the client may not have is dropped and the token response "
+           "leaves scope out.", frozenset({"RFC6749-3.3-scope-echo"}), "compliant"),
+    Defect("token-reused", "Every token request within a token's lifetime gets the same access token back.",
+           frozenset({"RFC6749-10.3-unguessable"}), "compliant"),
+    # Access tokens (RFC 9068, RFC 6819).
+    Defect("token-missing-jti", "Access tokens carry no jti claim, so two tokens issued to a client within the "
+           "same second are identical.", frozenset({"RFC9068-2.2-claims", "RFC6749-10.3-unguessable"}), "compliant"),
+    Defect("token-no-scope-claim", "Access tokens carry no scope claim.", frozenset({"RFC9068-2.2.3-scope"}),
+           "compliant"),
+    Defect("day-long-tokens", "Access tokens live 24 hours.",
+           frozenset({"RFC6750-5.3-short-lived", "RFC6819-5.1.5.3-short-exp"}), "compliant"),
+    Defect("sub-is-user", "Access tokens carry the integration's Creatio user id as sub instead of the client id.",
+           frozenset({"RFC9068-5-sub-confusion"}), "compliant"),
+    Defect("token-no-audience", "Integration clients' access tokens carry no aud, and the API skips the "
+           "audience check for tokens without one.", frozenset({"RFC9068-3-aud-default", "RFC6750-5.3-audience",
+                                                                "RFC6819-4.6.4-phishing", "RFC9068-2.2-claims"}),
+           "compliant"),
+    # Protected API (RFC 6750, RFC 6819, RFC 8725).
+    Defect("no-bearer-challenge", "API 400 and 401 refusals carry no WWW-Authenticate challenge.",
+           frozenset({"RFC6750-3-www-auth", "RFC6750-3.1-invalid-token", "RFC6750-3.1-invalid-request",
+                      "RFC6750-2-one-method"}),
+           "compliant"),
+    Defect("api-error-codes-missing", "API challenges carry no error attribute, and an empty Bearer token is "
+           "answered 401 instead of 400.", frozenset({"RFC6750-3.1-invalid-token", "RFC6750-3.1-invalid-request",
+                                                       "RFC6750-3.1-insufficient-scope"}), "compliant"),
+    Defect("api-accepts-two-token-methods", "The API serves a request carrying the token in the header and the "
+           "query at once.", frozenset({"RFC6750-2-one-method"}), "compliant"),
+    Defect("api-accepts-query-token", "The API accepts access_token in the query string.",
+           frozenset({"RFC6750-2.3-query"}), "compliant"),
+    Defect("api-accepts-hs256-confusion", "The API verifies an HS256 token with the published RSA public key "
+           "(PEM) as the HMAC secret.", frozenset({"RFC9068-4-rs-validation", "RFC8725-3.1-alg-allowlist",
+                                                    "RFC6749-7-rs-validate"}), "compliant"),
+    Defect("api-skips-signature-check", "The API trusts the claims of an RS256 token without verifying its "
+           "signature.", frozenset({"RFC9068-4-rs-validation", "RFC8725-3.1-alg-allowlist",
+                                    "RFC6749-7-rs-validate"}), "compliant"),
+    Defect("api-echoes-token", "API refusals of a token quote the token in the error body.",
+           frozenset({"RFC6819-4.6.7-log-leak"}), "compliant"),
+    Defect("api-cacheable-answers", "API answers carry no Cache-Control no-store or private.",
+           frozenset({"RFC6819-4.6.6-proxy-cache"}), "compliant"),
+    # Metadata and keys (RFC 8414, RFC 7517).
+    Defect("metadata-as-text", "The metadata is served as text/plain.",
+           frozenset({"RFC8414-3-path", "RFC8414-3.2-json", "RFC9700-2.6-publish-metadata"}), "compliant"),
+    Defect("metadata-empty-array", "The metadata carries an empty array (acr_values_supported: []).",
+           frozenset({"RFC8414-3.2-json"}), "compliant"),
+    Defect("metadata-no-grant-types", "The metadata leaves grant_types_supported out.",
+           frozenset({"RFC8414-2-grant-types"}), "compliant"),
+    Defect("metadata-no-response-types", "The metadata leaves response_types_supported out.",
+           frozenset({"RFC8414-2-response-types"}), "compliant"),
+    Defect("jwks-as-text", "The JWK Set is served as text/plain.", frozenset({"RFC7517-5-keys"}), "compliant"),
+    Defect("jwks-key-without-kty", "The JWK Set carries a certificate-only entry without kty.",
+           frozenset({"RFC7517-4.1-kty"}), "compliant"),
+    Defect("jwks-use-and-keyops", "The signing key carries both use and key_ops.",
+           frozenset({"RFC7517-4.3-use-keyops"}), "compliant"),
+    # Introspection (RFC 7662); the compliant profile lets a client introspect its own tokens.
+    Defect("introspection-open", "The introspection endpoint answers callers without authentication.",
+           frozenset({"RFC7662-2.1-authz", "RFC7662-2.3-bad-creds"}), "compliant"),
+    Defect("introspection-any-secret", "The introspection endpoint accepts a known client id with any secret.",
+           frozenset({"RFC7662-2.3-bad-creds"}), "compliant"),
+    Defect("introspection-get-answers", "The introspection endpoint answers GET ?token= without "
+           "authentication.", frozenset({"RFC7662-2.1-post"}), "compliant"),
+    Defect("introspection-says-inactive", "Introspection reports every JWT access token inactive.",
+           frozenset({"RFC7662-2.2-active"}), "compliant"),
+    Defect("introspection-inactive-verbose", "Introspection of an inactive token answers more members than "
+           "active false.", frozenset({"RFC7662-2.2-inactive-minimal"}), "compliant"),
+    Defect("introspection-advertised-dead", "Discovery advertises an introspection endpoint path that answers "
+           "404.", frozenset({"RFC8414-2-endpoints-live", "RFC7662-2.1-authz", "RFC7662-2.2-active",
+                              "RFC7662-2.2-inactive-minimal", "RFC7662-2.3-bad-creds"}), "compliant"),
 )
 
 BENIGN: dict[str, Defect] = _table(
@@ -176,6 +271,8 @@ BENIGN: dict[str, Defect] = _table(
     Defect("different-kid", "The signing key's kid is its RFC 7638 thumbprint (base64url).", frozenset()),
     Defect("cache-control-extra", "Token responses carry Cache-Control: no-store, no-cache, private.",
            frozenset()),
+    Defect("challenge-extra-params", "API Bearer challenges carry extra auth-params (scope, error_uri).",
+           frozenset(), "compliant"),
 )
 
 

@@ -54,7 +54,10 @@ class IdentityApp:
         router.add("GET", JWKS_PATH, self.jwks)
         endpoint = TokenEndpoint(self.options, self.store, self.tokens)
         router.add(("GET", "POST"), TOKEN_PATH, endpoint)
-        router.add("POST", INTROSPECTION_PATH, self.introspect)
+        # Defect "introspection-get-answers". Realistic fault: the route is mapped for every verb and
+        # the authentication filter is attached to POST only, so a GET with ?token= is answered.
+        introspection_verbs = ("GET", "POST") if self.options.has("introspection-get-answers") else "POST"
+        router.add(introspection_verbs, INTROSPECTION_PATH, self.introspect)
         ManagementApi(self.store, self.tokens).mount(router)
         return router
 
@@ -62,11 +65,14 @@ class IdentityApp:
         with self.store.lock:
             resources = sorted(self.store.resources)
             system_scopes = list(self.store.clients[SYSTEM_CLIENT_ID].allowed_scopes)
-        return {
+        document = {
             "issuer": self.issuer,
             "jwks_uri": self.base_url + JWKS_PATH,
             "token_endpoint": self.base_url + TOKEN_PATH,
-            "introspection_endpoint": self.base_url + INTROSPECTION_PATH,
+            # Defect "introspection-advertised-dead". Realistic fault: discovery names the path the
+            # endpoint had before a proxy rewrite, which now answers 404.
+            "introspection_endpoint": self.base_url + (
+                "/connect/introspection" if self.options.has("introspection-advertised-dead") else INTROSPECTION_PATH),
             "scopes_supported": system_scopes + resources,
             "claims_supported": ["client_id", "scope", "prop:SysAdminUnitId"],
             # Only what the mock really does; IdentityServer would list more grants. [INF]
@@ -81,15 +87,42 @@ class IdentityApp:
                 ["RS256", "none"] if self.options.has("discovery-advertises-none-alg") else ["RS256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         }
+        return self._with_metadata_defects(document)
+
+    def _with_metadata_defects(self, document: dict[str, Any]) -> dict[str, Any]:
+        if self.options.has("metadata-empty-array"):
+            # Defect. Realistic fault: the document is serialised from an options object whose unset
+            # lists come out as [], which RFC 8414 §3.2 says to omit.
+            document["acr_values_supported"] = []
+        if self.options.has("metadata-no-grant-types"):
+            # Defect. Realistic fault: grant_types_supported left out, so its default (authorization_code
+            # and implicit) claims the client credentials grant is not offered.
+            del document["grant_types_supported"]
+        if self.options.has("metadata-no-response-types"):
+            # Defect. Realistic fault: a server with no authorization endpoint drops the member RFC 8414
+            # §2 makes REQUIRED anyway.
+            del document["response_types_supported"]
+        return document
 
     async def discovery(self, request: Request) -> Response:
+        if self.options.has("metadata-as-text"):
+            # Defect. Realistic fault: the metadata is a static file behind a web server that maps
+            # .well-known paths (no extension) to text/plain.
+            return json_response(self.discovery_document(), headers={"Content-Type": "text/plain"})
         return json_response(self.discovery_document())
 
     async def jwks(self, request: Request) -> Response:
+        if self.options.has("jwks-as-text"):
+            # Defect. Realistic fault: the key set is a static file served by a web server that knows
+            # no .json mapping, so it goes out as text/plain.
+            return json_response(self.key.jwks(), headers={"Content-Type": "text/plain; charset=utf-8"})
         return json_response(self.key.jwks())
 
     async def introspect(self, request: Request) -> Response:
-        """RFC 7662, authenticated with the system client (creatio-oauth.md §1.2)."""
+        """RFC 7662, authenticated with the system client (creatio-oauth.md §1.2); in the compliant
+        profile any enabled client may also introspect the tokens issued to itself."""
+        if request.method == "GET":  # only with the "introspection-get-answers" defect
+            return self._introspection_answer(dict(request.query_params).get("token"), None)
         form = await read_form(request)
         if form is None:
             return json_response({"error": "invalid_request"}, 400, RFC6749_NO_CACHE)
@@ -98,7 +131,10 @@ class IdentityApp:
         credentials = parse_basic(header)
         if credentials is None and not basic_scheme(header) and "client_id" in params:
             credentials = (params["client_id"], params.get("client_secret", ""))
-        if not self._is_system_client(credentials):
+        caller = self._introspecting_client(credentials)
+        if caller is None and not self.options.has("introspection-open"):
+            # Defect "introspection-open" skips this. Realistic fault: the endpoint was meant for an
+            # internal network only and its authentication switched off.
             if self.options.compliant:
                 return json_response({"error": "invalid_client"}, 401,
                                      {**RFC6749_NO_CACHE, "WWW-Authenticate": 'Basic realm="IdentityService"'})
@@ -106,13 +142,37 @@ class IdentityApp:
         token = params.get("token")
         if token is None:
             return json_response({"error": "invalid_request"}, 400, RFC6749_NO_CACHE)
-        claims = self.tokens.check(token)
+        return self._introspection_answer(token, caller)
+
+    def _introspection_answer(self, token: str | None, caller: str | None) -> Response:
+        claims = self.tokens.check(token) if token else None
+        if claims is not None and caller not in (None, SYSTEM_CLIENT_ID) and claims.get("client_id") != caller:
+            claims = None  # a client learns only about its own tokens
+        if claims is not None and self.options.has("introspection-says-inactive"):
+            # Defect. Realistic fault: the endpoint looks tokens up in the reference-token store only,
+            # so every self-contained JWT is reported inactive.
+            claims = None
         # RFC 7662 §2.2: an inactive token gets `{"active": false}` and nothing else.
-        body = {"active": False} if claims is None else {"active": True, "token_type": "access_token", **claims}
+        body: dict[str, Any] = {"active": False}
+        if claims is not None:
+            body = {"active": True, "token_type": "access_token", **claims}
+        elif self.options.has("introspection-inactive-verbose"):
+            # Defect. Realistic fault: the inactive answer is built from the same template as the
+            # active one, so it says why and for whom (RFC 7662 §2.2 wants active alone).
+            body = {"active": False, "token_type": "access_token", "error": "token not found"}
         return json_response(body, 200, RFC6749_NO_CACHE)
 
-    def _is_system_client(self, credentials: tuple[str, str] | None) -> bool:
-        system = self.store.get(SYSTEM_CLIENT_ID)
-        if credentials is None or system is None or credentials[0] != SYSTEM_CLIENT_ID:
-            return False
-        return hmac.compare_digest(credentials[1].encode(), system.secret.encode())
+    def _introspecting_client(self, credentials: tuple[str, str] | None) -> str | None:
+        """The client id of an authorized introspection caller, or None."""
+        if credentials is None:
+            return None
+        client = self.store.get(credentials[0])
+        if client is None or not client.enabled or not client.secret:
+            return None
+        if credentials[0] != SYSTEM_CLIENT_ID and not self.options.compliant:
+            return None
+        # Defect "introspection-any-secret". Realistic fault: the caller is looked up by its id and
+        # the secret comparison was lost in a refactoring.
+        if self.options.has("introspection-any-secret") and credentials[1]:
+            return credentials[0]
+        return credentials[0] if hmac.compare_digest(credentials[1].encode(), client.secret.encode()) else None

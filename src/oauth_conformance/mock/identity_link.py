@@ -136,8 +136,11 @@ class IdentityLink:
             document = self._json(response)
             if response.status_code != 200 or not isinstance(document, dict):
                 raise IdentityApiError(response.status_code, response.text)
+            # Microsoft.IdentityModel's JsonWebKeySet skips keys it cannot read (SkipUnresolvedJsonWebKeys),
+            # so an entry without kty costs nothing but itself. [INF]
+            usable = [k for k in document.get("keys", []) if isinstance(k, dict) and "kty" in k]
             try:
-                keys = KeySet.import_key_set(document)  # type: ignore[arg-type]
+                keys = KeySet.import_key_set({"keys": usable})
             except Exception as error:  # joserfc rejects malformed sets with assorted errors
                 raise IdentityApiError(response.status_code, response.text) from error
             self._keys[jwks_uri] = keys

@@ -23,6 +23,16 @@ SYSTEM_CLIENT_SCOPES: tuple[str, ...] = (
 )
 
 
+# A client whose id and secret change under form-urlencoding (RFC 6749 §2.3.1, Appendix B), so the
+# suite can check that Basic credentials are urlencoded before base64. It lives in the Identity Service
+# only: Creatio itself generates hex credentials and could never produce it.
+SPECIAL_CLIENT_ID = "conformance:client+special"
+SPECIAL_CLIENT_SECRET = "s3cret %+/: £€ &="
+# A public client (registered without a secret, as for a browser app's authorization code flow), so the
+# suite can check that the client credentials grant is refused to it (RFC 6749 §4.4). IS-only as well.
+PUBLIC_CLIENT_ID = "conformance-public-client"
+
+
 @dataclass
 class IsClient:
     """An IdentityServer client as the management API stores it."""

@@ -7,13 +7,14 @@ authentication, then grant type, then scope.
 from __future__ import annotations
 
 import hmac
+import time
 from collections import defaultdict
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .identity_store import SYSTEM_CLIENT_ID, IdentityStore, IsClient
+from .identity_store import SPECIAL_CLIENT_ID, SPECIAL_CLIENT_SECRET, SYSTEM_CLIENT_ID, IdentityStore, IsClient
 from .identity_tokens import TokenIssuer
 from .ids import upper_hex
 from .options import MockOptions
@@ -46,6 +47,8 @@ class TokenEndpoint:
         self.options = options
         self.store = store
         self.issuer = issuer
+        # Last token per client and scope, with its expiry (for the "token-reused" defect only).
+        self._reused: dict[tuple[str, str], tuple[str, float]] = {}
 
     @property
     def _no_cache(self) -> dict[str, str]:
@@ -70,7 +73,7 @@ class TokenEndpoint:
         return self._json(body, status, headers)
 
     def _invalid_client(self) -> Response:
-        if self.options.compliant:
+        if self.options.compliant and not self.options.has("basic-failure-400"):
             # RFC 6749 §5.2: 401 with a challenge for the scheme the client used. The mock answers
             # the same for body credentials, which §5.2 allows ("MAY respond with 401").
             return self._error(
@@ -78,7 +81,9 @@ class TokenEndpoint:
                 {"WWW-Authenticate": 'Basic realm="IdentityService", charset="UTF-8"'},
             )
         # [INF] creatio-oauth.md §1.3: IdentityServer answers 400 even when Basic was used, and the
-        # same body for a wrong secret, an unknown client and a disabled client.
+        # same body for a wrong secret, an unknown client and a disabled client. Defect
+        # "basic-failure-400" does the same in the compliant profile. Realistic fault: one error
+        # handler for every OAuth error, so invalid_client loses its 401 and its Basic challenge.
         return self._error("invalid_client", "Client authentication failed.", 400)
 
     def _token_headers(self) -> dict[str, str]:
@@ -138,12 +143,17 @@ class TokenEndpoint:
         for name, value in form:
             if value:  # RFC 6749 §3.2: a parameter sent without a value is treated as omitted
                 values[name].append(value)
-        if self.options.compliant and any(len(v) > 1 for v in values.values()):
+        if self.options.has("duplicate-params-accepted"):
+            # Defect. Realistic fault: the form is read into a plain dictionary, so a repeated
+            # parameter silently keeps its last value instead of failing the request.
+            params = {name: v[-1] for name, v in values.items()}
+        elif self.options.compliant and any(len(v) > 1 for v in values.values()):
             # RFC 6749 §3.2: request parameters MUST NOT be included more than once.
             return self._error("invalid_request", "A parameter was repeated.")
-        # [INF] ASP.NET joins repeated form values with commas, so a doubled grant_type becomes an
-        # unknown grant type in the creatio profile.
-        params = {name: ",".join(v) for name, v in values.items()}
+        else:
+            # [INF] ASP.NET joins repeated form values with commas, so a doubled grant_type becomes an
+            # unknown grant type in the creatio profile.
+            params = {name: ",".join(v) for name, v in values.items()}
 
         credentials = self._credentials(request, params)
         if isinstance(credentials, Response):
@@ -166,19 +176,42 @@ class TokenEndpoint:
         elif grant != "client_credentials":
             if grant in KNOWN_GRANTS:
                 return self._error("unauthorized_client", "The client may not use this grant type.")
+            if self.options.has("unknown-grant-invalid-grant"):
+                # Defect. Realistic fault: every failure of the grant step is mapped to invalid_grant,
+                # the code for a bad authorization grant, instead of unsupported_grant_type.
+                return self._error("invalid_grant", "The grant type is not supported.")
             return self._error("unsupported_grant_type", "The grant type is not supported.")
         elif "client_credentials" not in client.allowed_grant_types:
             return self._error("unauthorized_client", "The client may not use this grant type.")
 
-        scopes = self._scopes(client, params.get("scope"))
+        requested = params.get("scope")
+        scopes = self._scopes(client, requested)
+        narrowed_silently = False
+        if scopes is None and requested is not None and self.options.has("scope-narrowed-silently"):
+            # Defect. Realistic fault: scopes the client may not have are dropped without a word, and
+            # the response leaves scope out, so the client believes it holds what it asked for.
+            scopes, narrowed_silently = self._scopes(client, None), True
         if scopes is None:
             return self._error("invalid_scope", "The requested scope is not allowed for this client.")
-        token, lifetime = self.issuer.issue(client, scopes)
-        return self._json(self._token_body(token, lifetime, " ".join(scopes)), 200, self._token_headers())
+        cache_key = (client.client_id, " ".join(scopes))
+        cached = self._reused.get(cache_key) if self.options.has("token-reused") else None
+        if cached is not None and cached[1] > time.time() + 1:
+            # Defect. Realistic fault: the AS (or a gateway) caches the token per client to save
+            # signing, so every request within the lifetime gets the same access token back.
+            token, lifetime = cached[0], round(cached[1] - time.time())
+        else:
+            token, lifetime = self.issuer.issue(client, scopes)
+            self._reused[cache_key] = (token, time.time() + lifetime)
+        body = self._token_body(token, lifetime, " ".join(scopes))
+        if narrowed_silently:
+            del body["scope"]
+        return self._json(body, 200, self._token_headers())
 
     def _credentials(self, request: Request, params: dict[str, str]) -> tuple[str, str | None] | Response | None:
         header = request.headers.get("authorization")
-        basic = parse_basic(header)
+        # Defect "basic-not-urldecoded". Realistic fault: a hand-written Basic parser that splits the
+        # decoded pair at the colon but skips the form-urldecoding RFC 6749 §2.3.1 prescribes.
+        basic = parse_basic(header, urldecode=not self.options.has("basic-not-urldecoded"))
         if basic_scheme(header) and self.options.has("basic-auth-rejected") and (
                 basic is None or basic[0] != SYSTEM_CLIENT_ID):
             # Defect. Realistic fault: a reverse proxy (or an IIS site with Basic authentication
@@ -197,7 +230,10 @@ class TokenEndpoint:
         if self.options.compliant:
             if basic_scheme(header) and basic is None:
                 return self._invalid_client()
-            if basic is not None and (body_secret is not None or body_id not in (None, basic[0])):
+            # Defect "two-auth-methods-accepted". Realistic fault: the Basic parser runs first and
+            # the body credentials beside it are never looked at (IdentityServer's order, §1.3).
+            if (basic is not None and not self.options.has("two-auth-methods-accepted")
+                    and (body_secret is not None or body_id not in (None, basic[0]))):
                 # RFC 6749 §2.3: a client MUST NOT use more than one authentication method.
                 return self._error("invalid_request", "More than one client authentication method was used.")
         # [INF] IdentityServer runs its Basic parser before the body parser; the first hit wins.
@@ -205,6 +241,11 @@ class TokenEndpoint:
             return basic
         if body_id is not None:
             return body_id, body_secret
+        if self.options.has("gateway-injects-default-client"):
+            # Defect. Realistic fault: a gateway in front of the token endpoint adds a default
+            # client's credentials to requests that carry none (kept for a legacy caller), so a
+            # request without client authentication is served.
+            return SPECIAL_CLIENT_ID, SPECIAL_CLIENT_SECRET
         return None
 
     def _authenticate(self, credentials: tuple[str, str | None] | None) -> IsClient | None:
@@ -212,6 +253,23 @@ class TokenEndpoint:
             return None
         client_id, secret = credentials
         client = self.store.get(client_id)
+        if client is None and secret and self.options.has("unknown-client-accepted"):
+            # Defect. Realistic fault: a development switch that registers unknown clients on first
+            # use with the secret they present was left on.
+            with self.store.lock:
+                client = IsClient(client_id=client_id, secret=secret, name=client_id,
+                                  access_token_lifetime=self.store.token_lifetime,
+                                  allowed_scopes=sorted(self.store.resources))
+                self.store.clients[client_id] = client
+        if client is not None and client.secret == "":
+            # A public client (IdentityServer's RequireClientSecret = false) is identified by its id
+            # alone; the grant-type check refuses it the client credentials grant unless allowed.
+            return client if client.enabled and not secret else None
+        if client is not None and not secret and self.options.has("client-id-alone-accepted"):
+            # Defect. Realistic fault: "no secret sent" is read as "the empty secret", and the empty
+            # string is compared as a prefix of the stored one, so a confidential client authenticates
+            # with its id alone.
+            return client if client.enabled else None
         if client is None or not secret:
             return None
         matches = hmac.compare_digest(secret.encode(), client.secret.encode())

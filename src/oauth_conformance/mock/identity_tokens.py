@@ -20,7 +20,11 @@ class TokenIssuer:
 
     def lifetime(self, client: IsClient) -> int:
         # Benign variant "short-token-lifetime": every token lives 900 s; expires_in and exp agree.
-        return 900 if self.options.has("short-token-lifetime") else client.access_token_lifetime
+        if self.options.has("short-token-lifetime"):
+            return 900
+        # Defect "day-long-tokens". Realistic fault: the lifetime raised to a day to spare clients
+        # the refresh, so a leaked token stays good for 24 hours.
+        return 86400 if self.options.has("day-long-tokens") else client.access_token_lifetime
 
     def audiences(self, scopes: list[str]) -> list[str]:
         """API resources behind the granted scopes: the owned resources, and the local API.
@@ -37,14 +41,27 @@ class TokenIssuer:
         lifetime = self.lifetime(client)
         claims: dict[str, Any] = {"iss": self.issuer, "nbf": now, "iat": now, "exp": now + lifetime}
         audiences = self.audiences(scopes)
+        if self.options.has("token-no-audience") and client.client_id != SYSTEM_CLIENT_ID:
+            # Defect "token-no-audience". Realistic fault: integration clients get tokens for the
+            # IS's scopes only (no API resource), so aud is left out; the API's audience check was
+            # switched off to make them work (see bearer.py). The system client is untouched.
+            audiences = []
         if audiences:
             # IdentityServer writes a single audience as a string and several as an array. [INF]
             claims["aud"] = audiences[0] if len(audiences) == 1 else audiences
-        claims["scope"] = " ".join(scopes)
+        if not self.options.has("token-no-scope-claim") or client.client_id == SYSTEM_CLIENT_ID:
+            # Defect "token-no-scope-claim". Realistic fault: the token template of integration clients
+            # leaves scope out, so resource servers cannot tell what the token was granted. The system
+            # client's template keeps it: the IS's own management API authorizes by scope.
+            claims["scope"] = " ".join(scopes)
         claims["client_id"] = client.client_id
         if self.options.compliant:
             # RFC 9068 §2.2 makes `sub` REQUIRED; for client credentials it names the client.
             claims["sub"] = client.client_id
+            if self.options.has("sub-is-user") and "SysAdminUnitId" in client.properties:
+                # Defect. Realistic fault: the profile service fills sub from the client's
+                # SysAdminUnitId property, so a client's token names a Creatio user's account.
+                claims["sub"] = client.properties["SysAdminUnitId"]
         # [INF] creatio-oauth.md §1.4: no `sub` from Creatio's IS; the Creatio user travels in
         # client Properties, which IdentityServer emits as `prop:<Key>` claims.
         for name, value in client.properties.items():
@@ -57,7 +74,10 @@ class TokenIssuer:
             # property key up case-sensitively and falling back to the default. Creatio then maps the
             # token to the admin. The system client keeps its claims: Creatio's own calls still work.
             claims["prop:SysAdminUnitId"] = self.store.admin_user_id
-        claims["jti"] = upper_hex(16)
+        if not self.options.has("token-missing-jti"):
+            # Defect "token-missing-jti". Realistic fault: IdentityServer's per-client IncludeJwtId
+            # switched off, so tokens carry no jti and cannot be told apart or revoked one by one.
+            claims["jti"] = upper_hex(16)
         return self.key.sign(claims), lifetime
 
     def check(self, token: str) -> dict[str, Any] | None:

@@ -123,6 +123,10 @@ class Integrations:
 
     def _new_client_secret(self) -> str:
         secret = new_client_secret()
+        if self.options.has("short-client-secret"):
+            # Defect. Realistic fault: the generator takes 8 random bytes (a GUID half, a long) instead
+            # of 32, so the secret carries 64 bits; RFC 6819 §5.1.4.2.2 asks for at least 128.
+            secret = secret[:16]
         # Defect "credential-format-lowercase": see _new_client_id.
         return secret.lower() if self.options.has("credential-format-lowercase") else secret
 

@@ -52,7 +52,17 @@ class SigningKey:
         # private members (a forgotten private=False / include-private flag), publishing d, p, q, dp,
         # dq and qi.
         private = self.options.has("private-key-in-jwks")
-        return {"keys": [self._key.as_dict(private=private), *self._extra]}
+        signing = self._key.as_dict(private=private)
+        if self.options.has("jwks-use-and-keyops"):
+            # Defect. Realistic fault: a key exporter that writes key_ops beside use, which RFC 7517
+            # §4.3 says not to combine.
+            signing["key_ops"] = ["verify"]
+        extra = list(self._extra)
+        if self.options.has("jwks-key-without-kty"):
+            # Defect. Realistic fault: a certificate-only entry (x5c and x5t, no kty) added by hand to
+            # publish the TLS certificate beside the signing key; RFC 7517 §4.1 requires kty.
+            extra.append({"kid": "certificate", "x5t": upper_hex(20), "use": "sig"})
+        return {"keys": [signing, *extra]}
 
     def sign(self, claims: dict[str, Any], typ: str = "at+jwt") -> str:
         # [INF] creatio-oauth.md §1.4: IdentityServer 4.x marks access tokens "typ": "at+jwt".

@@ -17,7 +17,7 @@ import uvicorn
 from .creatio_app import CreatioApp
 from .creatio_store import CreatioStore
 from .identity_app import DISCOVERY_PATH, IdentityApp
-from .identity_store import IdentityStore, IsClient
+from .identity_store import PUBLIC_CLIENT_ID, SPECIAL_CLIENT_ID, SPECIAL_CLIENT_SECRET, IdentityStore, IsClient
 from .keys import SigningKey
 from .options import MockOptions
 from .routing import Router
@@ -227,6 +227,7 @@ class MockServers:
             "OAUTH_RESOURCE_URL": resource,
             "OAUTH_SPECIAL_CLIENT_ID": SPECIAL_CLIENT_ID,
             "OAUTH_SPECIAL_CLIENT_SECRET": SPECIAL_CLIENT_SECRET,
+            "OAUTH_PUBLIC_CLIENT_ID": PUBLIC_CLIENT_ID,
         }
 
 
@@ -309,18 +310,11 @@ def _start(options: MockOptions, identity: _ServerThread, creatio: _ServerThread
     # The integrations for the oauth target: saved like any other, so only once the IS answers.
     clients = _run_coroutine(seed_clients(creatio_app.integrations, seed_info))
     servers.seed = dataclasses.replace(seed_info, oauth_clients=clients)
-    _add_special_client(identity_store, servers.seed)
+    _add_special_clients(identity_store, servers.seed, options)
     return servers
 
 
-# A client whose id and secret change under form-urlencoding (RFC 6749 §2.3.1, Appendix B), so the
-# suite can check that Basic credentials are urlencoded before base64. It lives in the Identity Service
-# only: Creatio itself generates hex credentials and could never produce it.
-SPECIAL_CLIENT_ID = "conformance:client+special"
-SPECIAL_CLIENT_SECRET = "s3cret %+/: £€ &="
-
-
-def _add_special_client(store: IdentityStore, seed_info: SeedInfo) -> None:
+def _add_special_clients(store: IdentityStore, seed_info: SeedInfo, options: MockOptions) -> None:
     with store.lock:
         store.clients[SPECIAL_CLIENT_ID] = IsClient(
             client_id=SPECIAL_CLIENT_ID,
@@ -329,4 +323,18 @@ def _add_special_client(store: IdentityStore, seed_info: SeedInfo) -> None:
             access_token_lifetime=store.token_lifetime,
             allowed_scopes=[seed_info.default_resource],
             properties={"SysAdminUnitId": seed_info.technical_user_id},
+        )
+        # Defect "public-client-gets-tokens". Realistic fault: IdentityServer's RequireClientSecret =
+        # false copied onto a client that also allows the client credentials grant.
+        public_grants = (["authorization_code", "client_credentials"] if options.has("public-client-gets-tokens")
+                         else ["authorization_code"])
+        store.clients[PUBLIC_CLIENT_ID] = IsClient(
+            client_id=PUBLIC_CLIENT_ID,
+            secret="",
+            name="Conformance public client",
+            access_token_lifetime=store.token_lifetime,
+            allowed_scopes=[seed_info.default_resource],
+            allowed_grant_types=public_grants,
+            properties={"SysAdminUnitId": seed_info.technical_user_id},
+            redirect_uri="http://127.0.0.1/callback",
         )

@@ -53,7 +53,7 @@ async def read_json_object(request: Request) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-def parse_basic(header: str | None) -> tuple[str, str] | None:
+def parse_basic(header: str | None, urldecode: bool = True) -> tuple[str, str] | None:
     """Credentials of an ``Authorization: Basic`` header, or None when absent or malformed.
 
     RFC 6749 §2.3.1: client id and secret are form-urlencoded before base64, so both are unquoted
@@ -71,6 +71,8 @@ def parse_basic(header: str | None) -> tuple[str, str] | None:
     user, sep, password = decoded.partition(":")
     if not sep:
         return None
+    if not urldecode:
+        return user, password
     return unquote_plus(user), unquote_plus(password)
 
 
