@@ -125,11 +125,11 @@ def usable_token(standards: StandardsTarget) -> TokenResult:
 
 
 def advertised_endpoint(standards: StandardsTarget, member: str) -> str:
-    """An endpoint the discovery document advertises; the checks of an unadvertised feature are skipped."""
+    """An endpoint the server's metadata advertises; the checks of an unadvertised feature are skipped."""
     try:
-        endpoint = standards.identity.discovery().get(member)
+        endpoint = standards.identity.advertised(member)
     except UnexpectedResponseError:
         pytest.skip(f"no discovery document: {member} is not advertised")
     if not isinstance(endpoint, str) or not endpoint:
-        pytest.skip(f"the discovery document advertises no {member}")
+        pytest.skip(f"neither the discovery document nor the RFC 8414 metadata advertises {member}")
     return endpoint

@@ -208,8 +208,8 @@ def no_token(probe: Probe, checker: Checker) -> None:
     checker.require(requirement, not _issued(response), _describe(response), [exchange_id(response)])
 
 
-@then(parsers.re(r"the token request is refused with (?P<error>[a-z_]+)"))
-def refused_with(error: str, probe: Probe, checker: Checker) -> None:
+@then(parsers.re(r"the token request is refused with (?P<errors>[a-z_]+(?: or [a-z_]+)*)$"))
+def refused_with(errors: str, probe: Probe, checker: Checker) -> None:
     requirement = checker.pick(
         "RFC6749-3.2.1-auth-required", "RFC6749-2.3.1-empty-secret", "RFC6749-3.2-no-dup", "RFC6749-4.4.2-grant-type",
         "RFC6819-5.2.3.6-revoke-secret",
@@ -218,8 +218,8 @@ def refused_with(error: str, probe: Probe, checker: Checker) -> None:
     body = json_object(response) or {}
     checker.require(
         requirement,
-        not _issued(response) and response.status_code in (400, 401) and body.get("error") == error,
-        f"expected {error}: {_describe(response)}",
+        not _issued(response) and response.status_code in (400, 401) and body.get("error") in errors.split(" or "),
+        f"expected {errors}: {_describe(response)}",
         [exchange_id(response)],
     )
 

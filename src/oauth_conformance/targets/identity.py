@@ -70,6 +70,7 @@ class IdentityClient:
         # A token URL the user named wins over discovery (the oauth target may have no discovery at all).
         self._token_url = token_url
         self._discovery: dict[str, Any] | None = None
+        self._oauth_metadata: dict[str, Any] | None = None
 
     @property
     def discovery_url(self) -> str:
@@ -86,6 +87,32 @@ class IdentityClient:
                 )
             self._discovery = body
         return self._discovery
+
+    def oauth_metadata(self) -> dict[str, Any]:
+        """The RFC 8414 authorization server metadata, or {} where the server publishes none.
+
+        Some servers (django-oauth-toolkit, for one) list introspection and revocation only there, not
+        in their OpenID document. RFC 8414 §3.1 inserts the well-known segment before the issuer's
+        path; servers mounted under a path often serve the appended form instead, so both are tried.
+        """
+        if self._oauth_metadata is None:
+            parts = urlsplit(self.base_url)
+            candidates = [f"{parts.scheme}://{parts.netloc}/.well-known/oauth-authorization-server{parts.path}"]
+            if parts.path:
+                candidates.append(f"{self.base_url}/.well-known/oauth-authorization-server")
+            self._oauth_metadata = {}
+            for url in candidates:
+                response = self.http.get(url)
+                body = json_object(response)
+                if response.status_code == 200 and body is not None:
+                    self._oauth_metadata = body
+                    break
+        return self._oauth_metadata
+
+    def advertised(self, member: str) -> object:
+        """A metadata member from the OpenID discovery document, else from the RFC 8414 metadata."""
+        value = self.discovery().get(member)
+        return value if value is not None else self.oauth_metadata().get(member)
 
     @property
     def token_endpoint(self) -> str:
