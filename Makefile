@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 # Extra pytest arguments, e.g. make conformance ARGS="--target=creatio --env-file=staging.env"
 ARGS   ?=
 
-.PHONY: conformance test selftest lint venv clean kill-matrix
+.PHONY: conformance test selftest lint venv clean kill-matrix calibrate
 
 venv: $(STAMP)
 
@@ -23,7 +23,7 @@ conformance: $(STAMP)
 	$(BIN)/pytest $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src steps tests conftest.py bench
+	$(BIN)/ruff check src steps tests calibration conftest.py bench
 	$(BIN)/mypy
 
 selftest: $(STAMP)
@@ -33,9 +33,15 @@ selftest: $(STAMP)
 kill-matrix: $(STAMP)
 	$(BIN)/python -m oauth_conformance.killmatrix --reports-dir reports
 
-# The project's own tests: lint, the self-tests, then the whole suite against the bundled mock.
-test: lint selftest
+# The standards checks against django-oauth-toolkit, an independent server: every FAIL is either a
+# waived deviation of that server (profiles/calibration-django-oauth-toolkit.toml) or a suite bug.
+calibrate: $(STAMP)
+	$(BIN)/python -m calibration.run --reports-dir reports/calibration
+
+# The project's own tests: lint, the self-tests (kill matrix included), the calibration, then the
+# whole suite against the bundled mock.
+test: lint selftest calibrate
 	OAUTH_TARGET=mock $(BIN)/pytest -q
 
 clean:
-	rm -rf $(VENV) reports/junit.xml reports/selftest reports/allure-results reports/conformance.* reports/evidence.jsonl
+	rm -rf $(VENV) reports/junit.xml reports/selftest reports/calibration reports/kill-matrix.* reports/allure-results reports/conformance.* reports/evidence.jsonl

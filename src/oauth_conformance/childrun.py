@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,8 @@ from typing import Any
 from oauth_conformance.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
-__all__ = ["ROOT", "SuiteRun", "clean_environ", "run_suite"]
+__all__ = ["ROOT", "SuiteRun", "clean_environ", "env_file_text", "run_suite"]
+_BARE_VALUE = re.compile(r"[A-Za-z0-9_.:/@-]*")
 
 
 @dataclass(frozen=True)
@@ -43,12 +46,23 @@ def clean_environ() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in names and not k.startswith("PYTEST_")}
 
 
+def env_file_text(env: Mapping[str, str]) -> str:
+    """NAME=value lines for a .env file; values python-dotenv would misread are single-quoted."""
+    lines = []
+    for name, value in env.items():
+        if not _BARE_VALUE.fullmatch(value):
+            # python-dotenv takes single-quoted values literally, except for \\ and \'.
+            value = "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        lines.append(f"{name}={value}\n")
+    return "".join(lines)
+
+
 def run_suite(tmp: Path, *args: str, env_file: dict[str, str] | None = None, timeout: float = 300) -> SuiteRun:
     reports = tmp / "reports"
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--reports-dir={reports}", *args]
     # Always an env file of the test's own, so a developer's .env (say, a real Creatio) is never read.
     path = tmp / "suite.env"
-    path.write_text("".join(f"{k}={v}\n" for k, v in (env_file or {}).items()), encoding="utf-8")
+    path.write_text(env_file_text(env_file or {}), encoding="utf-8")
     command.append(f"--env-file={path}")
     started = time.monotonic()
     completed = subprocess.run(

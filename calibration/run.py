@@ -1,0 +1,86 @@
+"""Calibration run: the suite's standards checks against django-oauth-toolkit with the ``oauth`` target.
+
+Every FAIL must be explained. A real deviation of the server is waived in
+``profiles/calibration-django-oauth-toolkit.toml``, its reason naming what the server sent and where
+its source decides it; a misreading of the suite is fixed in the suite. The run passes when it has no
+FAIL and no ERROR left and every waiver still matches a deviation (a waiver whose check now passes is
+stale and must go). Reports land in ``reports/calibration/``; the client secrets of the throwaway
+server stay in a temporary folder.
+
+    python -m calibration.run [--reports-dir reports/calibration]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from oauth_conformance.childrun import ROOT, SuiteRun, run_suite
+
+from .dot_server import running_dot_server
+
+WAIVERS = ROOT / "profiles" / "calibration-django-oauth-toolkit.toml"
+UNEXPLAINED = ("FAIL", "ERROR")
+
+
+def calibrate(reports: Path) -> tuple[SuiteRun, list[str]]:
+    """Run the suite against a fresh DOT; return the run and the problems that fail the calibration."""
+    with tempfile.TemporaryDirectory(prefix="calibration-") as scratch:
+        # The server runs in this process; its own log lines (DOT warns about every discouraged
+        # request it still serves) go to a file beside the reports, not to the console.
+        server_log = logging.FileHandler(Path(scratch) / "server.log", encoding="utf-8")
+        logging.getLogger().addHandler(server_log)
+        try:
+            with running_dot_server() as env:
+                run = run_suite(Path(scratch), "tests/conformance", f"--waivers={WAIVERS}", env_file=env)
+        finally:
+            logging.getLogger().removeHandler(server_log)
+            server_log.close()
+        if reports.exists():
+            shutil.rmtree(reports)
+        shutil.copytree(run.reports, reports)
+        shutil.copy(Path(scratch) / "server.log", reports / "server.log")
+    run = dataclasses.replace(run, reports=reports)
+    report = run.conformance
+    # The canary, as for the mock: the server's client secrets appear in no report file.
+    secrets = [v for k, v in env.items() if k.endswith("_SECRET")]
+    problems = [f"{path.relative_to(reports)} carries a client secret in clear"
+                for path in sorted(reports.rglob("*")) if path.is_file()
+                and any(secret in path.read_text(encoding="utf-8", errors="replace") for secret in secrets)]
+    problems += [
+        f"{r['verdict']} {r['id']}: {r.get('message', '')}" for r in report["requirements"]
+        if r["verdict"] in UNEXPLAINED
+    ]
+    # A waiver that no longer matches a deviation (its check passes now, or no longer runs) is a
+    # claim about the server the run did not confirm.
+    problems += [f"waiver {w['id']} is {w['status']}" for w in report["run"]["waivers"] if w["status"] != "applied"]
+    if run.returncode not in (0, 1):
+        problems.append(f"the suite exited {run.returncode}: {run.stderr.strip()[-500:]}")
+    return run, problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m calibration.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--reports-dir", type=Path, default=ROOT / "reports" / "calibration",
+                        help="where the run's reports go (default reports/calibration)")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    run, problems = calibrate(args.reports_dir)
+    counts = Counter(run.verdicts().values())
+    summary = ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items()))
+    print(f"calibration against django-oauth-toolkit: {summary}; {time.monotonic() - started:.0f} s; "  # noqa: T201
+          f"reports in {args.reports_dir}")
+    for problem in problems:
+        print(f"  unexplained: {problem}")  # noqa: T201
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
