@@ -255,6 +255,13 @@ DEFECTS: dict[str, Defect] = _table(
            frozenset({"RFC7662-2.2-active"}), "compliant"),
     Defect("introspection-inactive-verbose", "Introspection of an inactive token answers more members than "
            "active false.", frozenset({"RFC7662-2.2-inactive-minimal"}), "compliant"),
+    # Revocation (RFC 7009), which only the compliant profile offers.
+    Defect("revocation-unknown-400", "Revoking an unknown token is answered 400 invalid_token.",
+           frozenset({"RFC7009-2.2-invalid-200"}), "compliant"),
+    Defect("revocation-hint-strict", "An access token sent with token_type_hint refresh_token is refused "
+           "unsupported_token_type.", frozenset({"RFC7009-2.1-hint"}), "compliant"),
+    Defect("revocation-access-tokens-unsupported", "Every access token is refused unsupported_token_type at "
+           "the revocation endpoint.", frozenset({"RFC7009-2-access-tokens", "RFC7009-2.1-hint"}), "compliant"),
     Defect("introspection-advertised-dead", "Discovery advertises an introspection endpoint path that answers "
            "404.", frozenset({"RFC8414-2-endpoints-live", "RFC7662-2.1-authz", "RFC7662-2.2-active",
                               "RFC7662-2.2-inactive-minimal", "RFC7662-2.3-bad-creds"}), "compliant"),

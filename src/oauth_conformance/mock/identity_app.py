@@ -6,20 +6,21 @@ API Creatio uses. Paths are matched case-insensitively, as ASP.NET does.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .identity_callers import authenticated_caller, presented_credentials
 from .identity_manage import ManagementApi
+from .identity_revocation import REVOCATION_PATH, RevocationEndpoint
 from .identity_store import SYSTEM_CLIENT_ID, IdentityStore
 from .identity_token_endpoint import TokenEndpoint
 from .identity_tokens import TokenIssuer
 from .keys import SigningKey
 from .options import MockOptions
 from .routing import Router
-from .wire import RFC6749_NO_CACHE, basic_scheme, empty, json_response, parse_basic, read_form
+from .wire import RFC6749_NO_CACHE, empty, json_response, read_form
 
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 JWKS_PATH = "/.well-known/openid-configuration/jwks"  # [INF] §1.2: the IdentityServer default
@@ -58,6 +59,8 @@ class IdentityApp:
         # the authentication filter is attached to POST only, so a GET with ?token= is answered.
         introspection_verbs = ("GET", "POST") if self.options.has("introspection-get-answers") else "POST"
         router.add(introspection_verbs, INTROSPECTION_PATH, self.introspect)
+        if self.options.compliant:
+            router.add("POST", REVOCATION_PATH, RevocationEndpoint(self.options, self.store, self.tokens))
         ManagementApi(self.store, self.tokens).mount(router)
         return router
 
@@ -87,6 +90,8 @@ class IdentityApp:
                 ["RS256", "none"] if self.options.has("discovery-advertises-none-alg") else ["RS256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         }
+        if self.options.compliant:
+            document["revocation_endpoint"] = self.base_url + REVOCATION_PATH
         return self._with_metadata_defects(document)
 
     def _with_metadata_defects(self, document: dict[str, Any]) -> dict[str, Any]:
@@ -127,11 +132,10 @@ class IdentityApp:
         if form is None:
             return json_response({"error": "invalid_request"}, 400, RFC6749_NO_CACHE)
         params = {name: value for name, value in form if value}
-        header = request.headers.get("authorization")
-        credentials = parse_basic(header)
-        if credentials is None and not basic_scheme(header) and "client_id" in params:
-            credentials = (params["client_id"], params.get("client_secret", ""))
-        caller = self._introspecting_client(credentials)
+        # Defect "introspection-any-secret". Realistic fault: the caller is looked up by its id and
+        # the secret comparison was lost in a refactoring.
+        caller = authenticated_caller(self.options, self.store, presented_credentials(request, params),
+                                      any_secret=self.options.has("introspection-any-secret"))
         if caller is None and not self.options.has("introspection-open"):
             # Defect "introspection-open" skips this. Realistic fault: the endpoint was meant for an
             # internal network only and its authentication switched off.
@@ -161,18 +165,3 @@ class IdentityApp:
             # active one, so it says why and for whom (RFC 7662 §2.2 wants active alone).
             body = {"active": False, "token_type": "access_token", "error": "token not found"}
         return json_response(body, 200, RFC6749_NO_CACHE)
-
-    def _introspecting_client(self, credentials: tuple[str, str] | None) -> str | None:
-        """The client id of an authorized introspection caller, or None."""
-        if credentials is None:
-            return None
-        client = self.store.get(credentials[0])
-        if client is None or not client.enabled or not client.secret:
-            return None
-        if credentials[0] != SYSTEM_CLIENT_ID and not self.options.compliant:
-            return None
-        # Defect "introspection-any-secret". Realistic fault: the caller is looked up by its id and
-        # the secret comparison was lost in a refactoring.
-        if self.options.has("introspection-any-secret") and credentials[1]:
-            return credentials[0]
-        return credentials[0] if hmac.compare_digest(credentials[1].encode(), client.secret.encode()) else None

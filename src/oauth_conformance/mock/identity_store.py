@@ -85,6 +85,8 @@ class IdentityStore:
         self.token_lifetime = token_lifetime
         self.clients: dict[str, IsClient] = {}
         self.resources: dict[str, OwnedResource] = {}
+        # jti values revoked at the revocation endpoint (compliant profile).
+        self.revoked_jtis: set[str] = set()
         # The admin user (Supervisor) Creatio runs its system actions as; seeded by ``seed``. Only
         # the defect "token-wrong-user-claim" reads it: a real IS has no reason to know it.
         self.admin_user_id = ""

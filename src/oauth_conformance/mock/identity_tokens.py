@@ -95,4 +95,7 @@ class TokenIssuer:
         client = self.store.get(str(claims.get("client_id", "")))
         if client is None or not client.enabled:
             return None
+        with self.store.lock:
+            if claims.get("jti") in self.store.revoked_jtis:
+                return None
         return claims
