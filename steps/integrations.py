@@ -368,3 +368,9 @@ def clear_active(label: str, world: World, adapter: CreatioAdapter) -> None:
 @when(parsers.parse('I select the Active checkbox of "{label}" again'))
 def select_active(label: str, world: World, adapter: CreatioAdapter) -> None:
     _set_active(adapter, world, label, True)
+
+
+@when(parsers.parse('I delete the integration "{label}"'))
+def delete_integration(label: str, world: World, provisioner: Provisioner) -> None:
+    # The provisioner's delete checks the row is gone; the run's cleanup then finds nothing left to do.
+    provisioner.delete_client(world.integration(label).client_id)

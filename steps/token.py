@@ -87,8 +87,21 @@ def refused_invalid_client(label: str, world: World, identity: IdentityClient, c
     )
 
 
+@then(parsers.parse('a token request with the deleted credentials of "{label}" is refused with invalid_client'))
+def deleted_credentials_refused(label: str, world: World, identity: IdentityClient, checker: Checker) -> None:
+    result = _request(world, identity, label)
+    checker.require(
+        "CRE-secret-rotate",
+        not result.issued and result.status in (400, 401) and result.error == "invalid_client",
+        f"after the integration was deleted: {result.describe()}",
+        [result.exchange],
+    )
+
+
 @then(parsers.parse('the credentials of "{label}" still obtain an access token'))
 def still_obtain_token(label: str, world: World, identity: IdentityClient, checker: Checker) -> None:
-    requirement = checker.pick("CRE-edit-keeps-credentials", "CRE-reactivate", "CRE-active-off-isolated")
+    requirement = checker.pick(
+        "CRE-edit-keeps-credentials", "CRE-reactivate", "CRE-active-off-isolated", "CRE-secret-rotate"
+    )
     result = _request(world, identity, label)
     checker.require(requirement, result.issued, f"{label}: {result.describe()}", [result.exchange])

@@ -40,3 +40,14 @@ Feature: Revoke and resume the integration access
     Then the Client Id and Client secret of "Exchange rates" are unchanged
     And the credentials of "Exchange rates" still obtain an access token
     And the new access token of "Exchange rates" reads the permitted entity
+
+  # Creatio offers no "regenerate secret": rotation is a replacement integration, then the old one
+  # deleted (creatio-oauth.md §7).
+  @CRE-secret-rotate @uses_tech_user
+  Scenario: Rotating the credentials refuses the old secret
+    Given the integration "Exchange rates" using the previously created technical user
+    And "Exchange rates" holds an access token
+    And the integration "Exchange rates v2" using the previously created technical user
+    When I delete the integration "Exchange rates"
+    Then a token request with the deleted credentials of "Exchange rates" is refused with invalid_client
+    And the credentials of "Exchange rates v2" still obtain an access token

@@ -238,6 +238,13 @@ def secret_not_returned(mock: Mock) -> None:
     assert "clientSecret" not in result
 
 
+@check("delete-leaves-client-usable")
+def delete_leaves_client_usable(mock: Mock) -> None:
+    app = mock.add_client("deleted then used")
+    assert mock.service("DeleteClient", {"deleteClientRequest": {"clientId": app["clientId"]}})["success"]
+    assert mock.token(app["clientId"], app["clientSecret"]).status_code == 200
+
+
 @check("token-wrong-user-claim")
 def token_wrong_user_claim(mock: Mock) -> None:
     seed = mock.servers.seed

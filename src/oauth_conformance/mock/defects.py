@@ -129,6 +129,12 @@ DEFECTS: dict[str, Defect] = _table(
         "integration bound to the same system user, in Creatio's records and in the IS.",
         frozenset({"CRE-active-off-isolated"}),
     ),
+    Defect(
+        "delete-leaves-client-usable",
+        "Deleting an integration removes its OAuthClientApp row but not its IS client, so the deleted "
+        "credentials still obtain tokens.",
+        frozenset({"CRE-secret-rotate"}),
+    ),
     Defect("refresh-token-issued", "Client credentials token responses carry a refresh_token.",
            frozenset({"RFC6749-4.4.3-no-refresh"})),
     Defect("no-store-missing", "Token responses carry Cache-Control no-cache instead of no-store.",

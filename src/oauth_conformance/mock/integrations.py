@@ -253,8 +253,12 @@ class Integrations:
     async def delete(self, principal: Principal, app: OAuthClientApp) -> None:
         self._require_manage(principal)
         try:
-            # §1.2: RemoveClient tolerates a 404 (already gone from the IS).
-            await self.link.manage("DELETE", f"clients/{app.client_id}", "remove_client", tolerate_404=True)
+            if not self.options.has("delete-leaves-client-usable"):
+                # §1.2: RemoveClient tolerates a 404 (already gone from the IS).
+                await self.link.manage("DELETE", f"clients/{app.client_id}", "remove_client", tolerate_404=True)
+            # Defect "delete-leaves-client-usable". Realistic fault: the IS call is queued for a
+            # background job that never runs (or its failure is swallowed), so the row goes and the
+            # IS client, with its secret, stays.
         except IdentityError as error:
             raise _identity_failed(error) from error
         with self.store.lock:
