@@ -44,6 +44,7 @@ class World(RedactedRepr):
     technical_user: TechnicalUser | None = None
     discovery: dict[str, Any] | None = None
     response_exchange: str | None = None
+    discovery_problem: str | None = None
 
     def integration(self, label: str) -> Integration:
         try:

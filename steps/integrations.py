@@ -14,7 +14,7 @@ from oauth_conformance.http import exchange_id
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets.creatio import CreatioAdapter, describe_body
 from oauth_conformance.targets.identity import IdentityClient
-from oauth_conformance.targets.provisioning import Provisioner
+from oauth_conformance.targets.provisioning import Integration, Provisioner
 from oauth_conformance.verdicts import Checker
 from steps.context import TechnicalUser, World
 
@@ -48,6 +48,22 @@ def _create_as_precondition(
         + (f"refused: {refusal.message}" if refusal else "no Client Id or no Client secret in the answer"),
         outcome.evidence,
     )
+
+
+def _created(world: World, checker: Checker) -> Integration:
+    """The integration the scenario's When saved. A refused save is what the procedure promises
+    against, so it fails CRE-credentials-generated instead of breaking the scenario."""
+    outcome = world.outcome
+    integration = outcome.integration if outcome else None
+    if integration is None:
+        refusal = outcome.refusal if outcome else None
+        checker.require(
+            "CRE-credentials-generated", False,
+            f"saving the integration was refused: {refusal.message if refusal else 'no integration returned'}",
+            outcome.evidence if outcome else (),
+        )
+    assert integration is not None  # require() raised above otherwise
+    return integration
 
 
 @when(parsers.parse('I create the integration "{label}" with a separate technical user'))
@@ -122,20 +138,14 @@ def credential_format(world: World, checker: Checker) -> None:
     )
 
 
-def _only_integration(world: World) -> tuple[str, str | None]:
-    integration = world.outcome.integration if world.outcome else None
-    refusal = world.outcome.refusal if world.outcome else None
-    if integration is None:
-        raise UnexpectedResponseError(
-            f"the integration was not created: {refusal.message if refusal else 'no integration returned'}",
-            refusal.exchange if refusal else None,
-        )
+def _only_integration(world: World, checker: Checker) -> tuple[str, str | None]:
+    integration = _created(world, checker)
     return integration.name, integration.created_user_id
 
 
 @then("a technical user named after the integration exists")
 def technical_user_named_after_integration(world: World, adapter: CreatioAdapter, checker: Checker) -> None:
-    name, _ = _only_integration(world)
+    name, _ = _only_integration(world, checker)
     row = adapter.user_by_name(name)
     user_type = row.get("SysAdminUnitTypeValue") if row else None
     checker.require(
@@ -146,9 +156,8 @@ def technical_user_named_after_integration(world: World, adapter: CreatioAdapter
     )
 
 
-def _system_user(adapter: CreatioAdapter, world: World) -> tuple[str, str]:
-    integration = world.outcome.integration if world.outcome else None
-    assert integration is not None
+def _system_user(adapter: CreatioAdapter, world: World, checker: Checker) -> tuple[str, str]:
+    integration = _created(world, checker)
     row = adapter.integration_by_client_id(integration.client_id)
     if row is None:
         raise UnexpectedResponseError(f"integration {integration.name!r} not found by its Client Id")
@@ -157,8 +166,8 @@ def _system_user(adapter: CreatioAdapter, world: World) -> tuple[str, str]:
 
 @then("the integration runs as that technical user")
 def runs_as_created_user(world: World, adapter: CreatioAdapter, checker: Checker) -> None:
-    _, created = _only_integration(world)
-    system_user, name = _system_user(adapter, world)
+    _, created = _only_integration(world, checker)
+    system_user, name = _system_user(adapter, world, checker)
     checker.require(
         "CRE-techuser-created",
         bool(created) and system_user == str(created).lower(),
@@ -170,7 +179,7 @@ def runs_as_created_user(world: World, adapter: CreatioAdapter, checker: Checker
 def runs_as_existing_user(world: World, adapter: CreatioAdapter, checker: Checker) -> None:
     user = world.technical_user
     assert user is not None
-    system_user, name = _system_user(adapter, world)
+    system_user, name = _system_user(adapter, world, checker)
     checker.require(
         "CRE-techuser-existing",
         system_user == user.id.lower(),
@@ -180,7 +189,7 @@ def runs_as_existing_user(world: World, adapter: CreatioAdapter, checker: Checke
 
 @then("no technical user was created for it")
 def no_user_created(world: World, adapter: CreatioAdapter, checker: Checker) -> None:
-    _only_integration(world)
+    _only_integration(world, checker)
     # Any new user, whatever its name; another admin working on the instance at the same time would
     # show up here too, which the message makes visible.
     new_users = _user_ids(adapter) - world.before["users"]
@@ -241,8 +250,7 @@ def nothing_created(world: World, checker: Checker) -> None:
 
 @then("the OAuth integrated applications list shows it")
 def list_shows_it(world: World, adapter: CreatioAdapter, checker: Checker) -> None:
-    integration = world.outcome.integration if world.outcome else None
-    assert integration is not None
+    integration = _created(world, checker)
     listed = [row for row in adapter.integrations() if row.get("ClientId") == integration.client_id]
     checker.require(
         "CRE-integration-listed",

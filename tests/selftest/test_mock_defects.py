@@ -177,6 +177,13 @@ def health_flags_wrong(mock: Mock) -> None:
     assert body["HasProblem"] is False and body["IsAccessTokenRetrievableForSystemActions"] is False
 
 
+@check("health-green-identity-down")
+def health_green_identity_down(mock: Mock) -> None:
+    assert HTTP.get(f"{mock.servers.identity_url}/.well-known/openid-configuration").status_code == 503
+    response = mock.admin.get("/0/api/OAuthHealthCheck")
+    assert response.status_code == 200 and response.json()["HasProblem"] is False
+
+
 @check("credential-format-lowercase")
 def credential_format_lowercase(mock: Mock) -> None:
     app = mock.add_client()

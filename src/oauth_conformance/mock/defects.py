@@ -130,6 +130,12 @@ DEFECTS: dict[str, Defect] = _table(
         frozenset({"CRE-active-off-isolated"}),
     ),
     Defect(
+        "health-green-identity-down",
+        "The Identity Service answers 503 to everything once the mock has started, while OAuthHealthCheck "
+        "keeps reporting the green result it computed at start. Saving integrations fails with it.",
+        frozenset({"CRE-health-preflight", "CRE-credentials-generated"}),
+    ),
+    Defect(
         "delete-leaves-client-usable",
         "Deleting an integration removes its OAuthClientApp row but not its IS client, so the deleted "
         "credentials still obtain tokens.",

@@ -46,7 +46,7 @@ class IdentityApp:
         self.tokens = TokenIssuer(options, store, key, self.issuer)
 
     def asgi(self) -> Router:
-        router = Router()
+        router = Router(down=lambda: self.store.down)
         router.add("GET", DISCOVERY_PATH, self.discovery)
         if self.options.compliant:
             # RFC 8414 §3: the OAuth metadata path; the issuer has no path component, so it is the

@@ -87,6 +87,8 @@ class IdentityStore:
         self.resources: dict[str, OwnedResource] = {}
         # jti values revoked at the revocation endpoint (compliant profile).
         self.revoked_jtis: set[str] = set()
+        # While True the IS answers every request 503 (the "health-green-identity-down" defect).
+        self.down = False
         # The admin user (Supervisor) Creatio runs its system actions as; seeded by ``seed``. Only
         # the defect "token-wrong-user-claim" reads it: a real IS has no reason to know it.
         self.admin_user_id = ""

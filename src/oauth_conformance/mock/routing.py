@@ -46,9 +46,11 @@ class _Route:
 class Router:
     """An ASGI app dispatching on (method, case-insensitive path)."""
 
-    def __init__(self, not_found: Handler | None = None) -> None:
+    def __init__(self, not_found: Handler | None = None, down: Callable[[], bool] | None = None) -> None:
+        """``down``: while it returns True, every request gets 503 (an outage the mock can simulate)."""
         self._routes: list[_Route] = []
         self._not_found = not_found
+        self._down = down
 
     def add(self, methods: str | tuple[str, ...], path: str, handler: Handler) -> None:
         names = (methods,) if isinstance(methods, str) else methods
@@ -71,7 +73,9 @@ class Router:
             return
         request = Request(scope, receive)
         handler, params, allowed = self._resolve(request.method, scope["path"])
-        if handler is not None:
+        if self._down is not None and self._down():
+            response = Response(status_code=503, headers={"Retry-After": "60"})
+        elif handler is not None:
             scope["path_params"] = params
             try:
                 response = await handler(request)
