@@ -192,7 +192,8 @@ DEFECTS: dict[str, Defect] = _table(
     Defect("gateway-injects-default-client", "A token request without any client credentials is served as "
            "a default client.", frozenset({"RFC6749-3.2.1-auth-required"}), "compliant"),
     Defect("unknown-client-accepted", "An unknown client_id is registered on first use with the secret it "
-           "presents and gets a token.", frozenset({"RFC6749-5.2-no-enum"}), "compliant"),
+           "presents and gets a token; so do the credentials of a deleted integration.",
+           frozenset({"RFC6749-5.2-no-enum", "CRE-secret-rotate"}), "compliant"),
     Defect("public-client-gets-tokens", "A public client (no secret) is allowed the client credentials grant "
            "with its client_id alone.", frozenset({"RFC6749-4.4-confidential"}), "compliant"),
     Defect("basic-not-urldecoded", "Basic credentials are not form-urldecoded after base64, so ids and "
@@ -292,6 +293,10 @@ BENIGN: dict[str, Defect] = _table(
            frozenset()),
     Defect("challenge-extra-params", "API Bearer challenges carry extra auth-params (scope, error_uri).",
            frozenset(), "compliant"),
+    Defect("introspection-extra-members", "Active introspection answers carry extension members (iss is "
+           "already there; username and a private one are added).", frozenset(), "compliant"),
+    Defect("revocation-json-body", "Revocation answers 200 with an empty JSON object as its body.", frozenset(),
+           "compliant"),
 )
 
 

@@ -160,6 +160,9 @@ class IdentityApp:
         body: dict[str, Any] = {"active": False}
         if claims is not None:
             body = {"active": True, "token_type": "access_token", **claims}
+            if self.options.has("introspection-extra-members"):
+                # Benign: RFC 7662 §2.2 lets the answer carry further members; callers ignore unknown ones.
+                body |= {"username": str(claims.get("client_id", "")), "mock_extension": {"note": "benign"}}
         elif self.options.has("introspection-inactive-verbose"):
             # Defect. Realistic fault: the inactive answer is built from the same template as the
             # active one, so it says why and for whom (RFC 7662 §2.2 wants active alone).

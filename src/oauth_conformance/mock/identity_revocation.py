@@ -56,11 +56,17 @@ class RevocationEndpoint:
                 # Defect. Realistic fault: an unknown or malformed token is reported as an error,
                 # although RFC 7009 §2.2 answers 200 so that a client can always drop its copy.
                 return self._error("invalid_token", 400)
-            return empty(200)
+            return self._ok()
         # A token of another client is left alone, and the answer does not tell whether it exists.
         if claims.get("client_id") == caller and isinstance(claims.get("jti"), str):
             with self.store.lock:
                 self.store.revoked_jtis.add(claims["jti"])
+        return self._ok()
+
+    def _ok(self) -> Response:
+        if self.options.has("revocation-json-body"):
+            # Benign: RFC 7009 §2.2 says the content of a 200 answer is ignored by the client.
+            return json_response({}, 200, RFC6749_NO_CACHE)
         return empty(200)
 
     @staticmethod
