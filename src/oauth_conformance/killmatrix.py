@@ -35,6 +35,7 @@ PROFILES = ("compliant", "creatio")
 class Row:
     kind: str  # "defect", "benign" or "profile"
     name: str
+    profile: str  # the mock profile the run used
     expected: frozenset[str]
     tripped: frozenset[str]
     exit_code: int
@@ -64,11 +65,11 @@ class KillMatrix:
                 killed_by.setdefault(rid, []).append(row.name)
         return {
             "defects": [
-                {"name": r.name, "expected": sorted(r.expected), "tripped": sorted(r.tripped), "killed": r.killed,
-                 "exit_code": r.exit_code}
+                {"name": r.name, "profile": r.profile, "expected": sorted(r.expected), "tripped": sorted(r.tripped),
+                 "killed": r.killed, "exit_code": r.exit_code}
                 for r in self.of("defect")
             ],
-            "benign": [{"name": r.name, "tripped": sorted(r.tripped)} for r in self.of("benign")],
+            "benign": [{"name": r.name, "profile": r.profile, "tripped": sorted(r.tripped)} for r in self.of("benign")],
             "profiles": [{"name": r.name, "tripped": sorted(r.tripped)} for r in self.of("profile")],
             "requirements": dict(sorted(killed_by.items())),
             "kill_rate": round(self.kill_rate, 4),
@@ -81,22 +82,20 @@ def _tripped(run: SuiteRun) -> frozenset[str]:
 
 
 def run_kill_matrix(workers: int = 2, runner: Callable[..., SuiteRun] = run_suite) -> KillMatrix:
-    jobs: Sequence[tuple[str, str, frozenset[str], tuple[str, ...]]] = (
-        [("defect", n, d.expected, (f"--mock-defects={n}", f"--mock-profile={d.profile}"))
-         for n, d in sorted(DEFECTS.items())]
-        + [("benign", n, frozenset(), (f"--mock-defects={n}", f"--mock-profile={d.profile}"))
-           for n, d in sorted(BENIGN.items())]
-        + [("profile", p, frozenset(), (f"--mock-profile={p}",)) for p in PROFILES]
+    jobs: Sequence[tuple[str, str, str, frozenset[str], tuple[str, ...]]] = (
+        [("defect", n, d.profile, d.expected, (f"--mock-defects={n}",)) for n, d in sorted(DEFECTS.items())]
+        + [("benign", n, d.profile, frozenset(), (f"--mock-defects={n}",)) for n, d in sorted(BENIGN.items())]
+        + [("profile", p, p, frozenset(), ()) for p in PROFILES]
     )
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as scratch:
 
-        def one(job: tuple[str, str, frozenset[str], tuple[str, ...]]) -> Row:
-            kind, name, expected, args = job
+        def one(job: tuple[str, str, str, frozenset[str], tuple[str, ...]]) -> Row:
+            kind, name, profile, expected, args = job
             folder = Path(scratch) / f"{kind}-{name}"
             folder.mkdir()
-            run = runner(folder, *FAST, *args)
-            return Row(kind, name, expected, _tripped(run), run.returncode)
+            run = runner(folder, *FAST, f"--mock-profile={profile}", *args)
+            return Row(kind, name, profile, expected, _tripped(run), run.returncode)
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             rows = list(pool.map(one, jobs))
@@ -114,14 +113,16 @@ def write_kill_matrix(matrix: KillMatrix, reports: Path) -> None:
         f"{sum(1 for b in data['benign'] if b['tripped'])} of {len(data['benign'])} benign variants tripped; "
         f"{data['seconds']:.0f} s.",
         "",
-        "| defect | killed | expected | tripped |",
-        "|---|---|---|---|",
+        "| defect | profile | killed | expected | tripped |",
+        "|---|---|---|---|---|",
     ]
     for d in data["defects"]:
         killed = "yes" if d["killed"] else "**no**"
-        lines.append(f"| {d['name']} | {killed} | {', '.join(d['expected'])} | {', '.join(d['tripped'])} |")
-    lines += ["", "| benign variant or profile | tripped |", "|---|---|"]
-    lines += [f"| {b['name']} | {', '.join(b['tripped']) or 'nothing'} |" for b in data["benign"] + data["profiles"]]
+        lines.append(f"| {d['name']} | {d['profile']} | {killed} | {', '.join(d['expected'])} "
+                     f"| {', '.join(d['tripped'])} |")
+    lines += ["", "| benign variant or profile | profile | tripped |", "|---|---|---|"]
+    lines += [f"| {b['name']} | {b.get('profile', b['name'])} | {', '.join(b['tripped']) or 'nothing'} |"
+              for b in data["benign"] + data["profiles"]]
     lines += ["", "| requirement | killed by |", "|---|---|"]
     lines += [f"| {rid} | {', '.join(names)} |" for rid, names in data["requirements"].items()]
     (reports / "kill-matrix.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
