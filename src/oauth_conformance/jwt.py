@@ -10,9 +10,10 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-__all__ = ["FORGERIES", "decode_unverified", "forge", "rsa_public_pem", "verify_rs256"]
+__all__ = ["FORGERIES", "SIGNATURE_ALGORITHMS", "decode_unverified", "forge", "rsa_public_pem", "verify_signature"]
 
 
 def _segment(part: str) -> dict[str, Any]:
@@ -76,25 +77,49 @@ def forge(token: str, variant: str, public_pem: bytes | None = None) -> str:
     raise ValueError(f"unknown forgery {variant!r}; expected one of {', '.join(FORGERIES)}")
 
 
+def _number(jwk: dict[str, Any], name: str) -> int:
+    value = str(jwk[name])
+    return int.from_bytes(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)), "big")
+
+
 def rsa_public_pem(jwk: dict[str, Any]) -> bytes:
     """PEM of an RSA JWK's public key: the bytes a confused verifier would use as an HMAC secret."""
-    def number(name: str) -> int:
-        value = str(jwk[name])
-        return int.from_bytes(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)), "big")
-
-    public = rsa.RSAPublicNumbers(number("e"), number("n")).public_key()
+    public = rsa.RSAPublicNumbers(_number(jwk, "e"), _number(jwk, "n")).public_key()
     return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-def verify_rs256(token: str, jwk: dict[str, Any]) -> bool:
-    """Whether an RS256 compact JWS verifies with an RSA JWK."""
-    head, body, signature = token.split(".")
-    public = serialization.load_pem_public_key(rsa_public_pem(jwk))
-    if not isinstance(public, rsa.RSAPublicKey):
-        return False
+# Asymmetric JWS algorithms (RFC 7518 §3): what a verifier holding only the published key can check.
+_HASHES: dict[str, type[hashes.HashAlgorithm]] = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
+_CURVES: dict[str, ec.EllipticCurve] = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1(), "P-521": ec.SECP521R1()}
+SIGNATURE_ALGORITHMS = tuple(f"{family}{bits}" for family in ("RS", "PS", "ES") for bits in _HASHES)
+
+
+def verify_signature(token: str, jwk: dict[str, Any]) -> bool:
+    """Whether a compact JWS verifies with a public JWK, for the algorithm its header names (RS*, PS*,
+    ES*). False for any other algorithm, a key of the wrong type, or a malformed token or key."""
     try:
+        head, body, signature = token.split(".")
+        alg = str(decode_unverified(token)[0].get("alg", ""))
         raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
-        public.verify(raw, f"{head}.{body}".encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
-    except (InvalidSignature, ValueError):
+        signed = f"{head}.{body}".encode("ascii")
+        if alg not in SIGNATURE_ALGORITHMS:
+            return False
+        digest = _HASHES[alg[2:]]()
+        if alg.startswith(("RS", "PS")):
+            if jwk.get("kty") != "RSA":
+                return False
+            public = rsa.RSAPublicNumbers(_number(jwk, "e"), _number(jwk, "n")).public_key()
+            scheme = (padding.PKCS1v15() if alg.startswith("RS")
+                      else padding.PSS(mgf=padding.MGF1(digest), salt_length=digest.digest_size))
+            public.verify(raw, signed, scheme, digest)
+            return True
+        curve = _CURVES.get(str(jwk.get("crv")))
+        if jwk.get("kty") != "EC" or curve is None:
+            return False
+        key = ec.EllipticCurvePublicNumbers(_number(jwk, "x"), _number(jwk, "y"), curve).public_key()
+        half = len(raw) // 2
+        der = encode_dss_signature(int.from_bytes(raw[:half], "big"), int.from_bytes(raw[half:], "big"))
+        key.verify(der, signed, ec.ECDSA(digest))
+        return True
+    except (InvalidSignature, ValueError, KeyError, TypeError):
         return False
-    return True

@@ -62,6 +62,9 @@ class BearerValidator:
         self.store = store
         self.link = link
         self.skew = 0 if options.compliant else CREATIO_CLOCK_SKEW_S
+        # JwtBearer accepts any asymmetric algorithm its keys support; the mock names the one its IS uses
+        # (RS256, or PS256 under the "tokens-signed-ps256" defect).
+        self.algorithms = ["RS256", "PS256"] if options.has("tokens-signed-ps256") else ["RS256"]
 
     async def validate(self, token: str) -> SysAdminUnit:
         header = _unverified_header(token)
@@ -73,7 +76,7 @@ class BearerValidator:
             # Defect. Realistic fault: a verifier that takes the algorithm from the token and the key
             # as bytes, so the published RSA public key (PEM) becomes an HMAC secret anyone has.
             return await self._hmac_with_public_key(token)
-        if header.get("alg") != "RS256":  # RequireSignedTokens=true (§1.4): no `none`, no HS256
+        if header.get("alg") not in self.algorithms:  # RequireSignedTokens=true (§1.4): no `none`, no HS256
             raise BearerRejected(f"algorithm {header.get('alg')!r} not accepted")
         if self.options.compliant and str(header.get("typ", "")).lower() not in ("at+jwt", "application/at+jwt"):
             # RFC 9068 §4 / RFC 8725 §3.11: explicit typing. Creatio's JwtSecurityTokenHandler does
@@ -115,13 +118,13 @@ class BearerValidator:
             return _unverified_claims(token)
         keys = await self.link.key_set()
         try:
-            return self._decode(token, keys)
+            return self._decode(token, keys, self.algorithms)
         except InvalidKeyIdError:
             pass
         # A new kid may mean the IS rotated its key: refetch once, as JwtBearer's ConfigurationManager does.
         try:
             keys = await self.link.key_set(refresh=True)
-            return self._decode(token, keys)
+            return self._decode(token, keys, self.algorithms)
         except InvalidKeyIdError as error:
             if not self.options.has("api-accepts-unknown-kid"):
                 raise BearerRejected("unknown kid") from error
@@ -131,9 +134,9 @@ class BearerValidator:
         return _unverified_claims(token)
 
     @staticmethod
-    def _decode(token: str, keys: KeySet) -> dict[str, Any]:
+    def _decode(token: str, keys: KeySet, algorithms: list[str]) -> dict[str, Any]:
         try:
-            decoded = jwt.decode(token, keys, algorithms=["RS256"])
+            decoded = jwt.decode(token, keys, algorithms=algorithms)
         except InvalidKeyIdError:
             raise
         except Exception as error:  # joserfc: JoseError, ValueError, TypeError on forged input

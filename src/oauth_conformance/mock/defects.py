@@ -215,6 +215,8 @@ DEFECTS: dict[str, Defect] = _table(
            "compliant"),
     Defect("day-long-tokens", "Access tokens live 24 hours.",
            frozenset({"RFC6750-5.3-short-lived", "RFC6819-5.1.5.3-short-exp"}), "compliant"),
+    Defect("tokens-signed-ps256", "The IS signs access tokens with PS256 instead of RS256 (the API accepts "
+           "them).", frozenset({"RFC9068-2.1-signed"}), "compliant"),
     Defect("sub-is-user", "Access tokens carry the integration's Creatio user id as sub instead of the client id.",
            frozenset({"RFC9068-5-sub-confusion"}), "compliant"),
     Defect("token-no-audience", "Integration clients' access tokens carry no aud, and the API skips the "

@@ -23,12 +23,16 @@ class SigningKey:
         # Defect "rsa-1024-key". Realistic fault: a signing certificate made years ago with an old
         # script or makecert default of 1024 bits and never rolled over.
         bits = 1024 if options.has("rsa-1024-key") else 2048
+        # Defect "tokens-signed-ps256". Realistic fault: IdentityServer's signing credential set up
+        # with SigningAlgorithm PS256 (RSA-PSS) instead of RS256; JwtBearer accepts it, RFC 9068 §2.1
+        # wants RS256 supported by both sides.
+        self.alg = "PS256" if options.has("tokens-signed-ps256") else "RS256"
         # IdentityServer derives the kid from the certificate; any stable opaque string will do.
         self.kid = upper_hex(16)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SecurityWarning)  # the 1024-bit defect is deliberate
             self._key = RSAKey.generate_key(
-                bits, parameters={"kid": self.kid, "use": "sig", "alg": "RS256"}, private=True
+                bits, parameters={"kid": self.kid, "use": "sig", "alg": self.alg}, private=True
             )
         if options.has("different-kid"):
             # Benign: the kid is the RFC 7638 thumbprint (base64url), as many servers do; kids are opaque.
@@ -70,13 +74,13 @@ class SigningKey:
             # Defect. Realistic fault: IdentityServer's AccessTokenJwtType set to "JWT" (or an older
             # IdentityServer 3/4.0 default), so access tokens are not explicitly typed.
             typ = "JWT"
-        header = {"alg": "RS256", "kid": self.kid, "typ": typ}
-        return jwt.encode(header, claims, self._key, algorithms=["RS256"])
+        header = {"alg": self.alg, "kid": self.kid, "typ": typ}
+        return jwt.encode(header, claims, self._key, algorithms=[self.alg])
 
     def verify(self, token: str) -> dict[str, Any] | None:
         """Claims of a token this key signed, or None. Lifetime is the caller's business."""
         try:
-            decoded = jwt.decode(token, self._key, algorithms=["RS256"])
+            decoded = jwt.decode(token, self._key, algorithms=[self.alg])
         except Exception:  # joserfc raises JoseError, ValueError or TypeError on garbage input
             return None
         return dict(decoded.claims)
