@@ -277,6 +277,8 @@ DEFECTS: dict[str, Defect] = _table(
            "unsupported_token_type.", frozenset({"RFC7009-2.1-hint"}), "compliant"),
     Defect("revocation-access-tokens-unsupported", "Every access token is refused unsupported_token_type at "
            "the revocation endpoint.", frozenset({"RFC7009-2-access-tokens", "RFC7009-2.1-hint"}), "compliant"),
+    Defect("revocation-any-client", "Any authenticated client can revoke any other client's access tokens.",
+           frozenset({"RFC7009-2.1-client-auth"}), "compliant"),
     Defect("introspection-advertised-dead", "Discovery advertises an introspection endpoint path that answers "
            "404.", frozenset({"RFC8414-2-endpoints-live", "RFC7662-2.1-authz", "RFC7662-2.2-active",
                               "RFC7662-2.2-inactive-minimal", "RFC7662-2.3-bad-creds"}), "compliant"),
