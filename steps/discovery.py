@@ -205,10 +205,11 @@ def use_and_key_ops(key_set: httpx.Response, checker: Checker) -> None:
                     [exchange_id(key_set)])
 
 
-def _https_or_skip(url: object, what: str) -> SplitResult:
+def _https_or_skip(url: object, what: str, metadata: httpx.Response) -> SplitResult:
     parts = urlsplit(url) if isinstance(url, str) else urlsplit("")
-    if parts.scheme == "http" and is_loopback(parts.hostname or ""):
-        # A test deployment on this machine (the bundled mock): TLS is not part of what it imitates.
+    if parts.scheme == "http" and is_loopback(parts.hostname or "") and metadata.request.url.scheme == "http":
+        # A test deployment on this machine served over plain http (the bundled mock by default): TLS is
+        # not part of what it imitates. Metadata served over https that names http URLs is a finding.
         pytest.skip(f"{what} is plain http on loopback, a local test deployment: the https rule is not checked")
     return parts
 
@@ -216,7 +217,7 @@ def _https_or_skip(url: object, what: str) -> SplitResult:
 @then("the issuer is an https URL without query or fragment")
 def issuer_https(metadata: httpx.Response, checker: Checker) -> None:
     issuer = _meta(metadata).get("issuer")
-    parts = _https_or_skip(issuer, "the issuer")
+    parts = _https_or_skip(issuer, "the issuer", metadata)
     checker.require("RFC8414-2-issuer", parts.scheme == "https" and not parts.query and not parts.fragment,
                     f"issuer={issuer!r}", [exchange_id(metadata)])
 
@@ -226,5 +227,5 @@ def jwks_uri_https(metadata: httpx.Response, checker: Checker) -> None:
     uri = _meta(metadata).get("jwks_uri")
     if uri is None:
         pytest.skip("the metadata names no jwks_uri")
-    parts = _https_or_skip(uri, "jwks_uri")
+    parts = _https_or_skip(uri, "jwks_uri", metadata)
     checker.require("RFC8414-2-jwks-uri", parts.scheme == "https", f"jwks_uri={uri!r}", [exchange_id(metadata)])

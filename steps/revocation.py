@@ -35,9 +35,12 @@ def _fresh(standards: StandardsTarget, probe: Probe) -> str:
 
 
 @then("the revocation endpoint is an https URL")
-def revocation_https(revocation_url: str, checker: Checker) -> None:
+def revocation_https(revocation_url: str, standards: StandardsTarget, checker: Checker) -> None:
     parts = urlsplit(revocation_url)
-    if parts.scheme == "http" and is_loopback(parts.hostname or ""):
+    local_plain = standards.identity.base_url.startswith("http://")
+    if parts.scheme == "http" and is_loopback(parts.hostname or "") and local_plain:
+        # Skipped only for a deployment served over plain http on loopback; an https server that names a
+        # plain-http revocation endpoint is a finding.
         pytest.skip("the revocation endpoint is plain http on loopback, a local test deployment")
     checker.require("RFC7009-2-post-tls", parts.scheme == "https", f"revocation_endpoint={revocation_url!r}")
 

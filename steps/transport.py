@@ -78,20 +78,41 @@ def plain_resource_request(standards: StandardsTarget, http: HttpClient, probe: 
     _send_plain(http, request, probe)
 
 
-@then("no token is issued over plain http")
+def _served_in_clear(response: httpx.Response | None, evaluated: bool) -> str | None:
+    """Why the plain-http answer shows the request was served, or None when it was not.
+
+    Not served: nothing listening, a redirect (to https), or a refusal that is no answer of the
+    endpoint itself, such as "plain HTTP request sent to HTTPS port". ``evaluated``: the answer shows
+    the endpoint looked at the credentials (an OAuth error body, a Bearer challenge)."""
+    if response is None:
+        return None
+    if 200 <= response.status_code < 300:
+        return f"plain http: HTTP {response.status_code}"
+    if evaluated:
+        return f"plain http: HTTP {response.status_code}, evaluated by the endpoint itself"
+    return None
+
+
+def _plain_message(response: httpx.Response | None) -> str:
+    return "nothing answered on plain http" if response is None else f"plain http: HTTP {response.status_code}"
+
+
+@then("the token endpoint does not serve the request over plain http")
 def no_plain_token(probe: Probe, checker: Checker) -> None:
     response = probe.responses[-1] if probe.responses else None
-    issued = response is not None and response.status_code == 200 and "access_token" in (json_object(response) or {})
-    message = "nothing answered on plain http" if response is None else f"plain http: HTTP {response.status_code}"
-    checker.require_tagged(("RFC6749-3.2-tls", "RFC6819-5.1.1-tls"), not issued, message)
+    body = (json_object(response) or {}) if response is not None else {}
+    # A token, or an OAuth error such as invalid_client: either way the made-up credentials were checked.
+    served = _served_in_clear(response, "access_token" in body or "error" in body)
+    checker.require_tagged(("RFC6749-3.2-tls", "RFC6819-5.1.1-tls"), served is None,
+                           served or _plain_message(response))
 
 
-@then("the protected resource does not answer 2xx over plain http")
+@then("the protected resource does not serve the request over plain http")
 def no_plain_2xx(probe: Probe, checker: Checker) -> None:
     response = probe.responses[-1] if probe.responses else None
-    ok = response is None or not 200 <= response.status_code < 300
-    message = "nothing answered on plain http" if response is None else f"plain http: HTTP {response.status_code}"
-    checker.require("RFC6750-5.3-tls", ok, message)
+    challenge = response.headers.get("www-authenticate", "") if response is not None else ""
+    served = _served_in_clear(response, challenge.lower().startswith("bearer"))
+    checker.require("RFC6750-5.3-tls", served is None, served or _plain_message(response))
 
 
 @then("the token endpoint's certificate validated")

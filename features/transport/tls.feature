@@ -1,19 +1,20 @@
 Feature: Transport security of the token endpoint and the protected API (RFC 6749 §3.2, §10.8, RFC 6750 §5.3, RFC 6819 §5.1.1)
   Credentials and tokens travel only over TLS with a certificate that validates. Checked against
   https targets; a local test deployment on loopback http is skipped with that reason. The probes
-  over plain http carry made-up credentials only, never the real ones.
+  over plain http carry made-up credentials only, never the real ones: an endpoint that answers them
+  with an OAuth error or a Bearer challenge has evaluated them in the clear, and that fails too.
 
   @RFC6749-3.2-tls @RFC6819-5.1.1-tls
   Scenario: The token endpoint refuses a request over plain http
     Given the token endpoint is served over https
     When made-up client credentials are sent to the token endpoint over plain http
-    Then no token is issued over plain http
+    Then the token endpoint does not serve the request over plain http
 
   @RFC6750-5.3-tls
   Scenario: The protected API refuses a request over plain http
     Given the protected resource is served over https
     When a made-up token is sent to the protected resource over plain http
-    Then the protected resource does not answer 2xx over plain http
+    Then the protected resource does not serve the request over plain http
 
   @RFC6819-5.1.2-server-auth
   Scenario: The servers' certificates validate

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -162,7 +163,9 @@ class HttpClient:
     def __init__(self, policy: TransportPolicy, evidence: EvidenceLog) -> None:
         self.policy = policy
         self.evidence = evidence
-        self._client = httpx.Client(timeout=policy.timeout, verify=policy.verify, follow_redirects=False)
+        # A CA bundle path becomes an SSL context: httpx deprecates verify=<path>.
+        verify = ssl.create_default_context(cafile=policy.verify) if isinstance(policy.verify, str) else policy.verify
+        self._client = httpx.Client(timeout=policy.timeout, verify=verify, follow_redirects=False)
         # Hosts that refused or timed out a connection: later requests fail at once with the same error,
         # so an unreachable target costs one timeout per run, not one per scenario.
         self._unreachable: dict[str, str] = {}

@@ -28,7 +28,16 @@ __all__ = ["TRIPPED", "KillMatrix", "run_kill_matrix", "write_kill_matrix"]
 TRIPPED = frozenset({"FAIL", "WARN", "INFO", "ERROR"})
 # The kill runs need neither Hypothesis nor Allure; leaving them out halves each child's start-up.
 FAST = ("-p", "no:hypothesispytest", "-p", "no:allure_pytest_bdd", "tests/conformance")
-PROFILES = ("compliant", "creatio")
+# The clean runs: each mock profile as it is, and the compliant one served over https.
+PROFILES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "compliant": ("compliant", ()),
+    "creatio": ("creatio", ()),
+    "compliant+tls": ("compliant", ("--mock-tls=true",)),
+}
+
+
+def _switch_args(name: str, tls: bool) -> tuple[str, ...]:
+    return (f"--mock-defects={name}", *(("--mock-tls=true",) if tls else ()))
 
 
 @dataclass(frozen=True)
@@ -83,9 +92,9 @@ def _tripped(run: SuiteRun) -> frozenset[str]:
 
 def run_kill_matrix(workers: int = 2, runner: Callable[..., SuiteRun] = run_suite) -> KillMatrix:
     jobs: Sequence[tuple[str, str, str, frozenset[str], tuple[str, ...]]] = (
-        [("defect", n, d.profile, d.expected, (f"--mock-defects={n}",)) for n, d in sorted(DEFECTS.items())]
-        + [("benign", n, d.profile, frozenset(), (f"--mock-defects={n}",)) for n, d in sorted(BENIGN.items())]
-        + [("profile", p, p, frozenset(), ()) for p in PROFILES]
+        [("defect", n, d.profile, d.expected, _switch_args(n, d.tls)) for n, d in sorted(DEFECTS.items())]
+        + [("benign", n, d.profile, frozenset(), _switch_args(n, d.tls)) for n, d in sorted(BENIGN.items())]
+        + [("profile", name, profile, frozenset(), args) for name, (profile, args) in PROFILES.items()]
     )
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as scratch:

@@ -33,6 +33,7 @@ from oauth_conformance.report.scrub import scrub_reports
 from oauth_conformance.report.summary import summary_lines
 from oauth_conformance.settings import SETTINGS, Settings, load_settings, option_value
 from oauth_conformance.targets import CreatioEnvironment, open_environment
+from oauth_conformance.targets.mock import with_mock_tls
 from oauth_conformance.verdicts import GATE, Checker, ConformanceFailure, Finding, Verdict
 from oauth_conformance.waivers import Waiver, WaiverOutcome, load_waivers
 from oauth_conformance.waivers import describe as describe_waiver
@@ -111,7 +112,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if env_file is None and (config.rootpath / ".env").is_file():
         env_file = config.rootpath / ".env"
     try:
-        settings = load_settings(_options(config), env_file=env_file)
+        settings = with_mock_tls(load_settings(_options(config), env_file=env_file))
     except SettingsError as error:
         fallback = config.getoption("oauth_reports_dir") or "reports"
         if Path(fallback).is_dir():

@@ -13,13 +13,16 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
 from oauth_conformance.errors import SettingsError
 from oauth_conformance.netutil import is_loopback
+
+if TYPE_CHECKING:  # the mock package is heavy to import, and settings need only the type
+    from oauth_conformance.mock.tls import TlsFiles
 
 __all__ = ["SETTINGS", "Setting", "Settings", "load_settings"]
 
@@ -53,6 +56,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MOCK_PATH_STYLE", "the mock's service paths", "--mock-path-style", "netframework",
             ("netframework", "netcore")),
     Setting("MOCK_DEFECTS", "comma-separated seeded defects to switch on in the mock", "--mock-defects", ""),
+    Setting("MOCK_TLS", "serve the bundled mock over https, with a CA of its own that the run trusts",
+            "--mock-tls", "false", ("true", "false")),
     Setting("OAUTH_WAIVERS", "waiver files, comma-separated", None, None),
     Setting("OAUTH_FAIL_ON", "lowest level that fails the gate", "--fail-on", "must", ("must", "should")),
     Setting("OAUTH_STANDARDS_PROFILE", "standards profile", "--standards-profile", "rfc-strict",
@@ -120,6 +125,9 @@ class Settings:
     deactivation_wait: float
     oauth: dict[str, str | None] = field(default_factory=dict, repr=False)
     sources: dict[str, str] = field(default_factory=dict, compare=False)
+    mock_tls: bool = False
+    # The mock's certificate files once issued (targets.mock.with_mock_tls); the run trusts their CA.
+    mock_tls_files: TlsFiles | None = None
 
 
 def _url(name: str, value: str | None) -> str | None:
@@ -244,6 +252,7 @@ def load_settings(
         mock_deactivation=required("MOCK_DEACTIVATION"),
         mock_path_style=required("MOCK_PATH_STYLE"),
         mock_defects=defects,
+        mock_tls=_flag("MOCK_TLS", required("MOCK_TLS")),
         fail_on=required("OAUTH_FAIL_ON"),
         standards_profile=required("OAUTH_STANDARDS_PROFILE"),
         waivers=waivers,

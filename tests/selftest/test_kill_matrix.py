@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from oauth_conformance.catalogue import Level, load_catalogue
-from oauth_conformance.killmatrix import FAST, KillMatrix, run_kill_matrix, write_kill_matrix
+from oauth_conformance.killmatrix import FAST, PROFILES, KillMatrix, run_kill_matrix, write_kill_matrix
 from oauth_conformance.mock import BENIGN, DEFECTS
 from tests.selftest.suite_runner import ROOT, run_suite
 
@@ -31,7 +31,7 @@ def test_defect_trips_exactly_its_requirements(matrix: KillMatrix, name: str) ->
     assert row.exit_code == (1 if breaks_a_must else 0)
 
 
-@pytest.mark.parametrize("name", [*sorted(BENIGN), "compliant", "creatio"])
+@pytest.mark.parametrize("name", [*sorted(BENIGN), *PROFILES])
 def test_benign_variants_and_clean_profiles_trip_nothing(matrix: KillMatrix, name: str) -> None:
     row = next(r for r in matrix.rows if r.kind != "defect" and r.name == name)
     assert row.tripped == frozenset() and row.exit_code == 0

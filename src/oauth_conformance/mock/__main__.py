@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import tempfile
 import threading
+from pathlib import Path
 from types import FrameType
 
 from .defects import BENIGN, DEFECTS
 from .options import DEACTIVATIONS, PATH_STYLES, PROFILES, MockOptions
 from .server import start_mock
+from .tls import TlsFiles, issue_loopback_tls
 
 
 def _port(text: str) -> int:
@@ -71,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="access token lifetime in seconds (default: 3600 creatio, 600 compliant)")
     parser.add_argument("--admin-user", default="Supervisor", help="admin login name (default Supervisor)")
     parser.add_argument("--admin-password", default="Supervisor", help="admin password (default Supervisor)")
+    parser.add_argument("--tls", action="store_true",
+                        help="serve https with a throwaway CA of its own (its file is printed as OAUTH_CA_BUNDLE)")
     return parser
 
 
@@ -80,12 +85,18 @@ def _announced(public: str, listening: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="oauth-conformance-mock-tls-") as folder:
+        tls = issue_loopback_tls(Path(folder)) if args.tls else None
+        return _serve(args, tls)
+
+
+def _serve(args: argparse.Namespace, tls: TlsFiles | None) -> int:
     options = MockOptions(
         profile=args.profile, deactivation=args.deactivation, path_style=args.path_style,
         defects=frozenset(args.defect), host=args.host, creatio_port=args.creatio_port,
         identity_port=args.identity_port, issuer=args.issuer, public_identity_url=args.public_identity_url,
         public_creatio_url=args.public_creatio_url, token_lifetime=args.token_lifetime,
-        admin_user=args.admin_user, admin_password=args.admin_password,
+        admin_user=args.admin_user, admin_password=args.admin_password, tls=tls,
     )
     stop = threading.Event()
 
@@ -99,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Creatio mock:          {_announced(mock.public_creatio_url, mock.creatio_url)}")
         print(f"Identity Service mock: {_announced(mock.public_identity_url, mock.identity_url)}")
         print(f"Admin login:           {mock.admin_user} / {mock.admin_password}")
+        if tls is not None:
+            print(f"CA certificate:        {tls.ca}  (trust it, or pass it as OAUTH_CA_BUNDLE)")
         print(f"Profile:               {options.profile}, deactivation {options.deactivation}, "
               f"path style {options.path_style}; defects: {switches}")
         print()

@@ -49,7 +49,7 @@ class CreatioApp:
         self.options = options
         self.store = store
         self.base_url = base_url.rstrip("/")
-        self.link = IdentityLink(store, identity_url_map)
+        self.link = IdentityLink(store, identity_url_map, ca_file=str(options.tls.ca) if options.tls else None)
         self.auth = Authenticator(options, store, BearerValidator(options, store, self.link))
         self.integrations = Integrations(options, store, self.link)
         self.snapshot = snapshot

@@ -25,6 +25,8 @@ class Defect:
     # The mock profile the kill matrix runs it on. A defect whose requirement the creatio profile
     # already breaks (and profiles/creatio.toml waives) can only show against the compliant one.
     profile: str = "creatio"
+    # Whether the mock serves https for it (the transport checks skip plain-http loopback by design).
+    tls: bool = False
 
 
 def _table(*defects: Defect) -> dict[str, Defect]:
@@ -259,6 +261,19 @@ DEFECTS: dict[str, Defect] = _table(
            frozenset({"RFC7517-4.1-kty"}), "compliant"),
     Defect("jwks-use-and-keyops", "The signing key carries both use and key_ops.",
            frozenset({"RFC7517-4.3-use-keyops"}), "compliant"),
+    # Transport (RFC 6749 §3.2, §10.8, RFC 6750 §5.3, RFC 8414 §2), against the mock serving https.
+    Defect("plain-http-on-tls-port", "Both servers' https ports answer plain http as well (protocol detection "
+           "on the listener), and serve the requests that arrive that way.",
+           frozenset({"RFC6749-3.2-tls", "RFC6819-5.1.1-tls", "RFC6750-5.3-tls"}), "compliant", tls=True),
+    Defect("jwks-over-plain-http", "Discovery names an http:// jwks_uri, which the https port also answers "
+           "in plain http.", frozenset({"RFC8414-2-jwks-uri", "RFC6749-10.8-no-cleartext", "RFC6749-3.2-tls",
+                                        "RFC6819-5.1.1-tls", "RFC6750-5.3-tls"}), "compliant", tls=True),
+    Defect("revocation-over-plain-http", "Discovery names an http:// revocation_endpoint, which the https port "
+           "also answers in plain http.", frozenset({"RFC7009-2-post-tls", "RFC6749-10.8-no-cleartext",
+                                                      "RFC6749-3.2-tls", "RFC6819-5.1.1-tls", "RFC6750-5.3-tls"}),
+           "compliant", tls=True),
+    Defect("issuer-http", "Discovery and tokens name an http:// issuer while the metadata is served over https.",
+           frozenset({"RFC8414-2-issuer", "RFC8414-3.3-issuer-match"}), "compliant", tls=True),
     # Introspection (RFC 7662); the compliant profile lets a client introspect its own tokens.
     Defect("introspection-open", "The introspection endpoint answers callers without authentication.",
            frozenset({"RFC7662-2.1-authz", "RFC7662-2.3-bad-creds"}), "compliant"),
@@ -302,6 +317,10 @@ BENIGN: dict[str, Defect] = _table(
     Defect("revocation-json-body", "Revocation answers 200 with an empty JSON object as its body.", frozenset(),
            "compliant"),
 )
+
+
+# The defects that make the mock's https ports answer plain http too (PlainAndTlsServer); they need TLS.
+PLAIN_HTTP_DEFECTS = frozenset({"plain-http-on-tls-port", "jwks-over-plain-http", "revocation-over-plain-http"})
 
 
 def validate_switch_names(names: Iterable[str]) -> frozenset[str]:

@@ -38,6 +38,10 @@ class IdentityApp:
         # creatio-oauth.md §1.1: in 8.x the issuer is normally the IS base URL [INF]; Creatio 10
         # publishes an opaque "creatio.com" [CLIO], hence the option.
         self.issuer = options.issuer if options.issuer is not None else self.base_url
+        if options.has("issuer-http"):
+            # Defect. Realistic fault: IssuerUri configured with the http:// address TLS is terminated
+            # in front of, so the issuer is not an https URL although everything is served over https.
+            self.issuer = "http://" + self.base_url.split("://", 1)[1]
         if options.has("issuer-mismatch"):
             # Defect. Realistic fault: IdentityServer's IssuerUri pinned to the path the IS had behind
             # an old reverse proxy, so discovery (and the tokens) name an issuer that is not the URL
@@ -92,6 +96,14 @@ class IdentityApp:
         }
         if self.options.compliant:
             document["revocation_endpoint"] = self.base_url + REVOCATION_PATH
+        plain_base = "http://" + self.base_url.split("://", 1)[1]
+        if self.options.has("jwks-over-plain-http"):
+            # Defect. Realistic fault: the key set's URL was written by hand with http://, and the
+            # listener answers plain http too, so nobody noticed.
+            document["jwks_uri"] = plain_base + JWKS_PATH
+        if self.options.has("revocation-over-plain-http"):
+            # Defect. Realistic fault: as above, for the revocation endpoint, which takes client secrets.
+            document["revocation_endpoint"] = plain_base + REVOCATION_PATH
         return self._with_metadata_defects(document)
 
     def _with_metadata_defects(self, document: dict[str, Any]) -> dict[str, Any]:

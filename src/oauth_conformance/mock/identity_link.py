@@ -25,9 +25,9 @@ LOCAL_API_SCOPE = "IdentityServerApi"
 
 
 @functools.cache
-def _tls_context() -> ssl.SSLContext:
-    # Loading the CA store dominates the cost of an httpx client; load it once per process.
-    return ssl.create_default_context()
+def _tls_context(ca_file: str | None = None) -> ssl.SSLContext:
+    # Loading the CA store dominates the cost of an httpx client; load it once per process and CA file.
+    return ssl.create_default_context(cafile=ca_file)
 
 
 class IdentityError(Exception):
@@ -71,7 +71,7 @@ def empty_settings_message(empty: list[str]) -> str:
 
 class IdentityLink:
     def __init__(self, store: CreatioStore, url_map: dict[str, str] | None = None,
-                 timeout: float = IDENTITY_TIMEOUT_S) -> None:
+                 timeout: float = IDENTITY_TIMEOUT_S, ca_file: str | None = None) -> None:
         """``url_map`` maps announced (public) IS URLs to the loopback address the mock listens on.
 
         Behind a reverse proxy the settings and discovery name the public URL; the mock's Creatio
@@ -80,6 +80,8 @@ class IdentityLink:
         self.store = store
         self.url_map = {k.rstrip("/"): v.rstrip("/") for k, v in (url_map or {}).items()}
         self.timeout = timeout
+        # The mock's own CA when it serves https (as a real Creatio would trust its IS's CA).
+        self.ca_file = ca_file
         self._discovery: dict[str, tuple[float, dict[str, Any]]] = {}
         self._keys: dict[str, KeySet] = {}
         self._tokens: dict[tuple[str, ...], tuple[float, str]] = {}
@@ -102,7 +104,8 @@ class IdentityLink:
         try:
             # A client per call: the IS may be stopped and restarted between calls, and stale
             # keep-alive connections would turn that into spurious errors.
-            async with httpx.AsyncClient(timeout=self.timeout, trust_env=False, verify=_tls_context()) as client:
+            verify = _tls_context(self.ca_file)
+            async with httpx.AsyncClient(timeout=self.timeout, trust_env=False, verify=verify) as client:
                 return await client.request(method, self._rewrite(url), **kwargs)
         except (httpx.HTTPError, ValueError) as error:
             raise IdentityConnectivityError() from error

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-from .defects import validate_switch_names
+from .defects import PLAIN_HTTP_DEFECTS, validate_switch_names
+from .tls import TlsFiles
 
 Profile = Literal["compliant", "creatio"]
 Deactivation = Literal["per-request", "until-expiry"]
@@ -51,6 +52,8 @@ class MockOptions:
     token_lifetime: int | None = None
     admin_user: str = "Supervisor"
     admin_password: str = "Supervisor"
+    # Serve https with these files (``issue_loopback_tls``); None: plain http.
+    tls: TlsFiles | None = None
 
     def __post_init__(self) -> None:
         _check_choice("profile", self.profile, PROFILES)
@@ -81,6 +84,15 @@ class MockOptions:
         if self.token_lifetime is not None:
             return self.token_lifetime
         return COMPLIANT_TOKEN_LIFETIME if self.compliant else CREATIO_TOKEN_LIFETIME
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls is not None else "http"
+
+    @property
+    def plain_http_too(self) -> bool:
+        """Whether the https ports answer plain http as well (the defects that need it)."""
+        return self.tls is not None and bool(self.defects & PLAIN_HTTP_DEFECTS)
 
     @property
     def compliant(self) -> bool:

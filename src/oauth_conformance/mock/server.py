@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import socket
+import ssl
 import threading
 import time
 from collections.abc import Coroutine
@@ -12,7 +12,6 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
-import uvicorn
 
 from .creatio_app import CreatioApp
 from .creatio_store import CreatioStore
@@ -20,11 +19,12 @@ from .identity_app import DISCOVERY_PATH, IdentityApp
 from .identity_store import PUBLIC_CLIENT_ID, SPECIAL_CLIENT_ID, SPECIAL_CLIENT_SECRET, IdentityStore, IsClient
 from .keys import SigningKey
 from .options import MockOptions
-from .routing import Router
 from .seed import CLIENT2_NAME, CLIENT_NAME, DISABLED_CLIENT_NAME, SeedInfo, seed, seed_clients
+from .serving import PlainAndTlsServer, ServerThread
 
 _START_TIMEOUT_S = 10.0
 T = TypeVar("T")
+Server = ServerThread | PlainAndTlsServer
 
 
 def _url_host(host: str) -> str:
@@ -33,91 +33,10 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-class _ServerThread:
-    """One uvicorn server that can be stopped and started again on the same port."""
-
-    def __init__(self, name: str, host: str, port: int) -> None:
-        self.name = name
-        self.host = host
-        self._sock: socket.socket | None = self._bind(host, port)
-        self.port: int = self._sock.getsockname()[1]
-        self.app: Router | None = None
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-
-    @staticmethod
-    def _bind(host: str, port: int) -> socket.socket:
-        # Binding here (not in uvicorn) gives the real port of port=0 before the apps are built,
-        # and SO_REUSEADDR lets a stopped IS come back on the same port at once.
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # Accepted sockets inherit this: without it uvicorn's separate header and body writes
-        # meet the client's delayed ACK and every response takes 40 ms.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            sock.bind((host, port))
-            sock.listen(128)
-        except OSError:
-            sock.close()
-            raise
-        return sock
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self.running:
-            return
-        if self.app is None:
-            raise RuntimeError(f"{self.name}: no app to serve")
-        if self._sock is None:
-            self._sock = self._bind(self.host, self.port)
-        config = uvicorn.Config(
-            self.app,
-            log_config=None,  # leave the host process's logging configuration alone
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            proxy_headers=False,  # X-Forwarded-* must not change anything (RFC 9700 §4.13)
-            server_header=False,
-            timeout_graceful_shutdown=1,
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [self._sock]},
-                                  name=f"mock-{self.name}", daemon=True)
-        self._server, self._thread = server, thread
-        thread.start()
-        deadline = time.monotonic() + _START_TIMEOUT_S
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                self.request_stop()
-                self.join()
-                raise RuntimeError(f"mock {self.name} server did not start on {self.host}:{self.port}")
-            time.sleep(0.005)
-
-    def request_stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-
-    def join(self) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
-        if self._sock is not None:
-            self._sock.close()  # uvicorn closes it too; closing twice is harmless
-            self._sock = None
-
-    def stop(self) -> None:
-        self.request_stop()
-        self.join()
-
-
 class MockServers:
     """The running mock pair. Use as a context manager, or call ``stop()``."""
 
-    def __init__(self, options: MockOptions, creatio: _ServerThread, identity: _ServerThread,
+    def __init__(self, options: MockOptions, creatio: Server, identity: Server,
                  seed_info: SeedInfo, creatio_store: CreatioStore, identity_store: IdentityStore,
                  signing_key: SigningKey, public_creatio_url: str, public_identity_url: str) -> None:
         self.options = options
@@ -126,9 +45,9 @@ class MockServers:
         self.admin_password = options.admin_password
         host = _url_host(options.host)
         #: Site root the mock listens on (no trailing slash, no ``/0``).
-        self.creatio_url = f"http://{host}:{creatio.port}"
+        self.creatio_url = f"{options.scheme}://{host}:{creatio.port}"
         #: IS base the mock listens on (no trailing slash).
-        self.identity_url = f"http://{host}:{identity.port}"
+        self.identity_url = f"{options.scheme}://{host}:{identity.port}"
         #: The URLs the mock announces (equal to the above unless public URLs were given).
         self.public_creatio_url = public_creatio_url
         self.public_identity_url = public_identity_url
@@ -193,9 +112,13 @@ class MockServers:
             users = sorted(u.name for u in self._creatio_store.users.values())
         return {"integrations": integrations, "users": users, "identity_clients": self._identity_store.client_ids()}
 
+    def _trust(self) -> dict[str, str]:
+        """Over https, the CA the suite must trust for this mock."""
+        return {"OAUTH_CA_BUNDLE": str(self.options.tls.ca)} if self.options.tls else {}
+
     def env(self) -> dict[str, str]:
         """The settings that point the suite's ``creatio`` target at this mock."""
-        return {
+        return self._trust() | {
             "OAUTH_TARGET": "creatio",
             "CREATIO_URL": self.public_creatio_url,
             "CREATIO_IDENTITY_URL": self.public_identity_url,
@@ -215,7 +138,7 @@ class MockServers:
         client, client2, disabled = (self.seed.oauth_client(name)
                                      for name in (CLIENT_NAME, CLIENT2_NAME, DISABLED_CLIENT_NAME))
         resource = f"{self.public_creatio_url}{self.options.app_prefix}/odata/{self.seed.allowed_entity}"
-        return {
+        return self._trust() | {
             "OAUTH_TARGET": "oauth",
             "OAUTH_ISSUER": self.public_identity_url,
             "OAUTH_CLIENT_ID": client.client_id,
@@ -231,8 +154,9 @@ class MockServers:
         }
 
 
-def _wait_until_answering(url: str) -> None:
-    with httpx.Client(timeout=2.0, trust_env=False) as client:
+def _wait_until_answering(url: str, ca_file: str | None) -> None:
+    verify = ssl.create_default_context(cafile=ca_file) if ca_file else True
+    with httpx.Client(timeout=2.0, trust_env=False, verify=verify) as client:
         deadline = time.monotonic() + _START_TIMEOUT_S
         while True:
             try:
@@ -271,9 +195,9 @@ _DEFAULT_OPTIONS = MockOptions()
 
 def start_mock(options: MockOptions = _DEFAULT_OPTIONS) -> MockServers:
     """Start the mock Identity Service and Creatio; return once both answer HTTP."""
-    identity = _ServerThread("identity", options.host, options.identity_port)
+    identity = _server("identity", options, options.identity_port)
     try:
-        creatio = _ServerThread("creatio", options.host, options.creatio_port)
+        creatio = _server("creatio", options, options.creatio_port)
     except OSError:
         identity.join()
         raise
@@ -285,10 +209,16 @@ def start_mock(options: MockOptions = _DEFAULT_OPTIONS) -> MockServers:
         raise
 
 
-def _start(options: MockOptions, identity: _ServerThread, creatio: _ServerThread) -> MockServers:
+def _server(name: str, options: MockOptions, port: int) -> Server:
+    if options.tls is not None and options.plain_http_too:
+        return PlainAndTlsServer(name, options.host, port, options.tls)
+    return ServerThread(name, options.host, port, options.tls)
+
+
+def _start(options: MockOptions, identity: Server, creatio: Server) -> MockServers:
     host = _url_host(options.host)
-    identity_url = f"http://{host}:{identity.port}"
-    creatio_url = f"http://{host}:{creatio.port}"
+    identity_url = f"{options.scheme}://{host}:{identity.port}"
+    creatio_url = f"{options.scheme}://{host}:{creatio.port}"
     public_identity = (options.public_identity_url or identity_url).rstrip("/")
     public_creatio = (options.public_creatio_url or creatio_url).rstrip("/")
 
@@ -305,8 +235,9 @@ def _start(options: MockOptions, identity: _ServerThread, creatio: _ServerThread
     creatio.app = creatio_app.asgi()
     identity.start()
     creatio.start()
-    _wait_until_answering(identity_url + DISCOVERY_PATH)
-    _wait_until_answering(creatio_url + "/")
+    ca_file = str(options.tls.ca) if options.tls else None
+    _wait_until_answering(identity_url + DISCOVERY_PATH, ca_file)
+    _wait_until_answering(creatio_url + "/", ca_file)
     # The integrations for the oauth target: saved like any other, so only once the IS answers.
     clients = _run_coroutine(seed_clients(creatio_app.integrations, seed_info))
     servers.seed = dataclasses.replace(seed_info, oauth_clients=clients)

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import atexit
+import dataclasses
+import shutil
+import tempfile
+from pathlib import Path
+
 from oauth_conformance.http import HttpClient
 from oauth_conformance.mock import MockOptions, start_mock
+from oauth_conformance.mock.tls import issue_loopback_tls
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets import CreatioEnvironment
 from oauth_conformance.targets.creatio import CreatioAdapter, CreatioConnection
 from oauth_conformance.targets.identity import IdentityClient
 
-__all__ = ["open_mock_environment"]
+__all__ = ["open_mock_environment", "with_mock_tls"]
+
+
+def with_mock_tls(settings: Settings) -> Settings:
+    """With ``--mock-tls``, issue the mock's certificate files and make the run trust their CA.
+
+    Done before anything opens a connection, so the one HTTP client of the run verifies the mock's
+    chain and host name like any other server's; the files go when the process ends.
+    """
+    if settings.target != "mock" or not settings.mock_tls:
+        return settings
+    folder = Path(tempfile.mkdtemp(prefix="oauth-conformance-tls-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    files = issue_loopback_tls(folder)
+    return dataclasses.replace(settings, tls_verify=str(files.ca), mock_tls_files=files)
 
 
 def open_mock_environment(settings: Settings, http: HttpClient) -> CreatioEnvironment:
@@ -18,6 +39,7 @@ def open_mock_environment(settings: Settings, http: HttpClient) -> CreatioEnviro
         deactivation=settings.mock_deactivation,  # type: ignore[arg-type]
         path_style=settings.mock_path_style,  # type: ignore[arg-type]
         defects=settings.mock_defects,
+        tls=settings.mock_tls_files,
     )
     servers = start_mock(options)
     connection = CreatioConnection(
