@@ -104,12 +104,21 @@ def foreign_revocation_ignored(standards: StandardsTarget, http: HttpClient, pro
     # client may introspect its own token, the authorization server's view decides as well.
     introspection_url = standards.identity.advertised("introspection_endpoint")
     if isinstance(introspection_url, str) and introspection_url:
-        client = standards.client
-        answer = http.post(introspection_url, data={"token": token},
-                           headers={"Authorization": basic_credentials(client.client_id, client.client_secret)})
-        active = (json_object(answer) or {}).get("active") if answer.status_code == 200 else None
-        if active is not None:
+        # Trusted only once it calls an untouched fresh token active: an endpoint that says "inactive"
+        # to everything (or refuses this client) tells nothing about the revocation.
+        control, control_id = _introspect(introspection_url, _fresh(standards, Probe()), standards, http)
+        active, answer_id = _introspect(introspection_url, token, standards, http)
+        if control is True and active is not None:
             valid = valid and active is True
-            message += f"; introspection says active={active!r}"
-            evidence.append(exchange_id(answer))
+            message += f"; introspection says active={active!r} (a fresh token: active=True)"
+            evidence += [control_id, answer_id]
     checker.require("RFC7009-2.1-client-auth", valid, message, evidence)
+
+
+def _introspect(url: str, token: str, standards: StandardsTarget, http: HttpClient) -> tuple[object, str | None]:
+    """The ``active`` member the client's own introspection of ``token`` answers (None if refused)."""
+    client = standards.client
+    answer = http.post(url, data={"token": token},
+                       headers={"Authorization": basic_credentials(client.client_id, client.client_secret)})
+    active = (json_object(answer) or {}).get("active") if answer.status_code == 200 else None
+    return active, exchange_id(answer)
