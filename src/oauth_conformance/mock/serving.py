@@ -153,6 +153,12 @@ class PlainAndTlsServer:
             loop.run_forever()
         finally:
             server.close()
+            # Connections still open (a client's keep-alive) are cut here, while the loop can still
+            # run their clean-up, not later when a closed loop would have to.
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.run_until_complete(server.wait_closed())
             loop.close()
 
