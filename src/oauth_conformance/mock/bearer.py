@@ -57,10 +57,13 @@ def _unverified_claims(token: str) -> dict[str, Any]:
 
 
 class BearerValidator:
-    def __init__(self, options: MockOptions, store: CreatioStore, link: IdentityLink) -> None:
+    def __init__(self, options: MockOptions, store: CreatioStore, link: IdentityLink,
+                 pinned_key: dict[str, Any] | None = None) -> None:
         self.options = options
         self.store = store
         self.link = link
+        # A key configured in Creatio itself wins over the JWKS (the "jwks-stale-key" defect's other half).
+        self.pinned = KeySet.import_key_set({"keys": [pinned_key]}) if pinned_key else None
         self.skew = 0 if options.compliant else CREATIO_CLOCK_SKEW_S
         # JwtBearer accepts any asymmetric algorithm its keys support; the mock names the one its IS uses
         # (RS256, or PS256 under the "tokens-signed-ps256" defect).
@@ -116,6 +119,11 @@ class BearerValidator:
             # Defect. Realistic fault: the token is read with a decode-only helper (as for logging)
             # and its claims trusted, so tampered, re-signed or unsigned-body tokens pass.
             return _unverified_claims(token)
+        if self.pinned is not None:
+            try:
+                return self._decode(token, self.pinned, self.algorithms)
+            except InvalidKeyIdError as error:
+                raise BearerRejected("unknown kid") from error
         keys = await self.link.key_set()
         try:
             return self._decode(token, keys, self.algorithms)

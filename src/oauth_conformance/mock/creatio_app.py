@@ -11,6 +11,8 @@ Routes (``{P}`` is ``/0`` in the ``netframework`` path style and empty in ``netc
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -43,14 +45,17 @@ def _no_store(handler: Handler) -> Handler:
 
 class CreatioApp:
     def __init__(self, options: MockOptions, store: CreatioStore, base_url: str,
-                 identity_url_map: dict[str, str], snapshot: Snapshot) -> None:
+                 identity_url_map: dict[str, str], snapshot: Snapshot,
+                 pinned_key: dict[str, Any] | None = None) -> None:
         """``base_url``: the announced site root (public URL when behind a proxy), no trailing slash.
-        ``identity_url_map``: announced IS URL → loopback IS URL (see ``IdentityLink``)."""
+        ``identity_url_map``: announced IS URL → loopback IS URL (see ``IdentityLink``).
+        ``pinned_key``: a signing key configured in Creatio itself instead of read from the JWKS
+        (only the "jwks-stale-key" defect uses it)."""
         self.options = options
         self.store = store
         self.base_url = base_url.rstrip("/")
         self.link = IdentityLink(store, identity_url_map, ca_file=str(options.tls.ca) if options.tls else None)
-        self.auth = Authenticator(options, store, BearerValidator(options, store, self.link))
+        self.auth = Authenticator(options, store, BearerValidator(options, store, self.link, pinned_key))
         self.integrations = Integrations(options, store, self.link)
         self.snapshot = snapshot
 

@@ -259,6 +259,9 @@ DEFECTS: dict[str, Defect] = _table(
     Defect("jwks-as-text", "The JWK Set is served as text/plain.", frozenset({"RFC7517-5-keys"}), "compliant"),
     Defect("jwks-key-without-kty", "The JWK Set carries a certificate-only entry without kty.",
            frozenset({"RFC7517-4.1-kty"}), "compliant"),
+    Defect("jwks-stale-key", "The JWK Set serves an old key under the signing key's kid; the API verifies "
+           "with a key pinned in its own configuration, so tokens still work.",
+           frozenset({"RFC6819-4.6.3-guessing"}), "compliant"),
     Defect("jwks-use-and-keyops", "The signing key carries both use and key_ops.",
            frozenset({"RFC7517-4.3-use-keyops"}), "compliant"),
     # Transport (RFC 6749 §3.2, §10.8, RFC 6750 §5.3, RFC 8414 §2), against the mock serving https.

@@ -39,6 +39,8 @@ class SigningKey:
             self.kid = self._key.thumbprint()
             self._key = RSAKey.import_key({**self._key.as_dict(private=True), "kid": self.kid})
         self._extra: list[dict[str, Any]] = []
+        # The old key of the "jwks-stale-key" defect.
+        self._stale = RSAKey.generate_key(2048) if options.has("jwks-stale-key") else self._key
         if options.has("second-jwks-key"):
             # Benign: a second, unrelated key with its own kid (the next key of a rollover).
             self._extra.append(RSAKey.generate_key(
@@ -57,6 +59,11 @@ class SigningKey:
         # dq and qi.
         private = self.options.has("private-key-in-jwks")
         signing = self._key.as_dict(private=private)
+        if self.options.has("jwks-stale-key"):
+            # Defect. Realistic fault: the signing certificate was renewed, its kid (derived from the
+            # subject name) stayed the same, and the key set still serves the old certificate's key.
+            # The mock's Creatio verifies with the key pinned in its configuration (creatio_app.py).
+            signing = {**self._stale.as_dict(private=False), "kid": self.kid, "use": "sig", "alg": self.alg}
         if self.options.has("jwks-use-and-keyops"):
             # Defect. Realistic fault: a key exporter that writes key_ops beside use, which RFC 7517
             # §4.3 says not to combine.
@@ -67,6 +74,10 @@ class SigningKey:
             # publish the TLS certificate beside the signing key; RFC 7517 §4.1 requires kty.
             extra.append({"kid": "certificate", "x5t": upper_hex(20), "use": "sig"})
         return {"keys": [signing, *extra]}
+
+    def public_jwk(self) -> dict[str, Any]:
+        """The signing key's public half, as a client would pin it (the "jwks-stale-key" defect)."""
+        return self._key.as_dict(private=False)
 
     def sign(self, claims: dict[str, Any], typ: str = "at+jwt") -> str:
         # [INF] creatio-oauth.md §1.4: IdentityServer 4.x marks access tokens "typ": "at+jwt".

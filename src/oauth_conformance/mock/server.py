@@ -231,7 +231,7 @@ def _start(options: MockOptions, identity: Server, creatio: Server) -> MockServe
     identity.app = IdentityApp(options, identity_store, key, public_identity).asgi()
     # Creatio reaches its IS on loopback even when settings and discovery name a public URL.
     creatio_app = CreatioApp(options, creatio_store, public_creatio, {public_identity: identity_url},
-                             servers.snapshot)
+                             servers.snapshot, key.public_jwk() if options.has("jwks-stale-key") else None)
     creatio.app = creatio_app.asgi()
     identity.start()
     creatio.start()
