@@ -48,7 +48,8 @@ def _switch_args(name: str, tls: bool) -> tuple[str, ...]:
 
 def _defect_args(defect: Defect) -> tuple[str, ...]:
     reaches_creatio = defect.profile == "creatio" or any(rid.startswith("CRE-") for rid in defect.expected)
-    return _switch_args(defect.name, defect.tls) + (() if reaches_creatio else STANDARDS_ONLY)
+    deactivation = (f"--mock-deactivation={defect.deactivation}",) if defect.deactivation != "per-request" else ()
+    return _switch_args(defect.name, defect.tls) + deactivation + (() if reaches_creatio else STANDARDS_ONLY)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ class Defect:
     profile: str = "creatio"
     # Whether the mock serves https for it (the transport checks skip plain-http loopback by design).
     tls: bool = False
+    # The Creatio behaviour it needs: "until-expiry" (8.1) validates tokens without looking at client_id.
+    deactivation: str = "per-request"
 
 
 def _table(*defects: Defect) -> dict[str, Defect]:
@@ -219,6 +221,10 @@ DEFECTS: dict[str, Defect] = _table(
            frozenset({"RFC6750-5.3-short-lived", "RFC6819-5.1.5.3-short-exp"}), "compliant"),
     Defect("tokens-signed-ps256", "The IS signs access tokens with PS256 instead of RS256 (the API accepts "
            "them).", frozenset({"RFC9068-2.1-signed"}), "compliant"),
+    Defect("client-id-claim-is-name", "Access tokens carry the client's display name as client_id; the API "
+           "(8.1, which never looks the integration up) accepts them, but introspection no longer matches them "
+           "to their client.", frozenset({"RFC6819-5.1.5.8-bind-client", "RFC7662-2.2-active",
+                                          "CRE-token-acts-as-techuser"}), "compliant", deactivation="until-expiry"),
     Defect("sub-is-user", "Access tokens carry the integration's Creatio user id as sub instead of the client id.",
            frozenset({"RFC9068-5-sub-confusion"}), "compliant"),
     Defect("token-no-audience", "Integration clients' access tokens carry no aud, and the API skips the "

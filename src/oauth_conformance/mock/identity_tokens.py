@@ -55,6 +55,10 @@ class TokenIssuer:
             # client's template keeps it: the IS's own management API authorizes by scope.
             claims["scope"] = " ".join(scopes)
         claims["client_id"] = client.client_id
+        if self.options.has("client-id-claim-is-name") and client.client_id != SYSTEM_CLIENT_ID:
+            # Defect. Realistic fault: a custom claims mapping writes ClientName where ClientId belongs,
+            # so the token no longer names the client it was issued to.
+            claims["client_id"] = client.name
         if self.options.compliant:
             # RFC 9068 §2.2 makes `sub` REQUIRED; for client credentials it names the client.
             claims["sub"] = client.client_id
