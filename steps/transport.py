@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -81,9 +82,9 @@ def plain_resource_request(standards: StandardsTarget, http: HttpClient, probe: 
 def _served_in_clear(response: httpx.Response | None, evaluated: bool) -> str | None:
     """Why the plain-http answer shows the request was served, or None when it was not.
 
-    Not served: nothing listening, a redirect (to https), or a refusal that is no answer of the
-    endpoint itself, such as "plain HTTP request sent to HTTPS port". ``evaluated``: the answer shows
-    the endpoint looked at the credentials (an OAuth error body, a Bearer challenge)."""
+    Not served: nothing listening, a redirect (to https), or a refusal of plain http as such ("plain
+    HTTP request sent to HTTPS port", "HTTPS required"). ``evaluated``: the answer shows the endpoint
+    looked at the made-up credentials (invalid_client and the like, an invalid_token challenge)."""
     if response is None:
         return None
     if 200 <= response.status_code < 300:
@@ -97,12 +98,19 @@ def _plain_message(response: httpx.Response | None) -> str:
     return "nothing answered on plain http" if response is None else f"plain http: HTTP {response.status_code}"
 
 
+# OAuth errors that only an endpoint which authenticated the made-up client can give. invalid_request is
+# left out: a server refusing plain http says so with it (Keycloak: 403 "HTTPS required").
+_EVALUATED_ERRORS = frozenset({"invalid_client", "unauthorized_client", "invalid_grant", "invalid_scope",
+                               "unsupported_grant_type"})
+_EVALUATED_CHALLENGE = re.compile(r'error\s*=\s*"?invalid_token', re.IGNORECASE)
+
+
 @then("the token endpoint does not serve the request over plain http")
 def no_plain_token(probe: Probe, checker: Checker) -> None:
     response = probe.responses[-1] if probe.responses else None
     body = (json_object(response) or {}) if response is not None else {}
-    # A token, or an OAuth error such as invalid_client: either way the made-up credentials were checked.
-    served = _served_in_clear(response, "access_token" in body or "error" in body)
+    # A token, or an error that shows the made-up credentials were checked, means it served the request.
+    served = _served_in_clear(response, "access_token" in body or body.get("error") in _EVALUATED_ERRORS)
     checker.require_tagged(("RFC6749-3.2-tls", "RFC6819-5.1.1-tls"), served is None,
                            served or _plain_message(response))
 
@@ -111,7 +119,8 @@ def no_plain_token(probe: Probe, checker: Checker) -> None:
 def no_plain_2xx(probe: Probe, checker: Checker) -> None:
     response = probe.responses[-1] if probe.responses else None
     challenge = response.headers.get("www-authenticate", "") if response is not None else ""
-    served = _served_in_clear(response, challenge.lower().startswith("bearer"))
+    # A challenge calling the made-up token invalid shows the token was looked at over plain http.
+    served = _served_in_clear(response, bool(_EVALUATED_CHALLENGE.search(challenge)))
     checker.require("RFC6750-5.3-tls", served is None, served or _plain_message(response))
 
 

@@ -2,7 +2,8 @@ Feature: Transport security of the token endpoint and the protected API (RFC 674
   Credentials and tokens travel only over TLS with a certificate that validates. Checked against
   https targets; a local test deployment on loopback http is skipped with that reason. The probes
   over plain http carry made-up credentials only, never the real ones: an endpoint that answers them
-  with an OAuth error or a Bearer challenge has evaluated them in the clear, and that fails too.
+  with invalid_client (or an invalid_token challenge) has evaluated them in the clear, and that fails
+  too; a refusal of plain http as such ("HTTPS required") does not.
 
   @RFC6749-3.2-tls @RFC6819-5.1.1-tls
   Scenario: The token endpoint refuses a request over plain http

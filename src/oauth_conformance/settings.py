@@ -237,6 +237,12 @@ def load_settings(
             f"--mock-defects / MOCK_DEFECTS: unknown {', '.join(unknown)}; expected names from "
             "python -m oauth_conformance.mock --help"
         )
+    mock_tls = _flag("MOCK_TLS", required("MOCK_TLS"))
+    if not mock_tls and (tls_only := mock_variants_needing_tls(defects)):
+        raise SettingsError(
+            f"--mock-defects / MOCK_DEFECTS: {', '.join(tls_only)} act only on a mock serving https; "
+            "expected --mock-tls=true (MOCK_TLS) with them"
+        )
     reports_dir = Path(required("OAUTH_REPORTS_DIR"))
     try:
         reports_dir.mkdir(parents=True, exist_ok=True)
@@ -252,7 +258,7 @@ def load_settings(
         mock_deactivation=required("MOCK_DEACTIVATION"),
         mock_path_style=required("MOCK_PATH_STYLE"),
         mock_defects=defects,
-        mock_tls=_flag("MOCK_TLS", required("MOCK_TLS")),
+        mock_tls=mock_tls,
         fail_on=required("OAUTH_FAIL_ON"),
         standards_profile=required("OAUTH_STANDARDS_PROFILE"),
         waivers=waivers,
@@ -302,6 +308,12 @@ def known_mock_variants() -> frozenset[str]:
     from oauth_conformance.mock.defects import BENIGN, DEFECTS
 
     return frozenset(DEFECTS) | frozenset(BENIGN)
+
+
+def mock_variants_needing_tls(names: frozenset[str]) -> list[str]:
+    from oauth_conformance.mock.defects import needing_tls
+
+    return needing_tls(names)
 
 
 def option_value(config_value: Any) -> str | None:

@@ -321,6 +321,8 @@ BENIGN: dict[str, Defect] = _table(
            frozenset()),
     Defect("challenge-extra-params", "API Bearer challenges carry extra auth-params (scope, error_uri).",
            frozenset(), "compliant"),
+    Defect("plain-http-https-required", "The https ports also answer plain http, always with 403 invalid_request "
+           "\"HTTPS required\" (as Keycloak does), never serving the request.", frozenset(), "compliant", tls=True),
     Defect("introspection-extra-members", "Active introspection answers carry extension members (iss is "
            "already there; username and a private one are added).", frozenset(), "compliant"),
     Defect("revocation-json-body", "Revocation answers 200 with an empty JSON object as its body.", frozenset(),
@@ -328,8 +330,15 @@ BENIGN: dict[str, Defect] = _table(
 )
 
 
-# The defects that make the mock's https ports answer plain http too (PlainAndTlsServer); they need TLS.
-PLAIN_HTTP_DEFECTS = frozenset({"plain-http-on-tls-port", "jwks-over-plain-http", "revocation-over-plain-http"})
+# The switches that make the mock's https ports answer plain http too (PlainAndTlsServer).
+PLAIN_HTTP_SWITCHES = frozenset({"plain-http-on-tls-port", "jwks-over-plain-http", "revocation-over-plain-http",
+                                 "plain-http-https-required"})
+
+
+def needing_tls(names: Iterable[str]) -> list[str]:
+    """The switches among ``names`` that only do something when the mock serves https."""
+    switches = {**DEFECTS, **BENIGN}
+    return sorted(n for n in names if n in switches and switches[n].tls)
 
 
 def validate_switch_names(names: Iterable[str]) -> frozenset[str]:

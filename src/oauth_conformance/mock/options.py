@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-from .defects import PLAIN_HTTP_DEFECTS, validate_switch_names
+from .defects import PLAIN_HTTP_SWITCHES, needing_tls, validate_switch_names
 from .tls import TlsFiles
 
 Profile = Literal["compliant", "creatio"]
@@ -61,6 +61,9 @@ class MockOptions:
         _check_choice("path_style", self.path_style, PATH_STYLES)
         # Accept any iterable of names (a list from the CLI, a set from a test) but store a frozenset.
         object.__setattr__(self, "defects", validate_switch_names(self.defects))
+        if self.tls is None and (tls_only := needing_tls(self.defects)):
+            # Silently doing nothing would make a clean run look like a kill that failed.
+            raise ValueError(f"{', '.join(tls_only)} need(s) the mock to serve https (--tls, or --mock-tls=true)")
         for name in ("creatio_port", "identity_port"):
             port = getattr(self, name)
             if not 0 <= port <= 65535:
@@ -92,7 +95,7 @@ class MockOptions:
     @property
     def plain_http_too(self) -> bool:
         """Whether the https ports answer plain http as well (the defects that need it)."""
-        return self.tls is not None and bool(self.defects & PLAIN_HTTP_DEFECTS)
+        return self.tls is not None and bool(self.defects & PLAIN_HTTP_SWITCHES)
 
     @property
     def compliant(self) -> bool:

@@ -12,6 +12,8 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
+from starlette.requests import Request
+from starlette.responses import Response
 
 from .creatio_app import CreatioApp
 from .creatio_store import CreatioStore
@@ -19,8 +21,10 @@ from .identity_app import DISCOVERY_PATH, IdentityApp
 from .identity_store import PUBLIC_CLIENT_ID, SPECIAL_CLIENT_ID, SPECIAL_CLIENT_SECRET, IdentityStore, IsClient
 from .keys import SigningKey
 from .options import MockOptions
+from .routing import Router
 from .seed import CLIENT2_NAME, CLIENT_NAME, DISABLED_CLIENT_NAME, SeedInfo, seed, seed_clients
 from .serving import PlainAndTlsServer, ServerThread
+from .wire import json_response
 
 _START_TIMEOUT_S = 10.0
 T = TypeVar("T")
@@ -211,8 +215,18 @@ def start_mock(options: MockOptions = _DEFAULT_OPTIONS) -> MockServers:
 
 def _server(name: str, options: MockOptions, port: int) -> Server:
     if options.tls is not None and options.plain_http_too:
-        return PlainAndTlsServer(name, options.host, port, options.tls)
+        refusal = _https_required() if options.has("plain-http-https-required") else None
+        return PlainAndTlsServer(name, options.host, port, options.tls, refusal)
     return ServerThread(name, options.host, port, options.tls)
+
+
+def _https_required() -> Router:
+    """Benign variant "plain-http-https-required": plain http gets a refusal and nothing else."""
+
+    async def refuse(request: Request) -> Response:
+        return json_response({"error": "invalid_request", "error_description": "HTTPS required"}, 403)
+
+    return Router(not_found=refuse)
 
 
 def _start(options: MockOptions, identity: Server, creatio: Server) -> MockServers:

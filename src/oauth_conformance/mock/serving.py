@@ -112,12 +112,15 @@ class PlainAndTlsServer:
     """One public port that hands a connection opening with a TLS handshake to an https server and any
     other to a plain-http server of the same app, both on loopback ports of their own."""
 
-    def __init__(self, name: str, host: str, port: int, tls: TlsFiles) -> None:
+    def __init__(self, name: str, host: str, port: int, tls: TlsFiles, plain_app: Router | None = None) -> None:
+        """``plain_app``: what plain http gets instead of the app itself (a refusal, for a benign variant)."""
         self.name = name
+        self.host = host
         self._front_sock: socket.socket | None = ServerThread._bind(host, port)
         self.port: int = self._front_sock.getsockname()[1]
         self._tls = ServerThread(f"{name}-tls", "127.0.0.1", 0, tls)
         self._plain = ServerThread(f"{name}-plain", "127.0.0.1", 0)
+        self._plain_app = plain_app
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
@@ -127,27 +130,37 @@ class PlainAndTlsServer:
 
     @app.setter
     def app(self, app: Router | None) -> None:
-        self._tls.app = self._plain.app = app
+        self._tls.app = app
+        self._plain.app = self._plain_app or app
 
     @property
     def running(self) -> bool:
-        return self._tls.running
+        return self._tls.running and self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
+        if self.running:
+            return
         self._tls.start()
         self._plain.start()
-        if self._thread is None:
-            loop = asyncio.new_event_loop()
-            ready = threading.Event()
-            self._loop = loop
-            self._thread = threading.Thread(target=self._serve, args=(loop, ready), name=f"mock-{self.name}-front",
-                                            daemon=True)
-            self._thread.start()
-            ready.wait(_START_TIMEOUT_S)
+        if self._front_sock is None:  # stopped before: take the same port again
+            self._front_sock = ServerThread._bind(self.host, self.port)
+        loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        self._loop = loop
+        self._thread = threading.Thread(target=self._serve, args=(loop, ready, self._front_sock),
+                                        name=f"mock-{self.name}-front", daemon=True)
+        self._thread.start()
+        if not ready.wait(_START_TIMEOUT_S) or not self._thread.is_alive():
+            self.stop()
+            raise RuntimeError(f"mock {self.name} front did not start on port {self.port}")
 
-    def _serve(self, loop: asyncio.AbstractEventLoop, ready: threading.Event) -> None:
+    def _serve(self, loop: asyncio.AbstractEventLoop, ready: threading.Event, sock: socket.socket) -> None:
         asyncio.set_event_loop(loop)
-        server = loop.run_until_complete(asyncio.start_server(self._relay, sock=self._front_sock))
+        try:
+            server = loop.run_until_complete(asyncio.start_server(self._relay, sock=sock))
+        except OSError:
+            loop.close()
+            return
         ready.set()
         try:
             loop.run_forever()
@@ -169,8 +182,11 @@ class PlainAndTlsServer:
                 return
             backend = self._tls if first == _TLS_HANDSHAKE else self._plain
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", backend.port)
-            up_writer.write(first)
-            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+            try:
+                up_writer.write(first)
+                await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+            finally:
+                up_writer.close()
         except (OSError, TimeoutError):
             pass
         finally:
