@@ -21,8 +21,10 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 from oauth_conformance.childrun import ROOT, SuiteRun, run_suite
+from oauth_conformance.redaction import REDACTOR
 
 from .dot_server import running_dot_server
 
@@ -30,27 +32,64 @@ WAIVERS = ROOT / "profiles" / "calibration-django-oauth-toolkit.toml"
 UNEXPLAINED = ("FAIL", "ERROR")
 
 
+# Written into the reports folder, so a later run replaces only a folder this module made.
+MARKER = ".calibration-reports"
+
+
+class _Redacting(logging.Filter):
+    """The server's log lines go through the suite's redactor, like everything else the run writes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = REDACTOR.text(record.getMessage()), None
+        return True
+
+
+def _check_replaceable(reports: Path) -> None:
+    if reports.exists() and any(reports.iterdir()) and not (reports / MARKER).is_file():
+        raise SystemExit(f"--reports-dir {reports}: not empty and not a calibration reports folder; "
+                         "expected a new or empty folder, or one an earlier calibration wrote")
+
+
+def _replace_folder(source: Path, reports: Path) -> None:
+    _check_replaceable(reports)
+    if reports.exists():
+        shutil.rmtree(reports)
+    shutil.copytree(source, reports)
+    (reports / MARKER).write_text("written by python -m calibration.run\n", encoding="utf-8")
+
+
+def _canary(env: dict[str, str]) -> list[str]:
+    """The client secrets in every form a report could carry them: as issued, and form-urlencoded."""
+    secrets = [v for k, v in env.items() if k.endswith("_SECRET")]
+    return sorted({form for secret in secrets for form in (secret, quote(secret, safe=""), quote_plus(secret))})
+
+
 def calibrate(reports: Path) -> tuple[SuiteRun, list[str]]:
     """Run the suite against a fresh DOT; return the run and the problems that fail the calibration."""
+    _check_replaceable(reports)  # before the run, not after it
     with tempfile.TemporaryDirectory(prefix="calibration-") as scratch:
         # The server runs in this process; its own log lines (DOT warns about every discouraged
         # request it still serves) go to a file beside the reports, not to the console.
         server_log = logging.FileHandler(Path(scratch) / "server.log", encoding="utf-8")
+        server_log.addFilter(_Redacting())
         logging.getLogger().addHandler(server_log)
         try:
             with running_dot_server() as env:
+                for name, value in env.items():
+                    if name.endswith("_SECRET"):
+                        REDACTOR.register(value)
                 run = run_suite(Path(scratch), "tests/conformance", f"--waivers={WAIVERS}", env_file=env)
         finally:
             logging.getLogger().removeHandler(server_log)
             server_log.close()
-        if reports.exists():
-            shutil.rmtree(reports)
-        shutil.copytree(run.reports, reports)
+        if not (run.reports / "conformance.json").is_file():
+            raise SystemExit(f"the suite wrote no report (exit {run.returncode}): {run.stderr.strip()[-1000:]}")
+        _replace_folder(run.reports, reports)
         shutil.copy(Path(scratch) / "server.log", reports / "server.log")
     run = dataclasses.replace(run, reports=reports)
     report = run.conformance
     # The canary, as for the mock: the server's client secrets appear in no report file.
-    secrets = [v for k, v in env.items() if k.endswith("_SECRET")]
+    secrets = _canary(env)
     problems = [f"{path.relative_to(reports)} carries a client secret in clear"
                 for path in sorted(reports.rglob("*")) if path.is_file()
                 and any(secret in path.read_text(encoding="utf-8", errors="replace") for secret in secrets)]

@@ -380,5 +380,6 @@ def select_active(label: str, world: World, adapter: CreatioAdapter) -> None:
 
 @when(parsers.parse('I delete the integration "{label}"'))
 def delete_integration(label: str, world: World, provisioner: Provisioner) -> None:
-    # The provisioner's delete checks the row is gone; the run's cleanup then finds nothing left to do.
+    # The provisioner raises when DeleteClient fails and the row is still there; the run's cleanup
+    # then finds nothing left to do.
     provisioner.delete_client(world.integration(label).client_id)

@@ -336,9 +336,23 @@ def scope_handling(probe: Probe, checker: Checker) -> None:
     checker.require("RFC6749-3.3-scope-echo", ok, message, [exchange_id(response)])
 
 
-def _entropy_bits(token: str) -> float:
+# Character classes a token generator draws from; a token's alphabet is the union of the classes its
+# characters fall in (the characters one token happens to use would understate it).
+_HEX = frozenset("0123456789abcdef")
+_CLASSES = (frozenset("0123456789"), frozenset("abcdefghijklmnopqrstuvwxyz"),
+            frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), frozenset("-_"), frozenset("+/"), frozenset("."))
+
+
+def _alphabet(tokens: list[str]) -> int:
+    chars = set("".join(tokens))
+    if chars <= _HEX or chars <= {c.upper() for c in _HEX}:
+        return 16
+    known = [cls for cls in _CLASSES if chars & cls]
+    return sum(len(cls) for cls in known) + len(chars - frozenset().union(*_CLASSES))
+
+
+def _entropy_bits(token: str, alphabet: int) -> float:
     # An upper bound from length and alphabet: a token shorter than this cannot carry 128 random bits.
-    alphabet = len(set(token)) or 1
     return len(token) * math.log2(max(alphabet, 2))
 
 
@@ -347,7 +361,8 @@ def tokens_unguessable(probe: Probe, checker: Checker) -> None:
     first, second = probe.responses[-2], probe.responses[-1]
     tokens = [(json_object(r) or {}).get("access_token") for r in (first, second)]
     ok = all(isinstance(t, str) for t in tokens) and tokens[0] != tokens[1]
-    bits = min(_entropy_bits(t) for t in tokens if isinstance(t, str)) if ok else 0.0
+    strings = [t for t in tokens if isinstance(t, str)]
+    bits = min(_entropy_bits(t, _alphabet(strings)) for t in strings) if ok else 0.0
     checker.require(
         "RFC6749-10.3-unguessable",
         ok and bits >= 128,

@@ -114,7 +114,9 @@ def verify_signature(token: str, jwk: dict[str, Any]) -> bool:
             public.verify(raw, signed, scheme, digest)
             return True
         curve = _CURVES.get(str(jwk.get("crv")))
-        if jwk.get("kty") != "EC" or curve is None:
+        # RFC 7518 §3.4: ES256 is P-256 with SHA-256, ES384 P-384, ES512 P-521.
+        expected_curve = {"256": "P-256", "384": "P-384", "512": "P-521"}[alg[2:]]
+        if jwk.get("kty") != "EC" or curve is None or jwk.get("crv") != expected_curve:
             return False
         key = ec.EllipticCurvePublicNumbers(_number(jwk, "x"), _number(jwk, "y"), curve).public_key()
         half = len(raw) // 2

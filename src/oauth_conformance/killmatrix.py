@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ from oauth_conformance.mock import BENIGN, DEFECTS, Defect
 __all__ = ["TRIPPED", "KillMatrix", "run_kill_matrix", "write_kill_matrix"]
 
 # ERROR counts as tripped so that a defect which breaks the suite instead of failing a check shows up.
+BROKEN = "run-broke"
 TRIPPED = frozenset({"FAIL", "WARN", "INFO", "ERROR"})
 # The kill runs need neither Hypothesis nor Allure; leaving them out halves each child's start-up.
 FAST = ("-p", "no:hypothesispytest", "-p", "no:allure_pytest_bdd", "tests/conformance")
@@ -56,7 +58,7 @@ def _defect_args(defect: Defect) -> tuple[str, ...]:
 class Row:
     kind: str  # "defect", "benign" or "profile"
     name: str
-    profile: str  # the mock profile the run used
+    profile: str  # the mock profile the run used, "+tls" when the mock served https
     expected: frozenset[str]
     tripped: frozenset[str]
     exit_code: int
@@ -91,7 +93,8 @@ class KillMatrix:
                 for r in self.of("defect")
             ],
             "benign": [{"name": r.name, "profile": r.profile, "tripped": sorted(r.tripped)} for r in self.of("benign")],
-            "profiles": [{"name": r.name, "tripped": sorted(r.tripped)} for r in self.of("profile")],
+            "profiles": [{"name": r.name, "profile": r.profile, "tripped": sorted(r.tripped)}
+                         for r in self.of("profile")],
             "requirements": dict(sorted(killed_by.items())),
             "kill_rate": round(self.kill_rate, 4),
             "seconds": round(self.seconds, 1),
@@ -115,8 +118,14 @@ def run_kill_matrix(workers: int = 2, runner: Callable[..., SuiteRun] = run_suit
             kind, name, profile, expected, args = job
             folder = Path(scratch) / f"{kind}-{name}"
             folder.mkdir()
-            run = runner(folder, *FAST, f"--mock-profile={profile}", *args)
-            return Row(kind, name, profile, expected, _tripped(run), run.returncode)
+            # The label says how the mock ran: its profile, and "+tls" when it served https.
+            label = profile + ("+tls" if "--mock-tls=true" in args else "")
+            try:
+                run = runner(folder, *FAST, f"--mock-profile={profile}", *args)
+                return Row(kind, name, label, expected, _tripped(run), run.returncode)
+            except (OSError, ValueError, subprocess.TimeoutExpired) as error:
+                # A run that broke (no report, a hang) is a row that can be neither killed nor clean.
+                return Row(kind, name, label, expected, frozenset({f"{BROKEN}: {type(error).__name__}"}), -1)
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             rows = list(pool.map(one, jobs))
@@ -159,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     data = matrix.as_dict()
     print(f"kill rate {data['kill_rate']:.0%} over {len(data['defects'])} defects, "  # noqa: T201 - a CLI
           f"{len(data['benign'])} benign variants, {data['seconds']:.0f} s; {args.reports_dir}/kill-matrix.md")
-    clean = all(not r.tripped for r in matrix.rows if r.kind != "defect")
+    clean = all(not r.tripped and r.exit_code == 0 for r in matrix.rows if r.kind != "defect")
     return 0 if matrix.kill_rate == 1.0 and clean else 1
 
 

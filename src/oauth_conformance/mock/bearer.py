@@ -65,8 +65,8 @@ class BearerValidator:
         # A key configured in Creatio itself wins over the JWKS (the "jwks-stale-key" defect's other half).
         self.pinned = KeySet.import_key_set({"keys": [pinned_key]}) if pinned_key else None
         self.skew = 0 if options.compliant else CREATIO_CLOCK_SKEW_S
-        # JwtBearer accepts any asymmetric algorithm its keys support; the mock names the one its IS uses
-        # (RS256, or PS256 under the "tokens-signed-ps256" defect).
+        # [INF] JwtBearer with no ValidAlgorithms accepts any asymmetric algorithm its keys support; the
+        # mock names the one its IS uses (RS256, or PS256 under the "tokens-signed-ps256" defect).
         self.algorithms = ["RS256", "PS256"] if options.has("tokens-signed-ps256") else ["RS256"]
 
     async def validate(self, token: str) -> SysAdminUnit:

@@ -182,7 +182,7 @@ DEFECTS: dict[str, Defect] = _table(
     Defect("api-accepts-alg-none", "Creatio's Bearer validation accepts an unsigned token (alg none).",
            frozenset({"RFC9068-4-rs-validation", "RFC8725-3.1-alg-allowlist", "RFC6749-7-rs-validate"})),
     Defect("api-accepts-unknown-kid", "Creatio's Bearer validation, when no published key has the token's kid "
-           "is unknown even after a refetch, falls back to the unverified claims (fails open).",
+           "even after a refetch, falls back to the unverified claims (fails open).",
            frozenset({"RFC9068-4-rs-validation", "RFC8725-3.1-alg-allowlist", "RFC6749-7-rs-validate"})),
     # Token endpoint (RFC 6749), shown against the compliant profile.
     Defect("duplicate-params-accepted", "A repeated token request parameter keeps its last value instead of "
@@ -208,14 +208,16 @@ DEFECTS: dict[str, Defect] = _table(
            frozenset({"RFC6819-5.1.4.2.2-secret-entropy", "CRE-credential-format"}), "compliant"),
     Defect("challenge-always-has-error", "A request without credentials gets a challenge with "
            "error=\"invalid_token\".", frozenset({"RFC6750-3.1-no-auth-no-error"}), "compliant"),
-    Defect("scope-narrowed-silently", "A scope the client may not have is dropped and the token response "
-           "leaves scope out.", frozenset({"RFC6749-3.3-scope-echo"}), "compliant"),
+    Defect("scope-narrowed-silently", "A request for a scope the client may not have gets the client's default "
+           "scopes instead, and the token response leaves scope out.", frozenset({"RFC6749-3.3-scope-echo"}),
+           "compliant"),
     Defect("token-reused", "Every token request within a token's lifetime gets the same access token back.",
            frozenset({"RFC6749-10.3-unguessable"}), "compliant"),
     # Access tokens (RFC 9068, RFC 6819).
-    Defect("token-missing-jti", "Access tokens carry no jti claim, so two tokens issued to a client within the "
-           "same second are identical.", frozenset({"RFC9068-2.2-claims", "RFC6749-10.3-unguessable"}), "compliant"),
-    Defect("token-no-scope-claim", "Access tokens carry no scope claim.", frozenset({"RFC9068-2.2.3-scope"}),
+    Defect("token-missing-jti", "Access tokens carry their unique id as an unregistered \"id\" claim, not jti.",
+           frozenset({"RFC9068-2.2-claims"}), "compliant"),
+    Defect("token-no-scope-claim", "Integration clients' access tokens carry no scope claim (the system "
+           "client's keep it).", frozenset({"RFC9068-2.2.3-scope"}),
            "compliant"),
     Defect("day-long-tokens", "Access tokens live 24 hours.",
            frozenset({"RFC6750-5.3-short-lived", "RFC6819-5.1.5.3-short-exp"}), "compliant"),
@@ -236,9 +238,10 @@ DEFECTS: dict[str, Defect] = _table(
            frozenset({"RFC6750-3-www-auth", "RFC6750-3.1-invalid-token", "RFC6750-3.1-invalid-request",
                       "RFC6750-2-one-method"}),
            "compliant"),
-    Defect("api-error-codes-missing", "API challenges carry no error attribute, and an empty Bearer token is "
-           "answered 401 instead of 400.", frozenset({"RFC6750-3.1-invalid-token", "RFC6750-3.1-invalid-request",
-                                                       "RFC6750-3.1-insufficient-scope"}), "compliant"),
+    Defect("api-error-codes-missing", "API challenges for a malformed or refused token carry no error "
+           "attribute, a 403 carries no challenge, and an empty Bearer token is answered 401 instead of 400.",
+           frozenset({"RFC6750-3.1-invalid-token", "RFC6750-3.1-invalid-request", "RFC6750-3.1-insufficient-scope"}),
+           "compliant"),
     Defect("api-accepts-two-token-methods", "The API serves a request carrying the token in the header and the "
            "query at once.", frozenset({"RFC6750-2-one-method"}), "compliant"),
     Defect("api-accepts-query-token", "The API accepts access_token in the query string.",

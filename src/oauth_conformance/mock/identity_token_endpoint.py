@@ -193,15 +193,17 @@ class TokenEndpoint:
             scopes, narrowed_silently = self._scopes(client, None), True
         if scopes is None:
             return self._error("invalid_scope", "The requested scope is not allowed for this client.")
+        reuse = self.options.has("token-reused")
         cache_key = (client.client_id, " ".join(scopes))
-        cached = self._reused.get(cache_key) if self.options.has("token-reused") else None
-        if cached is not None and cached[1] > time.time() + 1:
+        cached = self._reused.get(cache_key) if reuse else None
+        if cached is not None and cached[1] > time.time() + 1 and self.issuer.check(cached[0]) is not None:
             # Defect. Realistic fault: the AS (or a gateway) caches the token per client to save
-            # signing, so every request within the lifetime gets the same access token back.
+            # signing, so every request within the lifetime gets the same (still valid) token back.
             token, lifetime = cached[0], round(cached[1] - time.time())
         else:
             token, lifetime = self.issuer.issue(client, scopes)
-            self._reused[cache_key] = (token, time.time() + lifetime)
+            if reuse:
+                self._reused[cache_key] = (token, time.time() + lifetime)
         body = self._token_body(token, lifetime, " ".join(scopes))
         if narrowed_silently:
             del body["scope"]

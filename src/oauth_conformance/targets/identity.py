@@ -114,6 +114,23 @@ class IdentityClient:
         value = self.discovery().get(member)
         return value if value is not None else self.oauth_metadata().get(member)
 
+    def advertised_endpoint(self, member: str) -> str | None:
+        """An advertised endpoint the suite may send client credentials to, or None where none is named.
+
+        As for the token endpoint, an endpoint on another host is an ERROR, never a destination for
+        secrets. The scheme may differ: plain http beyond loopback is refused by the transport policy,
+        and an http:// endpoint on the same host is what the TLS checks are there to report.
+        """
+        value = self.advertised(member)
+        if not isinstance(value, str) or not value:
+            return None
+        if urlsplit(value).netloc.lower() != urlsplit(self.base_url).netloc.lower():
+            raise UnexpectedResponseError(
+                f"the metadata names {member} {value} outside the configured Identity Service "
+                f"{_origin(self.base_url)}; refusing to send client credentials there"
+            )
+        return value
+
     @property
     def token_endpoint(self) -> str:
         """The discovery document's token endpoint, when it is on the configured Identity Service.
