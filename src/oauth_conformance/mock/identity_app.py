@@ -11,7 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .identity_callers import authenticated_caller, presented_credentials
+from .identity_callers import authenticated_caller, invalid_client, presented_credentials
 from .identity_manage import ManagementApi
 from .identity_revocation import REVOCATION_PATH, RevocationEndpoint
 from .identity_store import SYSTEM_CLIENT_ID, IdentityStore
@@ -152,8 +152,7 @@ class IdentityApp:
             # Defect "introspection-open" skips this. Realistic fault: the endpoint was meant for an
             # internal network only and its authentication switched off.
             if self.options.compliant:
-                return json_response({"error": "invalid_client"}, 401,
-                                     {**RFC6749_NO_CACHE, "WWW-Authenticate": 'Basic realm="IdentityService"'})
+                return invalid_client()
             return empty(401)  # [INF] IdentityServer's introspection endpoint answers a bare 401
         token = params.get("token")
         if token is None:

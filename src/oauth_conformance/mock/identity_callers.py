@@ -6,10 +6,11 @@ from __future__ import annotations
 import hmac
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from .identity_store import SYSTEM_CLIENT_ID, IdentityStore
 from .options import MockOptions
-from .wire import basic_scheme, parse_basic
+from .wire import RFC6749_NO_CACHE, basic_scheme, json_response, parse_basic
 
 
 def presented_credentials(request: Request, params: dict[str, str]) -> tuple[str, str] | None:
@@ -40,3 +41,9 @@ def authenticated_caller(
     if any_secret and credentials[1]:
         return credentials[0]
     return credentials[0] if hmac.compare_digest(credentials[1].encode(), client.secret.encode()) else None
+
+
+def invalid_client() -> Response:
+    """RFC 6749 §5.2's answer to a failed client authentication: 401 with a Basic challenge."""
+    return json_response({"error": "invalid_client"}, 401,
+                         {**RFC6749_NO_CACHE, "WWW-Authenticate": 'Basic realm="IdentityService"'})

@@ -12,7 +12,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .identity_callers import authenticated_caller, presented_credentials
+from .identity_callers import authenticated_caller, invalid_client, presented_credentials
 from .identity_store import IdentityStore
 from .identity_tokens import TokenIssuer
 from .options import MockOptions
@@ -36,8 +36,7 @@ class RevocationEndpoint:
         caller = authenticated_caller(self.options, self.store, presented_credentials(request, params))
         if caller is None:
             # RFC 7009 §2.1 with RFC 6749 §5.2: failed client authentication.
-            return json_response({"error": "invalid_client"}, 401,
-                                 {**RFC6749_NO_CACHE, "WWW-Authenticate": 'Basic realm="IdentityService"'})
+            return invalid_client()
         token = params.get("token")
         if token is None:
             return self._error("invalid_request", 400)
