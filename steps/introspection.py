@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from pytest_bdd import given, parsers, then, when
 
@@ -9,7 +10,7 @@ from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards_context import advertised_endpoint, usable_token
+from steps.standards_context import advertised_endpoint, client_auth, fresh_access_token
 from steps.token_endpoint import Probe
 
 
@@ -18,24 +19,18 @@ def introspection_endpoint(standards: StandardsTarget) -> str:
     return advertised_endpoint(standards, "introspection_endpoint")
 
 
-def _client_auth(standards: StandardsTarget) -> dict[str, str]:
-    client = standards.client
-    return {"Authorization": basic_credentials(client.client_id, client.client_secret)}
-
-
-def _fresh_token(standards: StandardsTarget) -> str:
-    token = usable_token(standards).access_token
-    assert token is not None
-    return token
+def introspect(url: str, token: str, standards: StandardsTarget, http: HttpClient) -> httpx.Response:
+    """The standards client's own introspection of ``token``, authenticated with HTTP Basic."""
+    return http.post(url, data={"token": token}, headers=client_auth(standards.client))
 
 
 @when("a token is introspected without client authentication")
 def introspect_anonymous(introspection_url: str, standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
-    probe.responses.append(http.post(introspection_url, data={"token": _fresh_token(standards)}))
+    probe.responses.append(http.post(introspection_url, data={"token": fresh_access_token(standards)}))
 
 
 def _introspect_as_client(introspection_url: str, token: str, standards: StandardsTarget, http: HttpClient) -> Probe:
-    response = http.post(introspection_url, data={"token": token}, headers=_client_auth(standards))
+    response = introspect(introspection_url, token, standards, http)
     if response.status_code in (401, 403):
         # RFC 7662 §2.1 lets the server choose who may introspect (often only resource servers), so a
         # refusal of this client says nothing about the endpoint.
@@ -50,7 +45,7 @@ def _introspect_as_client(introspection_url: str, token: str, standards: Standar
 
 @when("the client introspects its own fresh token", target_fixture="probe")
 def introspect_own(introspection_url: str, standards: StandardsTarget, http: HttpClient) -> Probe:
-    return _introspect_as_client(introspection_url, _fresh_token(standards), standards, http)
+    return _introspect_as_client(introspection_url, fresh_access_token(standards), standards, http)
 
 
 @when(parsers.parse('the client introspects the token "{token}"'), target_fixture="probe")
@@ -60,7 +55,7 @@ def introspect_literal(token: str, introspection_url: str, standards: StandardsT
 
 @when("a token is introspected with GET")
 def introspect_get(introspection_url: str, standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
-    probe.responses.append(http.get(introspection_url, params={"token": _fresh_token(standards)}))
+    probe.responses.append(http.get(introspection_url, params={"token": fresh_access_token(standards)}))
 
 
 @when("a token is introspected with a wrong client secret")
@@ -68,7 +63,7 @@ def introspect_wrong_secret(
     introspection_url: str, standards: StandardsTarget, http: HttpClient, probe: Probe
 ) -> None:
     headers = {"Authorization": basic_credentials(standards.client.client_id, "not-the-secret-0123456789")}
-    probe.responses.append(http.post(introspection_url, data={"token": _fresh_token(standards)}, headers=headers))
+    probe.responses.append(http.post(introspection_url, data={"token": fresh_access_token(standards)}, headers=headers))
 
 
 @then("the introspection reveals no token metadata")

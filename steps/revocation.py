@@ -9,10 +9,10 @@ from pytest_bdd import given, parsers, then, when
 
 from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.netutil import is_loopback
-from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import Client, StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards_context import advertised_endpoint, require_part, usable_token
+from steps.introspection import introspect
+from steps.standards_context import advertised_endpoint, client_auth, fresh_access_token, require_part
 from steps.token_endpoint import Probe
 
 
@@ -23,13 +23,11 @@ def revocation_endpoint(standards: StandardsTarget) -> str:
 
 def _revoke(url: str, token: str, client: Client, http: HttpClient, probe: Probe, hint: str | None = None) -> None:
     form = {"token": token} | ({"token_type_hint": hint} if hint else {})
-    probe.responses.append(http.post(url, data=form, headers={
-        "Authorization": basic_credentials(client.client_id, client.client_secret)}))
+    probe.responses.append(http.post(url, data=form, headers=client_auth(client)))
 
 
 def _fresh(standards: StandardsTarget, probe: Probe) -> str:
-    token = usable_token(standards).access_token
-    assert token is not None
+    token = fresh_access_token(standards)
     probe.tokens.append(token)
     return token
 
@@ -107,8 +105,8 @@ def foreign_revocation_ignored(standards: StandardsTarget, http: HttpClient, pro
     if introspection_url is not None:
         # Trusted only once it calls an untouched fresh token active: an endpoint that says "inactive"
         # to everything (or refuses this client) tells nothing about the revocation.
-        control, control_id = _introspect(introspection_url, _fresh(standards, Probe()), standards, http)
-        active, answer_id = _introspect(introspection_url, token, standards, http)
+        control, control_id = _active(introspection_url, fresh_access_token(standards), standards, http)
+        active, answer_id = _active(introspection_url, token, standards, http)
         if control is True and active is not None:
             valid = valid and active is True
             message += f"; introspection says active={active!r} (a fresh token: active=True)"
@@ -119,10 +117,8 @@ def foreign_revocation_ignored(standards: StandardsTarget, http: HttpClient, pro
     checker.require("RFC7009-2.1-client-auth", valid, message + unused, evidence)
 
 
-def _introspect(url: str, token: str, standards: StandardsTarget, http: HttpClient) -> tuple[object, str | None]:
+def _active(url: str, token: str, standards: StandardsTarget, http: HttpClient) -> tuple[object, str | None]:
     """The ``active`` member the client's own introspection of ``token`` answers (None if refused)."""
-    client = standards.client
-    answer = http.post(url, data={"token": token},
-                       headers={"Authorization": basic_credentials(client.client_id, client.client_secret)})
+    answer = introspect(url, token, standards, http)
     active = (json_object(answer) or {}).get("active") if answer.status_code == 200 else None
     return active, exchange_id(answer)

@@ -12,7 +12,7 @@ from oauth_conformance.http import HttpClient
 from oauth_conformance.mock import PUBLIC_CLIENT_ID, SPECIAL_CLIENT_ID, SPECIAL_CLIENT_SECRET
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets import CreatioEnvironment
-from oauth_conformance.targets.identity import IdentityClient, TokenResult
+from oauth_conformance.targets.identity import IdentityClient, TokenResult, basic_credentials
 from oauth_conformance.targets.provisioning import Provisioner
 from oauth_conformance.targets.standards import Client, StandardsTarget
 from steps.context import existing_user_id
@@ -113,6 +113,18 @@ def require_part(value: object, needs: str) -> None:
     """Skip, naming what is missing, when the target lacks a part this check needs."""
     if value is None:
         pytest.skip(f"needs {needs}")
+
+
+def client_auth(client: Client) -> dict[str, str]:
+    """The Authorization header of ``client``'s HTTP Basic authentication (RFC 6749 §2.3.1)."""
+    return {"Authorization": basic_credentials(client.client_id, client.client_secret)}
+
+
+def fresh_access_token(standards: StandardsTarget) -> str:
+    """A newly issued access token of the standards client (see ``usable_token``)."""
+    token = usable_token(standards).access_token
+    assert token is not None  # usable_token raises otherwise
+    return token
 
 
 def usable_token(standards: StandardsTarget) -> TokenResult:

@@ -15,7 +15,7 @@ from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards_context import require_part
+from steps.standards_context import client_auth, require_part
 
 # RFC 6749 §5.2 error codes for the token endpoint (and invalid_token etc. are not among them).
 REGISTERED_ERRORS = frozenset(
@@ -88,7 +88,7 @@ def request_any(standards: StandardsTarget, probe: Probe) -> None:
 def request_basic(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
     client = standards.client
     _post(standards, http, probe, data={"grant_type": "client_credentials"},
-          headers={"Authorization": basic_credentials(client.client_id, client.client_secret)})
+          headers=client_auth(client))
 
 
 @when("a token is requested without any client credentials")
@@ -148,7 +148,7 @@ def request_empty_scope(standards: StandardsTarget, probe: Probe) -> None:
 def request_two_methods(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
     client = standards.client
     _post(standards, http, probe, data=_form(standards),
-          headers={"Authorization": basic_credentials(client.client_id, client.client_secret)})
+          headers=client_auth(client))
 
 
 @when(parsers.re(r"the client requests a token with grant_type (?P<grant_type>\S+)"))
@@ -170,7 +170,7 @@ def request_special(standards: StandardsTarget, http: HttpClient, probe: Probe) 
     assert standards.special_client is not None
     client = standards.special_client
     _post(standards, http, probe, data={"grant_type": "client_credentials"},
-          headers={"Authorization": basic_credentials(client.client_id, client.client_secret)})
+          headers=client_auth(client))
 
 
 @when("the public client requests a token with its client_id alone")
