@@ -41,13 +41,18 @@ class IdentityApp:
         if options.has("issuer-http"):
             # Defect. Realistic fault: IssuerUri configured with the http:// address TLS is terminated
             # in front of, so the issuer is not an https URL although everything is served over https.
-            self.issuer = "http://" + self.base_url.split("://", 1)[1]
+            self.issuer = self._plain_http(self.base_url)
         if options.has("issuer-mismatch"):
             # Defect. Realistic fault: IdentityServer's IssuerUri pinned to the path the IS had behind
             # an old reverse proxy, so discovery (and the tokens) name an issuer that is not the URL
             # the metadata is served from. Tokens and discovery agree, so Creatio still accepts them.
             self.issuer = self.base_url + "/identity"
         self.tokens = TokenIssuer(options, store, key, self.issuer)
+
+    @staticmethod
+    def _plain_http(url: str) -> str:
+        """The same URL with http:// (for the defects that announce plain-http URLs)."""
+        return "http://" + url.split("://", 1)[1]
 
     def asgi(self) -> Router:
         router = Router(down=lambda: self.store.down)
@@ -96,7 +101,7 @@ class IdentityApp:
         }
         if self.options.compliant:
             document["revocation_endpoint"] = self.base_url + REVOCATION_PATH
-        plain_base = "http://" + self.base_url.split("://", 1)[1]
+        plain_base = self._plain_http(self.base_url)
         if self.options.has("jwks-over-plain-http"):
             # Defect. Realistic fault: the key set's URL was written by hand with http://, and the
             # listener answers plain http too, so nobody noticed.

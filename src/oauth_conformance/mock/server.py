@@ -23,10 +23,9 @@ from .keys import SigningKey
 from .options import MockOptions
 from .routing import Router
 from .seed import CLIENT2_NAME, CLIENT_NAME, DISABLED_CLIENT_NAME, SeedInfo, seed, seed_clients
-from .serving import PlainAndTlsServer, ServerThread
+from .serving import START_TIMEOUT_S, PlainAndTlsServer, ServerThread
 from .wire import json_response
 
-_START_TIMEOUT_S = 10.0
 T = TypeVar("T")
 Server = ServerThread | PlainAndTlsServer
 
@@ -161,7 +160,7 @@ class MockServers:
 def _wait_until_answering(url: str, ca_file: str | None) -> None:
     verify = ssl.create_default_context(cafile=ca_file) if ca_file else True
     with httpx.Client(timeout=2.0, trust_env=False, verify=verify) as client:
-        deadline = time.monotonic() + _START_TIMEOUT_S
+        deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             try:
                 client.get(url)

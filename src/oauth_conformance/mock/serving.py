@@ -17,9 +17,28 @@ import uvicorn
 from .routing import Router
 from .tls import TlsFiles
 
-_START_TIMEOUT_S = 10.0
+START_TIMEOUT_S = 10.0
 # The first byte of a TLS record carrying a handshake (RFC 8446 §5.1): a ClientHello starts with it.
 _TLS_HANDSHAKE = b"\x16"
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port (0: a free port), ready to hand to a server."""
+    # Binding here (not in uvicorn) gives the real port of port=0 before the apps are built,
+    # and SO_REUSEADDR lets a stopped IS come back on the same port at once.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted sockets inherit this: without it uvicorn's separate header and body writes
+    # meet the client's delayed ACK and every response takes 40 ms.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 class ServerThread:
@@ -29,29 +48,11 @@ class ServerThread:
         self.name = name
         self.host = host
         self.tls = tls
-        self._sock: socket.socket | None = self._bind(host, port)
+        self._sock: socket.socket | None = listen(host, port)
         self.port: int = self._sock.getsockname()[1]
         self.app: Router | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
-
-    @staticmethod
-    def _bind(host: str, port: int) -> socket.socket:
-        # Binding here (not in uvicorn) gives the real port of port=0 before the apps are built,
-        # and SO_REUSEADDR lets a stopped IS come back on the same port at once.
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # Accepted sockets inherit this: without it uvicorn's separate header and body writes
-        # meet the client's delayed ACK and every response takes 40 ms.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            sock.bind((host, port))
-            sock.listen(128)
-        except OSError:
-            sock.close()
-            raise
-        return sock
 
     @property
     def running(self) -> bool:
@@ -63,7 +64,7 @@ class ServerThread:
         if self.app is None:
             raise RuntimeError(f"{self.name}: no app to serve")
         if self._sock is None:
-            self._sock = self._bind(self.host, self.port)
+            self._sock = listen(self.host, self.port)
         config = uvicorn.Config(
             self.app,
             log_config=None,  # leave the host process's logging configuration alone
@@ -81,7 +82,7 @@ class ServerThread:
                                   name=f"mock-{self.name}", daemon=True)
         self._server, self._thread = server, thread
         thread.start()
-        deadline = time.monotonic() + _START_TIMEOUT_S
+        deadline = time.monotonic() + START_TIMEOUT_S
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
                 self.request_stop()
@@ -116,7 +117,7 @@ class PlainAndTlsServer:
         """``plain_app``: what plain http gets instead of the app itself (a refusal, for a benign variant)."""
         self.name = name
         self.host = host
-        self._front_sock: socket.socket | None = ServerThread._bind(host, port)
+        self._front_sock: socket.socket | None = listen(host, port)
         self.port: int = self._front_sock.getsockname()[1]
         self._tls = ServerThread(f"{name}-tls", "127.0.0.1", 0, tls)
         self._plain = ServerThread(f"{name}-plain", "127.0.0.1", 0)
@@ -143,14 +144,14 @@ class PlainAndTlsServer:
         self._tls.start()
         self._plain.start()
         if self._front_sock is None:  # stopped before: take the same port again
-            self._front_sock = ServerThread._bind(self.host, self.port)
+            self._front_sock = listen(self.host, self.port)
         loop = asyncio.new_event_loop()
         ready = threading.Event()
         self._loop = loop
         self._thread = threading.Thread(target=self._serve, args=(loop, ready, self._front_sock),
                                         name=f"mock-{self.name}-front", daemon=True)
         self._thread.start()
-        if not ready.wait(_START_TIMEOUT_S) or not self._thread.is_alive():
+        if not ready.wait(START_TIMEOUT_S) or not self._thread.is_alive():
             self.stop()
             raise RuntimeError(f"mock {self.name} front did not start on port {self.port}")
 
@@ -177,7 +178,7 @@ class PlainAndTlsServer:
 
     async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            first = await asyncio.wait_for(reader.read(1), _START_TIMEOUT_S)
+            first = await asyncio.wait_for(reader.read(1), START_TIMEOUT_S)
             if not first:
                 return
             backend = self._tls if first == _TLS_HANDSHAKE else self._plain
