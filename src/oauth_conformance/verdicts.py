@@ -12,8 +12,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 from oauth_conformance.catalogue import Catalogue, Level
+from oauth_conformance.checks import Check, Family, Outcome, Status, checks_in
 from oauth_conformance.errors import SuiteError
 from oauth_conformance.redaction import REDACTOR
 
@@ -51,6 +53,8 @@ GATE: dict[str, frozenset[Verdict]] = {
     "must": frozenset({Verdict.FAIL, Verdict.ERROR}),
     "should": frozenset({Verdict.FAIL, Verdict.ERROR, Verdict.WARN}),
 }
+
+Observed = TypeVar("Observed")
 
 VIOLATION: dict[Level, Verdict] = {Level.MUST: Verdict.FAIL, Level.SHOULD: Verdict.WARN, Level.MAY: Verdict.INFO}
 
@@ -92,6 +96,37 @@ class Checker:
     tags: tuple[str, ...] = ()
     # The standards profile (--standards-profile) that may grade a requirement differently.
     profile: str | None = None
+
+    def verify(self, check: Check[Observed], observation: Observed) -> bool:
+        """Run ``check`` on what a step observed and record its verdict; a failed MUST raises. Returns held."""
+        return self.record(check.requirement, check(observation))
+
+    def verify_tagged(self, family: Family, observation: Any) -> None:
+        """A shared step: run the checks of ``family`` the scenario is tagged with, record every one, and
+        only then fail, so a failed MUST does not leave its siblings unchecked."""
+        members = [c for c in checks_in(family) if c.requirement in self.tags]
+        if not members:
+            raise SuiteError(f"step '{family.value}' used in a scenario tagged with none of its requirements")
+        failure: ConformanceFailure | None = None
+        for member in members:
+            try:
+                self.verify(member, observation)
+            except ConformanceFailure as error:
+                failure = failure or error
+        if failure is not None:
+            raise failure
+
+    def record(self, requirement_id: str, outcome: Outcome) -> bool:
+        """The verdict ``outcome`` means for ``requirement_id``: decided by the catalogue, never by the check."""
+        requirement = self.catalogue[requirement_id]
+        review = requirement.check == "review"
+        if review != (outcome.status is Status.MEASURED):
+            kind = "measures for review" if review else "is decided by its level"
+            raise SuiteError(f"{requirement_id} {kind}, but its check returned {outcome.status.value}")
+        if outcome.status is Status.MEASURED:
+            self._add(Finding(requirement_id, Verdict.REVIEW, outcome.message, self.test, outcome.evidence))
+            return True
+        return self.require(requirement_id, outcome.held, outcome.message, outcome.evidence)
 
     def pick(self, *candidates: str) -> str:
         """The one of ``candidates`` this scenario verifies: a shared step checks what the scenario names."""

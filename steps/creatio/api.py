@@ -13,7 +13,7 @@ from oauth_conformance.jwt import decode_unverified
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets.creatio import CreatioAdapter, describe_body, has_records
 from oauth_conformance.verdicts import Checker
-from steps.context import TechnicalUser, World
+from steps.state import TechnicalUser, World
 
 # The probe interval while waiting for a revoked token to be refused: often enough to measure a cache
 # expiry in seconds, rarely enough to put no load on a production instance.

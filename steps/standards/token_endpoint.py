@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import httpx
 import pytest
 from pytest_bdd import parsers, then, when
 
+from oauth_conformance.checks import rfc6749
 from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards_context import client_auth, require_part
+from steps.standards.context import client_auth, require_part
+from steps.state import Probe
 
 # RFC 6749 §5.2 error codes for the token endpoint (and invalid_token etc. are not among them).
 REGISTERED_ERRORS = frozenset(
@@ -26,26 +27,6 @@ REGISTERED_ERRORS = frozenset(
 _ERROR_CHARSET = re.compile(r"[\x20-\x21\x23-\x5B\x5D-\x7E]*")
 _WRONG_SECRET = "not-the-secret-0123456789"
 _UNKNOWN_CLIENT = "oauth-conformance-unknown-client"
-
-
-@dataclass
-class Probe:
-    """The responses of one scenario's token requests, newest last."""
-
-    responses: list[httpx.Response] = field(default_factory=list)
-    # Access tokens the scenario obtained for itself, newest last.
-    tokens: list[str] = field(default_factory=list)
-
-    @property
-    def last(self) -> httpx.Response:
-        if not self.responses:
-            raise AssertionError("the scenario sent no token request")
-        return self.responses[-1]
-
-
-@pytest.fixture
-def probe() -> Probe:
-    return Probe()
 
 
 def _post(standards: StandardsTarget, http: HttpClient, probe: Probe, **kwargs: object) -> None:
@@ -266,10 +247,7 @@ def response_no_store(probe: Probe, checker: Checker) -> None:
 
 @then("the token response carries Pragma no-cache")
 def response_pragma(probe: Probe, checker: Checker) -> None:
-    response = probe.last
-    value = response.headers.get("pragma", "")
-    checker.require("RFC6749-5.1-pragma", "no-cache" in _directives(value), f"Pragma: {value!r}",
-                    [exchange_id(response)])
+    checker.verify(rfc6749.pragma_no_cache, probe.last)
 
 
 @then("the token response carries no refresh token")

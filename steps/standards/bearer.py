@@ -11,8 +11,8 @@ from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.targets.identity import TokenResult
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards_context import require_part, usable_token
-from steps.token_endpoint import Probe
+from steps.standards.context import require_part, usable_token
+from steps.state import Probe
 
 _ERROR_PARAM = re.compile(r'error="?([A-Za-z_]+)"?')
 

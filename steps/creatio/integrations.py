@@ -16,7 +16,7 @@ from oauth_conformance.targets.creatio import CreatioAdapter, describe_body
 from oauth_conformance.targets.identity import IdentityClient
 from oauth_conformance.targets.provisioning import Integration, Provisioner
 from oauth_conformance.verdicts import Checker
-from steps.context import TechnicalUser, World
+from steps.state import TechnicalUser, World
 
 # The integration page's parameters and the OAuthClientApp columns behind them (creatio-oauth.md §3.1).
 PARAMETER_COLUMNS = {"Name": "Name", "Application URL": "ApplicationUrl", "Description": "Description"}

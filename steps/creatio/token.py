@@ -9,7 +9,7 @@ from pytest_bdd import given, parsers, then, when
 from oauth_conformance.jwt import decode_unverified
 from oauth_conformance.targets.identity import AuthStyle, IdentityClient, TokenResult
 from oauth_conformance.verdicts import Checker
-from steps.context import World
+from steps.state import World
 
 
 def _request(world: World, identity: IdentityClient, label: str, style: AuthStyle = "post") -> TokenResult:

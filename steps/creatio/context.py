@@ -1,61 +1,18 @@
-"""Scenario state and the preconditions every Creatio scenario shares (diagnostics, admin login, technical user)."""
+"""The preconditions every Creatio scenario shares (diagnostics, admin login, technical user)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
-import httpx
 import pytest
 from pytest_bdd import given
 
 from oauth_conformance.cleanup import Cleanup
 from oauth_conformance.errors import SuiteError
-from oauth_conformance.redaction import RedactedRepr
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets import CreatioEnvironment
 from oauth_conformance.targets.creatio import CreatioAdapter, HealthReport
-from oauth_conformance.targets.identity import IdentityClient, TokenResult
-from oauth_conformance.targets.provisioning import CreationOutcome, Integration, Provisioner
-
-
-@dataclass
-class TechnicalUser:
-    id: str
-    name: str
-    allowed_entity: str
-    denied_entity: str
-
-
-@dataclass(repr=False)
-class World(RedactedRepr):
-    """What one scenario has made and seen so far."""
-
-    integrations: dict[str, Integration] = field(default_factory=dict)
-    tokens: dict[str, TokenResult] = field(default_factory=dict)
-    earlier_tokens: dict[str, str] = field(default_factory=dict)
-    outcome: CreationOutcome | None = None
-    response: httpx.Response | None = None
-    before: dict[str, set[str]] = field(default_factory=dict)
-    edits: dict[str, str] = field(default_factory=dict)
-    # Ids of what the name-required attempt left behind, compared before and after.
-    created: dict[str, set[str]] = field(default_factory=dict)
-    deactivated_at: dict[str, float] = field(default_factory=dict)
-    technical_user: TechnicalUser | None = None
-    discovery: dict[str, Any] | None = None
-    response_exchange: str | None = None
-    discovery_problem: str | None = None
-
-    def integration(self, label: str) -> Integration:
-        try:
-            return self.integrations[label]
-        except KeyError:
-            raise SuiteError(f"the scenario has no integration {label!r}") from None
-
-
-@pytest.fixture
-def world() -> World:
-    return World()
+from oauth_conformance.targets.identity import IdentityClient
+from oauth_conformance.targets.provisioning import Provisioner
+from steps.state import TechnicalUser, World
 
 
 @pytest.fixture

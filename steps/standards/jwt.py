@@ -14,8 +14,8 @@ from oauth_conformance.redaction import REDACTOR
 from oauth_conformance.targets.identity import TokenResult
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards_context import usable_token
-from steps.token_endpoint import Probe
+from steps.standards.context import usable_token
+from steps.state import Probe
 
 REQUIRED_CLAIMS = ("iss", "exp", "aud", "sub", "client_id", "iat", "jti")
 # exp - iat may differ from expires_in by the time the response took to build.

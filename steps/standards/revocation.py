@@ -11,9 +11,9 @@ from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.netutil import is_loopback
 from oauth_conformance.targets.standards import Client, StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.introspection import introspect
-from steps.standards_context import advertised_endpoint, client_auth, fresh_access_token, require_part
-from steps.token_endpoint import Probe
+from steps.standards.introspection import introspect
+from steps.standards.context import advertised_endpoint, client_auth, fresh_access_token, require_part
+from steps.state import Probe
 
 
 @given("the server advertises a revocation endpoint", target_fixture="revocation_url")

@@ -16,8 +16,8 @@ from oauth_conformance.settings import Settings
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards_context import require_part
-from steps.token_endpoint import Probe
+from steps.standards.context import require_part
+from steps.state import Probe
 
 _MADE_UP_ID = "oauth-conformance-tls-probe"
 _MADE_UP_SECRET = "made-up-secret-never-valid"

@@ -8,7 +8,8 @@ from oauth_conformance.errors import UnexpectedResponseError
 from oauth_conformance.targets.creatio import CreatioAdapter, HealthReport
 from oauth_conformance.targets.identity import IdentityClient
 from oauth_conformance.verdicts import Checker
-from steps.context import World, skip_unless_readable
+from steps.creatio.context import skip_unless_readable
+from steps.state import World
 
 
 @when("I open the Diagnostic tab", target_fixture="diagnostic_tab")

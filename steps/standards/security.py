@@ -9,8 +9,8 @@ from pytest_bdd import then, when
 from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards_context import require_part
-from steps.token_endpoint import Probe
+from steps.standards.context import require_part
+from steps.state import Probe
 
 
 def _bits(secret: str) -> float:

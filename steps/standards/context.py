@@ -15,7 +15,7 @@ from oauth_conformance.targets import CreatioEnvironment
 from oauth_conformance.targets.identity import IdentityClient, TokenResult, basic_credentials
 from oauth_conformance.targets.provisioning import Provisioner
 from oauth_conformance.targets.standards import Client, StandardsTarget
-from steps.context import existing_user_id
+from steps.creatio.context import existing_user_id
 
 
 def _from_settings(settings: Settings, http: HttpClient) -> StandardsTarget:

@@ -10,8 +10,8 @@ from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards_context import advertised_endpoint, client_auth, fresh_access_token
-from steps.token_endpoint import Probe
+from steps.standards.context import advertised_endpoint, client_auth, fresh_access_token
+from steps.state import Probe
 
 
 @given("the server advertises an introspection endpoint", target_fixture="introspection_url")

@@ -1,0 +1,69 @@
+"""Observation types that checks of more than one document take: built by steps, read by checks.
+
+A check of one document that looks at the same thing as a check of another (a refused token request,
+a plain-http probe, a decoded JWT access token) takes the same type, so one step serves both.
+Types that hold a token or a secret keep it out of their repr, which tracebacks and reports show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from oauth_conformance.jwt import decode_unverified
+from oauth_conformance.redaction import RedactedRepr
+
+__all__ = ["IssuedJwt", "JwtAndKeys", "MetadataDocument", "PlainHttpAnswer", "Refusal"]
+
+
+@dataclass(frozen=True, repr=False)
+class Refusal(RedactedRepr):
+    """A token request's answer and the error codes the scenario expects it to be refused with."""
+
+    response: httpx.Response
+    # In the order the scenario names them ("unauthorized_client or invalid_grant").
+    expected: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlainHttpAnswer:
+    """What answered made-up credentials sent over plain http to an https endpoint (None: nothing listened)."""
+
+    response: httpx.Response | None
+
+
+@dataclass(frozen=True, repr=False)
+class IssuedJwt(RedactedRepr):
+    """A JWT access token as issued: its header and claims (decoded, not verified) and the token response
+    members beside it."""
+
+    token: str = field(repr=False)
+    header: Mapping[str, Any]
+    claims: Mapping[str, Any]
+    response_body: Mapping[str, Any]
+    exchange: str | None = None
+
+    @classmethod
+    def decode(cls, token: str, response_body: Mapping[str, Any], exchange: str | None) -> IssuedJwt:
+        """Raises ValueError when ``token`` is not a JWT."""
+        header, claims = decode_unverified(token)
+        return cls(token, header, claims, response_body, exchange)
+
+
+@dataclass(frozen=True, repr=False)
+class JwtAndKeys(RedactedRepr):
+    """A JWT access token beside the keys of the key set its issuer publishes (RFC 7517 JWKs)."""
+
+    jwt: IssuedJwt
+    keys: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class MetadataDocument:
+    """The authorization server's metadata (discovery) document as a JSON object."""
+
+    body: Mapping[str, Any]
+    exchange: str | None = None

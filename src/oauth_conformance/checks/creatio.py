@@ -1,0 +1,3 @@
+"""Checks of creatio."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Checks of rfc6750."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Checks of rfc7009."""
+
+from __future__ import annotations

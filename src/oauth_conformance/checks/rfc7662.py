@@ -1,0 +1,3 @@
+"""Checks of rfc7662."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Checks of rfc8414."""
+
+from __future__ import annotations

@@ -1,0 +1,49 @@
+"""Checks of RFC 9700, Best Current Practice for OAuth 2.0 Security, as far as it applies to a client
+credentials setup (https://www.rfc-editor.org/rfc/rfc9700)."""
+
+from __future__ import annotations
+
+import httpx
+
+from oauth_conformance.checks._observations import IssuedJwt
+from oauth_conformance.checks._outcome import Outcome, judged, measured
+from oauth_conformance.checks._predicates import media_type
+from oauth_conformance.checks._registry import Family, check
+from oauth_conformance.http import exchange_id
+
+
+@check("RFC9700-2.6-publish-metadata", Family.METADATA_PUBLISHED)
+def metadata_published(metadata: httpx.Response) -> Outcome:
+    """Holds when the metadata document answers HTTP 200 as ``application/json``. RFC 9700 §2.6:
+    "authorization servers SHOULD publish their metadata" (RFC 8414).
+    """
+    published = metadata.status_code == 200 and media_type(metadata) == "application/json"
+    return judged(published, f"metadata at {metadata.request.url}", [exchange_id(metadata)])
+
+
+def _subject(jwt: IssuedJwt) -> dict[str, object]:
+    return {k: jwt.claims[k] for k in ("sub", "client_id", "prop:SysAdminUnitId") if k in jwt.claims}
+
+
+@check("RFC9700-4.15-client-impersonation", Family.JWT_SUBJECT_REVIEW)
+def client_impersonation_review(jwt: IssuedJwt) -> Outcome:
+    """Records the token's subject claims for a human. RFC 9700 §4.15: a client must not be able to
+    choose an identifier that a resource server confuses with a person's; only the deployment knows
+    its accounts.
+    """
+    return measured(
+        f"subject claims {_subject(jwt)}: the client cannot choose them; confirm none equals a person's account",
+        [jwt.exchange],
+    )
+
+
+@check("RFC9700-2.3-least-privilege", Family.JWT_SUBJECT_REVIEW)
+def least_privilege_review(jwt: IssuedJwt) -> Outcome:
+    """Records the token's scope for a human. RFC 9700 §2.3: "the privileges associated with an access
+    token SHOULD be restricted to the minimum required"; only the deployment knows what that minimum is.
+    """
+    scope = jwt.claims.get("scope", jwt.response_body.get("scope"))
+    return measured(
+        f"scope {scope!r}: compare with what the integration needs (for Creatio, the technical user's roles)",
+        [jwt.exchange],
+    )

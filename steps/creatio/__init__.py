@@ -1,0 +1,1 @@
+"""Glue for the documented Creatio procedure (features/creatio/)."""

@@ -1,0 +1,75 @@
+"""Scenario state shared by the steps of one scenario: what it made and what it saw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from oauth_conformance.errors import SuiteError
+from oauth_conformance.redaction import RedactedRepr
+from oauth_conformance.targets.identity import TokenResult
+from oauth_conformance.targets.provisioning import CreationOutcome, Integration
+
+__all__ = ["Probe", "TechnicalUser", "World"]
+
+
+@dataclass
+class TechnicalUser:
+    id: str
+    name: str
+    allowed_entity: str
+    denied_entity: str
+
+
+@dataclass(repr=False)
+class World(RedactedRepr):
+    """What one scenario has made and seen so far."""
+
+    integrations: dict[str, Integration] = field(default_factory=dict)
+    tokens: dict[str, TokenResult] = field(default_factory=dict)
+    earlier_tokens: dict[str, str] = field(default_factory=dict)
+    outcome: CreationOutcome | None = None
+    response: httpx.Response | None = None
+    before: dict[str, set[str]] = field(default_factory=dict)
+    edits: dict[str, str] = field(default_factory=dict)
+    # Ids of what the name-required attempt left behind, compared before and after.
+    created: dict[str, set[str]] = field(default_factory=dict)
+    deactivated_at: dict[str, float] = field(default_factory=dict)
+    technical_user: TechnicalUser | None = None
+    discovery: dict[str, Any] | None = None
+    response_exchange: str | None = None
+    discovery_problem: str | None = None
+
+    def integration(self, label: str) -> Integration:
+        try:
+            return self.integrations[label]
+        except KeyError:
+            raise SuiteError(f"the scenario has no integration {label!r}") from None
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+@dataclass
+class Probe:
+    """The responses of one standards scenario's requests, newest last."""
+
+    responses: list[httpx.Response] = field(default_factory=list)
+    # Access tokens the scenario obtained for itself, newest last.
+    tokens: list[str] = field(default_factory=list)
+
+    @property
+    def last(self) -> httpx.Response:
+        if not self.responses:
+            raise SuiteError("the scenario sent no request")
+        return self.responses[-1]
+
+
+@pytest.fixture
+def probe() -> Probe:
+    return Probe()

@@ -1,0 +1,1 @@
+"""Unit tests of the registered checks: canned observations, each check shown holding and violated."""

@@ -1,0 +1,81 @@
+"""Canned observations for the unit tests of the checks, and the case table every test module fills.
+
+Each ``tests/unit/test_<module>.py`` defines ``CASES``: for every check of ``checks/<module>.py``, at least
+one observation it holds on and one it is violated by (review checks: one it measures). The self-test
+``tests/selftest/test_check_registry.py`` reads the tables to hold every check to that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from oauth_conformance.checks import Check, Status
+
+__all__ = ["Case", "assert_case", "cases_of", "error_response", "response", "token_response"]
+
+
+@dataclass(frozen=True)
+class Case:
+    check: Check[Any]
+    observation: object
+    expect: Status
+    # What makes this observation hold or violate: the test's id.
+    why: str
+
+
+def cases_of(cases: Sequence[Case]) -> Callable[[Callable[[Case], None]], Callable[[Case], None]]:
+    """``@cases_of(CASES)`` parametrizes a test over the table, each case named after its check and why."""
+    mark = pytest.mark.parametrize(
+        "case", cases, ids=[f"{c.check.requirement}:{c.expect.value}:{c.why}" for c in cases]
+    )
+
+    def parametrized(test: Callable[[Case], None]) -> Callable[[Case], None]:
+        marked: Callable[[Case], None] = mark(test)
+        return marked
+
+    return parametrized
+
+
+def assert_case(case: Case) -> None:
+    outcome = case.check(case.observation)
+    assert outcome.status is case.expect, f"{case.check.requirement} ({case.why}): {outcome.message}"
+    assert outcome.message, "every outcome says what was seen"
+
+
+def response(
+    status: int = 200,
+    *,
+    json: object = None,
+    text: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    method: str = "POST",
+    url: str = "https://is.example.test/connect/token",
+    request_headers: Mapping[str, str] | None = None,
+    exchange: str | None = "E1",
+) -> httpx.Response:
+    """A response as the http client hands it to a step: with its request and its evidence ID."""
+    request = httpx.Request(method, url, headers=request_headers)
+    extensions: dict[str, Any] = {"exchange_id": exchange} if exchange else {}
+    if json is not None:
+        result = httpx.Response(status, json=json, headers=headers, request=request, extensions=extensions)
+    else:
+        result = httpx.Response(status, text=text or "", headers=headers, request=request, extensions=extensions)
+    return result
+
+
+def token_response(**members: Any) -> httpx.Response:
+    """A compliant RFC 6749 §5.1 token response; ``members`` override or add body members."""
+    body: dict[str, Any] = {"access_token": "eyJ.canned.token", "token_type": "Bearer", "expires_in": 3600}
+    body |= members
+    return response(200, json=body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+def error_response(
+    status: int = 400, error: str | None = "invalid_client", headers: Mapping[str, str] | None = None
+) -> httpx.Response:
+    return response(status, json={"error": error} if error else {}, headers=headers)
