@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from oauth_conformance.childrun import env_file_text
+from tools.childrun import env_file_text
 
 from .dot_clients import SeededClients, seed_clients
 from .dot_paths import ADMIN_RESOURCE_PATH, DISCOVERY_PATH, RESOURCE_PATH

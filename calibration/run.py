@@ -23,8 +23,8 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
-from oauth_conformance.childrun import ROOT, SuiteRun, run_suite
 from oauth_conformance.redaction import REDACTOR
+from tools.childrun import ROOT, SuiteRun, run_suite
 
 from .dot_server import running_dot_server
 

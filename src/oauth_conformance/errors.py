@@ -36,7 +36,8 @@ class UnexpectedResponseError(SuiteError):
 
 
 class FeatureNotOfferedError(SuiteError):
-    """The target lacks a service the scenario needs (e.g. an older Creatio build): a SKIP, with this reason."""
+    """The target lacks a service or a part the scenario needs (an older Creatio build, a login or a client
+    it was not given): a SKIP, with this reason."""
 
 
 class InsecureTransportError(SuiteError):

@@ -24,7 +24,7 @@ from oauth_conformance.errors import InsecureTransportError, TransportFailedErro
 from oauth_conformance.netutil import is_loopback
 from oauth_conformance.redaction import REDACTOR
 
-__all__ = ["EvidenceLog", "Exchange", "HttpClient", "TransportPolicy"]
+__all__ = ["EvidenceLog", "Exchange", "HttpClient", "TransportPolicy", "exchange_id", "json_object"]
 
 # How much of a body the evidence shows, and how much of a response the suite reads at all: a hostile
 # or broken server must not exhaust memory.

@@ -2,6 +2,8 @@
 
 Every setting has one environment name (also the key in ``.env``); a few also have a pytest option,
 which wins. A wrong or missing value raises SettingsError naming the setting and what was expected.
+The chosen target validates what it needs (``targets.TARGETS``); the choices of a setting come from
+where its values are defined (the registry, the gate, the catalogue's profiles, the mock target).
 """
 
 from __future__ import annotations
@@ -13,23 +15,36 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from oauth_conformance.catalogue import STANDARDS_PROFILES, StandardsProfile
 from oauth_conformance.errors import SettingsError
 from oauth_conformance.netutil import is_loopback
+from oauth_conformance.targets import TARGET_NAMES, TARGETS, TargetName
+from oauth_conformance.targets.creatio import PATH_STYLES, PathStyle
+from oauth_conformance.targets.mock import (
+    MOCK_DEACTIVATIONS,
+    MOCK_PATH_STYLES,
+    MOCK_PROFILES,
+    MockDeactivation,
+    MockPathStyle,
+    MockProfile,
+    check_switches,
+)
+from oauth_conformance.verdicts.levels import GATE, FailOn
 
 if TYPE_CHECKING:  # the mock package is heavy to import, and settings need only the type
     from oauth_conformance.mock.tls import TlsFiles
 
-__all__ = ["SETTINGS", "Setting", "Settings", "load_settings"]
+__all__ = ["RUN_PREFIX_FAMILY", "SETTINGS", "Setting", "Settings", "load_settings", "option_value", "setting_help"]
 
-T = TypeVar("T")
+Choice = TypeVar("Choice", bound=str)
 
-TargetName = Literal["mock", "creatio", "oauth"]
-PathStyle = Literal["auto", "netframework", "netcore"]
+# Every default run prefix starts with this; the leftovers of other runs are found by it.
+RUN_PREFIX_FAMILY = "occ-"
 
 
 @dataclass(frozen=True)
@@ -43,25 +58,23 @@ class Setting:
 
 # The outward interface (DESIGN.md): option and variable names are fixed; add, never rename.
 SETTINGS: tuple[Setting, ...] = (
-    Setting("OAUTH_TARGET", "what to run against", "--target", "mock", ("mock", "creatio", "oauth")),
-    Setting("MOCK_PROFILE", "the bundled mock's behaviour", "--mock-profile", "creatio", ("compliant", "creatio")),
+    Setting("OAUTH_TARGET", "what to run against", "--target", "mock", TARGET_NAMES),
+    Setting("MOCK_PROFILE", "the bundled mock's behaviour", "--mock-profile", "creatio", MOCK_PROFILES),
     Setting(
         "MOCK_DEACTIVATION",
         "how the mock's API treats tokens issued before deactivation: per-request (newer Creatio) "
         "or until-expiry (8.1)",
         "--mock-deactivation",
         "per-request",
-        ("per-request", "until-expiry"),
+        MOCK_DEACTIVATIONS,
     ),
-    Setting("MOCK_PATH_STYLE", "the mock's service paths", "--mock-path-style", "netframework",
-            ("netframework", "netcore")),
+    Setting("MOCK_PATH_STYLE", "the mock's service paths", "--mock-path-style", "netframework", MOCK_PATH_STYLES),
     Setting("MOCK_DEFECTS", "comma-separated seeded defects to switch on in the mock", "--mock-defects", ""),
     Setting("MOCK_TLS", "serve the bundled mock over https, with a CA of its own that the run trusts",
             "--mock-tls", "false", ("true", "false")),
     Setting("OAUTH_WAIVERS", "waiver files, comma-separated", None, None),
-    Setting("OAUTH_FAIL_ON", "lowest level that fails the gate", "--fail-on", "must", ("must", "should")),
-    Setting("OAUTH_STANDARDS_PROFILE", "standards profile", "--standards-profile", "rfc-strict",
-            ("rfc-strict", "oidf-compatible")),
+    Setting("OAUTH_FAIL_ON", "lowest level that fails the gate", "--fail-on", "must", tuple(GATE)),
+    Setting("OAUTH_STANDARDS_PROFILE", "standards profile", "--standards-profile", "rfc-strict", STANDARDS_PROFILES),
     Setting("OAUTH_TIMEOUT", "seconds to wait for any one HTTP exchange", "--http-timeout", "10"),
     Setting("OAUTH_CA_BUNDLE", "CA bundle for TLS verification", None, None),
     Setting("OAUTH_TLS_VERIFY", "verify TLS certificates (true/false)", None, "true"),
@@ -70,7 +83,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CREATIO_URL", "Creatio site root, e.g. https://mycompany.creatio.com", None, None),
     Setting("CREATIO_IDENTITY_URL", "Identity Service base URL, e.g. https://mycompany-is.creatio.com", None, None),
     Setting("CREATIO_PATH_STYLE", "service paths: auto, netframework (/0/...) or netcore (no /0)", None, "auto",
-            ("auto", "netframework", "netcore")),
+            PATH_STYLES),
     Setting("CREATIO_ADMIN_USER", "administrator login (enables the managed scenarios)", None, None),
     Setting("CREATIO_ADMIN_PASSWORD", "administrator password", None, None),
     Setting("CREATIO_TECH_USER", "name of an existing technical user with the rights below", None, None),
@@ -97,18 +110,24 @@ SETTINGS: tuple[Setting, ...] = (
             "10"),
 )
 _BY_ENV = {s.env: s for s in SETTINGS}
-OAUTH_TARGET_SETTINGS = tuple(s.env for s in SETTINGS if s.help.startswith("oauth target:"))
+# The oauth target's settings, kept together in ``Settings.oauth``.
+_OAUTH_TARGET_SETTINGS = TARGETS["oauth"].settings
+
+
+def setting_help(name: str) -> str:
+    """What the setting ``name`` expects, as its help says."""
+    return _BY_ENV[name].help
 
 
 @dataclass(frozen=True)
 class Settings:
     target: TargetName
-    mock_profile: str
-    mock_deactivation: str
-    mock_path_style: str
+    mock_profile: MockProfile
+    mock_deactivation: MockDeactivation
+    mock_path_style: MockPathStyle
     mock_defects: frozenset[str]
-    fail_on: str
-    standards_profile: str
+    fail_on: FailOn
+    standards_profile: StandardsProfile
     waivers: tuple[Path, ...] | None
     timeout: float
     tls_verify: bool | str
@@ -126,7 +145,7 @@ class Settings:
     oauth: dict[str, str | None] = field(default_factory=dict, repr=False)
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     mock_tls: bool = False
-    # The mock's certificate files once issued (targets.mock.with_mock_tls); the run trusts their CA.
+    # The mock's certificate files once issued (the mock target's prepare step); the run trusts their CA.
     mock_tls_files: TlsFiles | None = None
 
 
@@ -165,7 +184,7 @@ def _flag(name: str, value: str) -> bool:
 
 def _default_run_prefix() -> str:
     # Short enough to fit Creatio's name columns beside a label, unique per run, easy to spot and delete.
-    return f"occ-{time.strftime('%m%d%H%M')}-{secrets.token_hex(2)}-"
+    return f"{RUN_PREFIX_FAMILY}{time.strftime('%m%d%H%M')}-{secrets.token_hex(2)}-"
 
 
 def load_settings(
@@ -211,6 +230,11 @@ def load_settings(
             raise SettingsError(f"{name} is not set; expected {_BY_ENV[name].help}")
         return value
 
+    def chosen(name: str, choices: tuple[Choice, ...]) -> Choice:
+        # The value as the type of its choices; the loop above refused any other.
+        value = required(name)
+        return next(choice for choice in choices if choice == value)
+
     verify: bool | str = _flag("OAUTH_TLS_VERIFY", required("OAUTH_TLS_VERIFY"))
     ca_bundle = get("OAUTH_CA_BUNDLE")
     if ca_bundle:
@@ -231,18 +255,8 @@ def load_settings(
         if missing:
             raise SettingsError(f"--waivers / OAUTH_WAIVERS: no such file {', '.join(missing)}; expected waiver files")
     defects = frozenset(d.strip() for d in (get("MOCK_DEFECTS") or "").split(",") if d.strip())
-    unknown = sorted(defects - known_mock_variants())
-    if unknown:
-        raise SettingsError(
-            f"--mock-defects / MOCK_DEFECTS: unknown {', '.join(unknown)}; expected names from "
-            "python -m oauth_conformance.mock --help"
-        )
     mock_tls = _flag("MOCK_TLS", required("MOCK_TLS"))
-    if not mock_tls and (tls_only := mock_variants_needing_tls(defects)):
-        raise SettingsError(
-            f"--mock-defects / MOCK_DEFECTS: {', '.join(tls_only)} act only on a mock serving https; "
-            "expected --mock-tls=true (MOCK_TLS) with them"
-        )
+    check_switches(defects, mock_tls)
     reports_dir = Path(required("OAUTH_REPORTS_DIR"))
     try:
         reports_dir.mkdir(parents=True, exist_ok=True)
@@ -253,14 +267,14 @@ def load_settings(
     if bool(get("CREATIO_ADMIN_USER")) != bool(get("CREATIO_ADMIN_PASSWORD")):
         raise SettingsError("CREATIO_ADMIN_USER and CREATIO_ADMIN_PASSWORD go together; expected both or neither")
     settings = Settings(
-        target=cast(TargetName, required("OAUTH_TARGET")),
-        mock_profile=required("MOCK_PROFILE"),
-        mock_deactivation=required("MOCK_DEACTIVATION"),
-        mock_path_style=required("MOCK_PATH_STYLE"),
+        target=chosen("OAUTH_TARGET", TARGET_NAMES),
+        mock_profile=chosen("MOCK_PROFILE", MOCK_PROFILES),
+        mock_deactivation=chosen("MOCK_DEACTIVATION", MOCK_DEACTIVATIONS),
+        mock_path_style=chosen("MOCK_PATH_STYLE", MOCK_PATH_STYLES),
         mock_defects=defects,
         mock_tls=mock_tls,
-        fail_on=required("OAUTH_FAIL_ON"),
-        standards_profile=required("OAUTH_STANDARDS_PROFILE"),
+        fail_on=chosen("OAUTH_FAIL_ON", tuple(GATE)),
+        standards_profile=chosen("OAUTH_STANDARDS_PROFILE", STANDARDS_PROFILES),
         waivers=waivers,
         timeout=_number("OAUTH_TIMEOUT", required("OAUTH_TIMEOUT"), 0.1),
         tls_verify=verify,
@@ -268,7 +282,7 @@ def load_settings(
         run_prefix=get("OAUTH_RUN_PREFIX") or _default_run_prefix(),
         creatio_url=_url("CREATIO_URL", get("CREATIO_URL")),
         creatio_identity_url=_url("CREATIO_IDENTITY_URL", get("CREATIO_IDENTITY_URL")),
-        creatio_path_style=cast(PathStyle, required("CREATIO_PATH_STYLE")),
+        creatio_path_style=chosen("CREATIO_PATH_STYLE", PATH_STYLES),
         admin_user=get("CREATIO_ADMIN_USER"),
         admin_password=get("CREATIO_ADMIN_PASSWORD"),
         tech_user=get("CREATIO_TECH_USER"),
@@ -277,23 +291,11 @@ def load_settings(
         deactivation_wait=_number("CREATIO_DEACTIVATION_WAIT", required("CREATIO_DEACTIVATION_WAIT"), 0),
         oauth={
             name: (_url(name, get(name)) if name.endswith("_URL") or name == "OAUTH_ISSUER" else get(name))
-            for name in OAUTH_TARGET_SETTINGS
+            for name in _OAUTH_TARGET_SETTINGS
         },
         sources=sources,
     )
-    if settings.target == "creatio" and settings.creatio_url is None:
-        raise SettingsError(
-            "CREATIO_URL is not set; --target=creatio expects the Creatio site root, "
-            "e.g. CREATIO_URL=https://mycompany.creatio.com (in .env, the environment, or --env-file)"
-        )
-    if settings.target == "oauth":
-        if not (settings.oauth["OAUTH_TOKEN_URL"] or settings.oauth["OAUTH_ISSUER"]):
-            raise SettingsError(
-                "OAUTH_TOKEN_URL and OAUTH_ISSUER are not set; --target=oauth expects at least one of them"
-            )
-        for name in ("OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET"):
-            if not settings.oauth[name]:
-                raise SettingsError(f"{name} is not set; --target=oauth expects {_BY_ENV[name].help}")
+    TARGETS[settings.target].validate(settings)
     for first, second in (
         ("OAUTH_CLIENT2_ID", "OAUTH_CLIENT2_SECRET"),
         ("OAUTH_DISABLED_CLIENT_ID", "OAUTH_DISABLED_CLIENT_SECRET"),
@@ -302,18 +304,6 @@ def load_settings(
         if bool(settings.oauth[first]) != bool(settings.oauth[second]):
             raise SettingsError(f"{first} and {second} go together; expected both or neither")
     return settings
-
-
-def known_mock_variants() -> frozenset[str]:
-    from oauth_conformance.mock.defects import BENIGN, DEFECTS
-
-    return frozenset(DEFECTS) | frozenset(BENIGN)
-
-
-def mock_variants_needing_tls(names: frozenset[str]) -> list[str]:
-    from oauth_conformance.mock.defects import needing_tls
-
-    return needing_tls(names)
 
 
 def option_value(config_value: Any) -> str | None:

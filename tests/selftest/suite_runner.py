@@ -1,5 +1,5 @@
-"""The child-pytest runner, shared with the kill matrix (oauth_conformance.childrun)."""
+"""The child-pytest runner, shared with the kill matrix and the calibration (tools.childrun)."""
 
-from oauth_conformance.childrun import ROOT, SuiteRun, clean_environ, run_suite
+from tools.childrun import ROOT, SuiteRun, clean_environ, run_suite
 
 __all__ = ["ROOT", "SuiteRun", "clean_environ", "run_suite"]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from oauth_conformance.catalogue import Level, load_catalogue
-from oauth_conformance.killmatrix import FAST, PROFILES, KillMatrix, run_kill_matrix, write_kill_matrix
 from oauth_conformance.mock import BENIGN, DEFECTS
 from tests.selftest.suite_runner import ROOT, run_suite
+from tools.killmatrix import FAST, PROFILES, KillMatrix, run_kill_matrix, write_kill_matrix
 
 
 @pytest.fixture(scope="module")

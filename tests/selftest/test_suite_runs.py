@@ -164,7 +164,7 @@ def test_oauth_target_against_the_standalone_mock_has_no_error(tmp_path: Path) -
 
 def test_without_waivers_the_creatio_profile_fails_naming_each_deviation(tmp_path: Path) -> None:
     from oauth_conformance.catalogue import load_catalogue
-    from oauth_conformance.waivers import load_waivers
+    from oauth_conformance.verdicts.waivers import load_waivers
 
     run = run_suite(tmp_path, "-p", "no:hypothesispytest", "tests/conformance", "--no-waivers")
     assert run.returncode == 1

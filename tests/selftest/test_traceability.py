@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from oauth_conformance._plugin.verdicts import TAGS
 from oauth_conformance.catalogue import Level, load_catalogue
-from oauth_conformance.plugin import TAGS
 
 FEATURES = Path(__file__).resolve().parents[2] / "features"
 TAG = re.compile(r"(?<!\S)@([^\s@]+)")

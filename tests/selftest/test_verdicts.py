@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
-from oauth_conformance.catalogue import Catalogue, Level, Requirement
+from oauth_conformance.catalogue import Catalogue, Level, Requirement, load_catalogue
+from oauth_conformance.checks import Family, Outcome, Status, held, measured, violated
 from oauth_conformance.errors import SuiteError
 from oauth_conformance.verdicts import Checker, ConformanceFailure, Finding, Verdict, aggregate
 
@@ -14,39 +16,56 @@ def _catalogue() -> Catalogue:
         return Requirement(rid, "doc", "1", level, f"{rid} summary", "https://example.test")
 
     requirements = (req("R-must", Level.MUST), req("R-should", Level.SHOULD), req("R-may", Level.MAY))
-    return Catalogue({r.id: r for r in requirements})
+    review = Requirement("R-review", "doc", "1", Level.SHOULD, "measured", "https://example.test", check="review")
+    return Catalogue({r.id: r for r in (*requirements, review)})
 
 
 def test_failed_must_raises_and_records_fail() -> None:
     checker = Checker(_catalogue(), test="t")
     with pytest.raises(ConformanceFailure, match=r"\[R-must\] broken"):
-        checker.require("R-must", False, "broken")
+        checker.record("R-must", violated("broken"))
     assert [f.verdict for f in checker.findings] == [Verdict.FAIL]
 
 
 @pytest.mark.parametrize(("rid", "verdict"), [("R-should", Verdict.WARN), ("R-may", Verdict.INFO)])
 def test_lower_levels_record_and_continue(rid: str, verdict: Verdict) -> None:
     checker = Checker(_catalogue())
-    assert checker.require(rid, False, "not quite") is False
+    assert checker.record(rid, violated("not quite")) is False
     assert checker.findings[-1].verdict is verdict
 
 
 def test_holding_condition_records_pass() -> None:
     checker = Checker(_catalogue())
-    assert checker.require("R-must", True, "fine", ["E1", None])
+    assert checker.record("R-must", held("fine", ["E1", None]))
     assert checker.findings == [Finding("R-must", Verdict.PASS, "fine", None, ("E1",))]
 
 
 def test_unknown_requirement_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown requirement ID 'R-nope'"):
-        Checker(_catalogue()).require("R-nope", True, "x")
+        Checker(_catalogue()).record("R-nope", held("x"))
 
 
-def test_pick_chooses_the_scenario_tag() -> None:
-    checker = Checker(_catalogue(), tags=("R-should",))
-    assert checker.pick("R-must", "R-should") == "R-should"
-    with pytest.raises(SuiteError):
-        checker.pick("R-may")
+def test_a_review_requirement_takes_only_a_measurement_and_a_verdict_one_never() -> None:
+    checker = Checker(_catalogue())
+    assert checker.record("R-review", measured("took 3 s"))
+    assert checker.findings[-1].verdict is Verdict.REVIEW
+    with pytest.raises(SuiteError, match="measures for review"):
+        checker.record("R-review", held("fine"))
+    with pytest.raises(SuiteError, match="decided by its level"):
+        checker.record("R-must", Outcome(Status.MEASURED, "took 3 s"))
+
+
+def test_a_shared_step_runs_the_tagged_members_of_its_family_and_fails_after_all() -> None:
+    tags = ("RFC6749-2.3.1-basic", "RFC6749-2.3.1-post", "RFC6749-5.1-pragma")
+    checker = Checker(load_catalogue(), tags=tags)
+    refused = httpx.Response(401, json={"error": "invalid_client"}, request=httpx.Request("POST", "https://t/token"))
+    with pytest.raises(ConformanceFailure, match=r"\[RFC6749-2\.3\.1-basic\]"):
+        checker.verify_tagged(Family.TOKEN_ISSUED, refused)
+    # Both tagged members recorded before the failure; the untagged members and other checks were not run.
+    assert [(f.requirement, f.verdict) for f in checker.findings] == [
+        ("RFC6749-2.3.1-basic", Verdict.FAIL), ("RFC6749-2.3.1-post", Verdict.INFO)]  # a MAY
+    with pytest.raises(SuiteError, match="tagged with none"):
+        Checker(load_catalogue(), tags=("RFC6749-5.1-pragma",)).verify_tagged(Family.TOKEN_ISSUED, refused)
 
 
 def test_aggregate_takes_the_most_serious() -> None:

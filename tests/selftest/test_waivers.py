@@ -10,7 +10,7 @@ import pytest
 from oauth_conformance.catalogue import Level, load_catalogue
 from oauth_conformance.errors import SettingsError
 from oauth_conformance.verdicts import Verdict
-from oauth_conformance.waivers import Waiver, apply_waivers, load_waivers
+from oauth_conformance.verdicts.waivers import Waiver, apply_waivers, load_waivers
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 28)

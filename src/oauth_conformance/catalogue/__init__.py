@@ -8,8 +8,33 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Literal, TypeVar, get_args
 
-__all__ = ["Catalogue", "CatalogueError", "Level", "Requirement", "load_catalogue"]
+__all__ = [
+    "CHECK_KINDS",
+    "STANDARDS_PROFILES",
+    "Catalogue",
+    "CatalogueError",
+    "CheckKind",
+    "Level",
+    "Requirement",
+    "StandardsProfile",
+    "load_catalogue",
+]
+
+# "verdict" checks pass or fail by level; "review" checks only measure and hand the evidence to a human.
+CheckKind = Literal["verdict", "review"]
+CHECK_KINDS: tuple[CheckKind, ...] = get_args(CheckKind)
+# The standards profiles (--standards-profile) a requirement may be graded differently under.
+StandardsProfile = Literal["rfc-strict", "oidf-compatible"]
+STANDARDS_PROFILES: tuple[StandardsProfile, ...] = get_args(StandardsProfile)
+
+_Choice = TypeVar("_Choice", bound=str)
+
+
+def _one_of(value: object, choices: tuple[_Choice, ...]) -> _Choice | None:
+    """``value`` as one of ``choices``, or None when it is none of them."""
+    return next((choice for choice in choices if choice == value), None)
 
 
 class CatalogueError(ValueError):
@@ -30,16 +55,15 @@ class Requirement:
     level: Level
     summary: str
     url: str
-    # "verdict" checks pass or fail by level; "review" checks only measure and hand the evidence to a human.
-    check: str = "verdict"
+    check: CheckKind = "verdict"
     # A standards profile may grade a requirement differently (e.g. oidf-compatible: 400 or 401).
-    level_by_profile: tuple[tuple[str, Level], ...] = ()
+    level_by_profile: tuple[tuple[StandardsProfile, Level], ...] = ()
     # Not checkable from outside the server (needs its configuration, a second resource server...).
     black_box: bool = True
     why: str = ""
 
-    def level_for(self, profile: str | None) -> Level:
-        return dict(self.level_by_profile).get(profile or "", self.level)
+    def level_for(self, profile: StandardsProfile | None) -> Level:
+        return dict(self.level_by_profile).get(profile, self.level) if profile else self.level
 
 
 @dataclass(frozen=True)
@@ -73,13 +97,23 @@ def _parse_document(name: str, text: str) -> list[Requirement]:
             level = Level(raw["level"])
         except (KeyError, ValueError):
             raise CatalogueError(f"{name}: {raw.get('id', '?')}: level must be MUST, SHOULD or MAY") from None
-        check = raw.get("check", "verdict")
-        if check not in ("verdict", "review"):
+        check = _one_of(raw.get("check", "verdict"), CHECK_KINDS)
+        if check is None:
             raise CatalogueError(f"{name}: {raw['id']}: check must be 'verdict' or 'review'")
-        try:
-            by_profile = tuple((str(p), Level(v)) for p, v in raw.get("level_by_profile", {}).items())
-        except ValueError:
-            raise CatalogueError(f"{name}: {raw['id']}: level_by_profile levels must be MUST, SHOULD or MAY") from None
+        by_profile: list[tuple[StandardsProfile, Level]] = []
+        for profile_name, profile_level in raw.get("level_by_profile", {}).items():
+            profile = _one_of(profile_name, STANDARDS_PROFILES)
+            if profile is None:
+                raise CatalogueError(
+                    f"{name}: {raw['id']}: level_by_profile names the unknown profile {profile_name!r}; "
+                    f"expected one of {', '.join(STANDARDS_PROFILES)}"
+                )
+            try:
+                by_profile.append((profile, Level(profile_level)))
+            except ValueError:
+                raise CatalogueError(
+                    f"{name}: {raw['id']}: level_by_profile levels must be MUST, SHOULD or MAY"
+                ) from None
         black_box = bool(raw.get("black_box", True))
         if not black_box and not raw.get("why"):
             raise CatalogueError(f"{name}: {raw['id']}: black_box = false needs a why")
@@ -92,7 +126,7 @@ def _parse_document(name: str, text: str) -> list[Requirement]:
                 summary=raw["summary"],
                 url=raw.get("url", doc_url),
                 check=check,
-                level_by_profile=by_profile,
+                level_by_profile=tuple(by_profile),
                 black_box=black_box,
                 why=raw.get("why", ""),
             )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from oauth_conformance.report.conformance import RequirementResult, summary_counts
-from oauth_conformance.verdicts import Verdict
+from oauth_conformance.verdicts.levels import Verdict
+from oauth_conformance.verdicts.results import RequirementResult, summary_counts
 
 __all__ = ["ATTENTION", "summary_lines"]
 
@@ -23,7 +23,7 @@ def summary_lines(target: str, results: list[RequirementResult], report_paths: I
         lines.append("needs attention:")
         for result in attention[:_MAX_ROWS]:
             refs = f" ({', '.join(result.evidence[:3])})" if result.evidence else ""
-            lines.append(f"  {result.verdict.value:<6} {result.level:<6} {result.id}: {result.message}{refs}")
+            lines.append(f"  {result.verdict.value:<6} {result.level.value:<6} {result.id}: {result.message}{refs}")
         if len(attention) > _MAX_ROWS:
             lines.append(f"  … and {len(attention) - _MAX_ROWS} more in conformance.json")
     not_run = [r.id for r in results if r.verdict is Verdict.NOT_RUN]

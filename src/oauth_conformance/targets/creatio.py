@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 from urllib.parse import urljoin
 
 import httpx
@@ -19,9 +19,22 @@ import httpx
 from oauth_conformance.errors import FeatureNotOfferedError, UnexpectedResponseError
 from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.redaction import REDACTOR, RedactedRepr
-from oauth_conformance.settings import PathStyle
 
-__all__ = ["CreatioAdapter", "CreatioConnection", "HealthReport", "ServiceResult"]
+__all__ = [
+    "PATH_STYLES",
+    "CreatioAdapter",
+    "CreatioConnection",
+    "HealthReport",
+    "PathStyle",
+    "ServiceResult",
+    "describe_body",
+    "has_records",
+    "odata_literal",
+]
+
+# Creatio's service paths: /0/... on .NET Framework, none on .NET; "auto" asks the instance (§2.1, §4).
+PathStyle = Literal["auto", "netframework", "netcore"]
+PATH_STYLES: tuple[PathStyle, ...] = get_args(PathStyle)
 
 # Server-driven paging bound: enough for any realistic list of integrations or users.
 _MAX_PAGES = 50
@@ -115,8 +128,9 @@ class CreatioAdapter:
     def can_manage(self) -> bool:
         return bool(self.connection.admin_user and self.connection.admin_password)
 
-    def login(self) -> None:
-        """Forms login at the site root on both runtimes (§5); failure is HTTP 200 with ``Code`` 1."""
+    def login(self) -> httpx.Cookies:
+        """Forms login at the site root on both runtimes (§5); failure is HTTP 200 with ``Code`` 1.
+        Returns the session's cookies."""
         if not self.can_manage:
             raise UnexpectedResponseError("no admin login configured (CREATIO_ADMIN_USER, CREATIO_ADMIN_PASSWORD)")
         response = self.http.post(
@@ -136,16 +150,14 @@ class CreatioAdapter:
         for cookie in response.cookies.jar:
             REDACTOR.register(cookie.value)
         # No BPMCSRF cookie is legitimate where UseCsrfToken is off (§5); the header is then left out.
+        return self._cookies
 
     def ensure_login(self) -> None:
         if self._cookies is None:
             self.login()
 
     def _session(self) -> httpx.Cookies:
-        if self._cookies is None:
-            self.login()
-        assert self._cookies is not None
-        return self._cookies
+        return self._cookies if self._cookies is not None else self.login()
 
     # -- paths ----------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from oauth_conformance.errors import UnexpectedResponseError
 from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.redaction import REDACTOR, RedactedRepr
 
-__all__ = ["AuthStyle", "IdentityClient", "TokenResult"]
+__all__ = ["AuthStyle", "IdentityClient", "TokenResult", "basic_credentials"]
 
 AuthStyle = Literal["post", "basic"]
 

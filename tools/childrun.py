@@ -1,7 +1,7 @@
 """Runs the conformance suite in a child pytest, the way a user or CI would, and reads what it wrote.
 
-Used by the kill matrix and the self-tests; the child runs in the project root, where the features,
-steps and root conftest live.
+Used by the kill matrix, the calibration and the self-tests; the child runs in the project root, where
+the features, steps and root conftest live (so this is tooling of a checkout, not of the package).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from oauth_conformance.settings import SETTINGS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 __all__ = ["ROOT", "SuiteRun", "clean_environ", "env_file_text", "run_suite"]
 _BARE_VALUE = re.compile(r"[A-Za-z0-9_.:/@-]*")
 
@@ -34,7 +34,8 @@ class SuiteRun:
 
     @property
     def conformance(self) -> dict[str, Any]:
-        return json.loads((self.reports / "conformance.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        document: dict[str, Any] = json.loads((self.reports / "conformance.json").read_text(encoding="utf-8"))
+        return document
 
     def verdicts(self) -> dict[str, str]:
         return {r["id"]: r["verdict"] for r in self.conformance["requirements"]}

@@ -11,16 +11,30 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from oauth_conformance.catalogue import Catalogue
 from oauth_conformance.errors import SettingsError
-from oauth_conformance.verdicts import Verdict
+from oauth_conformance.verdicts.levels import Verdict
 
-__all__ = ["Waiver", "WaiverOutcome", "apply_waivers", "describe", "load_waivers"]
+__all__ = [
+    "WAIVABLE",
+    "Waiver",
+    "WaiverOutcome",
+    "WaiverStatus",
+    "apply_waivers",
+    "describe",
+    "in_force",
+    "load_waivers",
+    "waiver_for",
+]
 
 WAIVABLE = frozenset({Verdict.FAIL, Verdict.WARN})
+# What became of a waiver: applied, "stale" (its requirement passes now), expired, or not run.
+WaiverStatus = Literal["applied", "stale", "expired", "not run"]
 
 
 @dataclass(frozen=True)
@@ -36,8 +50,18 @@ class WaiverOutcome:
     """What became of one waiver in this run."""
 
     waiver: Waiver
-    status: str  # "applied", "stale" (passes now), "expired", "not run"
+    status: WaiverStatus
     verdict: Verdict
+
+
+def in_force(waiver: Waiver, today: dt.date) -> bool:
+    """The one expiry rule: a waiver applies up to and including its ``expires`` date."""
+    return waiver.expires >= today
+
+
+def waiver_for(waivers: Iterable[Waiver], requirement_id: str, today: dt.date) -> Waiver | None:
+    """The waiver in force today for ``requirement_id``, if any."""
+    return next((w for w in waivers if w.id == requirement_id and in_force(w, today)), None)
 
 
 def load_waivers(paths: tuple[Path, ...], catalogue: Catalogue) -> list[Waiver]:
@@ -71,7 +95,7 @@ def apply_waivers(
     outcomes: list[WaiverOutcome] = []
     for waiver in waivers:
         verdict = verdicts.get(waiver.id, Verdict.NOT_RUN)
-        if waiver.expires < today:
+        if not in_force(waiver, today):
             outcomes.append(WaiverOutcome(waiver, "expired", verdict))
         elif verdict in WAIVABLE:
             result[waiver.id] = Verdict.WAIVED
@@ -92,5 +116,3 @@ def describe(outcome: WaiverOutcome) -> str:
     if outcome.status == "expired":
         return f"{waiver.id}: waiver expired on {waiver.expires}; the deviation counts again"
     return f"{waiver.id}: not evaluated in this run ({outcome.verdict.value}); waiver unused"
-
-

@@ -9,7 +9,7 @@ benign variants and the clean profiles; the standards features alone for a stand
 declares no Creatio requirement (the Creatio scenarios are a third of a run's time, and each of them
 has defects of its own).
 
-    python -m oauth_conformance.killmatrix [--workers 2] [--reports-dir reports]
+    python -m tools.killmatrix [--workers 2] [--reports-dir reports]   (make kill-matrix)
 """
 
 from __future__ import annotations
@@ -23,12 +23,22 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from oauth_conformance.childrun import SuiteRun, run_suite
 from oauth_conformance.mock import BENIGN, DEFECTS, Defect
+from tools.childrun import SuiteRun, run_suite
 
-__all__ = ["TRIPPED", "KillMatrix", "run_kill_matrix", "write_kill_matrix"]
+__all__ = [
+    "FAST",
+    "PROFILES",
+    "TRIPPED",
+    "KillMatrix",
+    "Row",
+    "RowKind",
+    "main",
+    "run_kill_matrix",
+    "write_kill_matrix",
+]
 
 # ERROR counts as tripped so that a defect which breaks the suite instead of failing a check shows up.
 BROKEN = "run-broke"
@@ -44,6 +54,10 @@ PROFILES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# A row of the matrix: a seeded defect, a benign variant, or a clean profile.
+RowKind = Literal["defect", "benign", "profile"]
+
+
 def _switch_args(name: str, tls: bool) -> tuple[str, ...]:
     return (f"--mock-defects={name}", *(("--mock-tls=true",) if tls else ()))
 
@@ -56,7 +70,7 @@ def _defect_args(defect: Defect) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Row:
-    kind: str  # "defect", "benign" or "profile"
+    kind: RowKind
     name: str
     profile: str  # the mock profile the run used, "+tls" when the mock served https
     expected: frozenset[str]
@@ -73,7 +87,7 @@ class KillMatrix:
     rows: list[Row]
     seconds: float
 
-    def of(self, kind: str) -> list[Row]:
+    def of(self, kind: RowKind) -> list[Row]:
         return [r for r in self.rows if r.kind == kind]
 
     @property
@@ -106,7 +120,7 @@ def _tripped(run: SuiteRun) -> frozenset[str]:
 
 
 def run_kill_matrix(workers: int = 2, runner: Callable[..., SuiteRun] = run_suite) -> KillMatrix:
-    jobs: Sequence[tuple[str, str, str, frozenset[str], tuple[str, ...]]] = (
+    jobs: Sequence[tuple[RowKind, str, str, frozenset[str], tuple[str, ...]]] = (
         [("defect", n, d.profile, d.expected, _defect_args(d)) for n, d in sorted(DEFECTS.items())]
         + [("benign", n, d.profile, frozenset(), _switch_args(n, d.tls)) for n, d in sorted(BENIGN.items())]
         + [("profile", name, profile, frozenset(), args) for name, (profile, args) in PROFILES.items()]
@@ -114,7 +128,7 @@ def run_kill_matrix(workers: int = 2, runner: Callable[..., SuiteRun] = run_suit
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as scratch:
 
-        def one(job: tuple[str, str, str, frozenset[str], tuple[str, ...]]) -> Row:
+        def one(job: tuple[RowKind, str, str, frozenset[str], tuple[str, ...]]) -> Row:
             kind, name, profile, expected, args = job
             folder = Path(scratch) / f"{kind}-{name}"
             folder.mkdir()
@@ -159,7 +173,7 @@ def write_kill_matrix(matrix: KillMatrix, reports: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m oauth_conformance.killmatrix", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.killmatrix", description=__doc__.split("\n")[0])
     parser.add_argument("--workers", type=int, default=2, help="suite runs at once (default 2)")
     parser.add_argument("--reports-dir", type=Path, default=Path("reports"), help="where to write kill-matrix.*")
     args = parser.parse_args(argv)

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 import pytest
 
 from oauth_conformance.redaction import REDACTOR
-from oauth_conformance.verdicts import ConformanceFailure, Finding, Verdict
+from oauth_conformance.verdicts.checker import ConformanceFailure, Finding
+from oauth_conformance.verdicts.levels import Verdict
 
 __all__ = ["problem_of", "settle"]
 

@@ -1,0 +1,164 @@
+"""Subplugin: the report files (conformance.json, evidence.jsonl, and where JUnit and Allure write),
+Allure's view of each scenario, the scrub of every report, and the one-screen terminal summary."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oauth_conformance._plugin import target, verdicts
+from oauth_conformance._plugin.settings import settings_of
+from oauth_conformance.evidence_allure import AllureEvidence
+from oauth_conformance.redaction import REDACTOR
+from oauth_conformance.report.conformance import write_conformance_json, write_evidence
+from oauth_conformance.report.scrub import scrub_reports
+from oauth_conformance.report.summary import summary_lines
+from oauth_conformance.verdicts.results import RequirementResult
+from oauth_conformance.verdicts.waivers import describe as describe_waiver
+
+__all__ = [
+    "REPORT_FILES",
+    "configure",
+    "forget_previous",
+    "is_configured",
+    "redact",
+    "scenario_finished",
+    "scenario_started",
+    "scrub",
+    "terminal_summary",
+    "write",
+]
+
+REPORT_FILES = ("conformance.json", "evidence.jsonl")
+
+
+@dataclass
+class _ReportsRun:
+    allure: AllureEvidence = field(default_factory=AllureEvidence)
+    started: float = field(default_factory=time.time)
+
+
+_RUN = pytest.StashKey[_ReportsRun]()
+
+
+def _remove_previous(reports: Path) -> None:
+    # A run that stops early must not leave the previous run's verdicts for CI to read.
+    for name in REPORT_FILES:
+        (reports / name).unlink(missing_ok=True)
+
+
+def forget_previous(config: pytest.Config, *, settings_failed: bool = False) -> None:
+    """Remove the previous run's verdicts: when the settings are wrong (from the folder the option names,
+    or the default one), and when this run is about to write new ones."""
+    if settings_failed:
+        fallback = Path(config.getoption("oauth_reports_dir") or "reports")
+        if fallback.is_dir():
+            _remove_previous(fallback)
+    else:
+        _remove_previous(settings_of(config).reports_dir)
+
+
+def configure(config: pytest.Config) -> None:
+    """JUnit and Allure write into the reports folder unless told otherwise."""
+    config.stash[_RUN] = _ReportsRun()
+    reports = settings_of(config).reports_dir
+    if getattr(config.option, "xmlpath", None) is None:
+        config.option.xmlpath = str(reports / "junit.xml")
+    if hasattr(config.option, "allure_report_dir") and config.option.allure_report_dir is None:
+        config.option.allure_report_dir = str(reports / "allure-results")
+        config.option.clean_alluredir = True
+
+
+def is_configured(config: pytest.Config) -> bool:
+    return _RUN in config.stash
+
+
+def _run(config: pytest.Config) -> _ReportsRun:
+    return config.stash[_RUN]
+
+
+def scenario_started(request: pytest.FixtureRequest) -> None:
+    catalogue = verdicts.run_of(request.config).catalogue
+    requirements = [catalogue[i] for i in verdicts.requirement_ids(request.node, catalogue)]
+    _run(request.config).allure.scenario_started(requirements)
+
+
+def scenario_finished(config: pytest.Config) -> None:
+    _run(config).allure.scenario_finished()
+
+
+def redact(report: pytest.TestReport) -> None:
+    if report.failed and report.longrepr is not None:
+        # Tracebacks show the arguments of every frame: whatever secret a step held would be printed.
+        report.longrepr = REDACTOR.text(str(report.longrepr))
+
+
+def write(session: pytest.Session, results: list[RequirementResult]) -> None:
+    """conformance.json and evidence.jsonl, once the verdicts are in."""
+    config = session.config
+    settings, judged, seen = settings_of(config), verdicts.run_of(config), target.run_of(config)
+    started = _run(config).started
+    run = {
+        "target": settings.target,
+        "target_description": seen.description,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "duration_s": round(time.time() - started, 2),
+        "fail_on": settings.fail_on,
+        "exit_status": int(session.exitstatus),
+        "gate_failures": judged.gate_failures,
+        "standards_profile": settings.standards_profile,
+        "waivers": [
+            {"id": o.waiver.id, "status": o.status, "expires": o.waiver.expires.isoformat(),
+             "reason": o.waiver.reason, "source": o.waiver.source}
+            for o in judged.waiver_outcomes
+        ],
+        "stale_leftovers": seen.stale,
+        "teardown_errors": judged.teardown_errors,
+    }
+    reports = settings.reports_dir
+    write_conformance_json(reports / "conformance.json", judged.catalogue, results, run)
+    write_evidence(reports / "evidence.jsonl", seen.evidence.exchanges)
+
+
+def _report_paths(config: pytest.Config) -> list[str]:
+    reports = settings_of(config).reports_dir
+    paths = [str(reports / name) for name in REPORT_FILES]
+    if getattr(config.option, "xmlpath", None):
+        paths.append(str(config.option.xmlpath))
+    if getattr(config.option, "allure_report_dir", None):
+        paths.append(str(config.option.allure_report_dir) + "/")
+    return paths
+
+
+def terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    judged, seen = verdicts.run_of(config), target.run_of(config)
+    if judged.results is None:
+        return
+    terminalreporter.section("conformance")
+    for line in summary_lines(seen.description, judged.results, _report_paths(config)):
+        terminalreporter.write_line(line)
+    if judged.gate_failures:
+        failures = ", ".join(judged.gate_failures)
+        terminalreporter.write_line(f"gate (--fail-on={settings_of(config).fail_on}) fails on: {failures}")
+    for outcome in judged.waiver_outcomes:
+        if outcome.status != "applied":
+            terminalreporter.write_line(f"waiver: {describe_waiver(outcome)}")
+    for error in judged.teardown_errors:
+        terminalreporter.write_line(f"teardown: {error}")
+    if seen.stale:
+        shown = ", ".join(seen.stale[:5]) + (" …" if len(seen.stale) > 5 else "")
+        terminalreporter.write_line(f"stale leftovers of earlier runs on the target ({len(seen.stale)}): {shown}")
+
+
+def scrub(config: pytest.Config) -> None:
+    """Last: every report file rewritten with each secret seen in the run masked."""
+    reports = settings_of(config).reports_dir
+    files = [reports / name for name in REPORT_FILES]
+    if getattr(config.option, "xmlpath", None):
+        files.append(Path(config.option.xmlpath))
+    allure_dir = getattr(config.option, "allure_report_dir", None)
+    scrub_reports(files, [Path(allure_dir)] if allure_dir else [])

@@ -1,0 +1,128 @@
+"""Subplugin: the target of the run and what scenarios use of it.
+
+Fixtures: ``evidence`` (every exchange of the run), ``http`` (the one HTTP client), ``target`` (opened
+from the registry when a scenario first needs it, closed at the end), ``creatio_env``, ``standards``,
+``stale_leftovers`` and ``cleanup`` (what one scenario created, undone at its teardown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+
+from oauth_conformance._plugin.settings import settings_of
+from oauth_conformance.cleanup import Cleanup
+from oauth_conformance.errors import FeatureNotOfferedError, SuiteError
+from oauth_conformance.http import EvidenceLog, HttpClient, TransportPolicy
+from oauth_conformance.settings import RUN_PREFIX_FAMILY, Settings
+from oauth_conformance.targets import TARGETS, CreatioEnvironment, Target
+from oauth_conformance.targets.standards import StandardsTarget
+
+__all__ = [
+    "TargetRun",
+    "cleanup",
+    "configure",
+    "creatio_env",
+    "evidence",
+    "http",
+    "item_finished",
+    "item_started",
+    "run_of",
+    "stale_leftovers",
+    "standards",
+    "target",
+]
+
+
+@dataclass
+class TargetRun:
+    """What the run learnt of its target."""
+
+    evidence: EvidenceLog = field(default_factory=EvidenceLog)
+    description: str = "not started"
+    # Names left on the target by an earlier run that could not clean up (a crash, a kill).
+    stale: list[str] = field(default_factory=list)
+
+
+_RUN = pytest.StashKey[TargetRun]()
+
+
+def configure(config: pytest.Config) -> None:
+    config.stash[_RUN] = TargetRun()
+
+
+def run_of(config: pytest.Config) -> TargetRun:
+    return config.stash[_RUN]
+
+
+def item_started(item: pytest.Item) -> None:
+    run_of(item.config).evidence.current_test = item.nodeid
+
+
+def item_finished(item: pytest.Item) -> None:
+    run_of(item.config).evidence.current_test = None
+
+
+@pytest.fixture(scope="session")
+def evidence(pytestconfig: pytest.Config) -> EvidenceLog:
+    return run_of(pytestconfig).evidence
+
+
+@pytest.fixture(scope="session")
+def http(settings: Settings, evidence: EvidenceLog) -> Iterator[HttpClient]:
+    client = HttpClient(TransportPolicy(timeout=settings.timeout, verify=settings.tls_verify), evidence)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig: pytest.Config, http: HttpClient) -> Iterator[Target]:
+    settings = settings_of(pytestconfig)
+    opened = TARGETS[settings.target].open(settings, http)
+    run_of(pytestconfig).description = opened.description
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def creatio_env(target: Target) -> CreatioEnvironment:
+    try:
+        return target.creatio()
+    except FeatureNotOfferedError as missing:
+        pytest.skip(str(missing))
+
+
+@pytest.fixture(scope="session")
+def standards(target: Target) -> Iterator[StandardsTarget]:
+    """What the standards checks need, built by the target (clients it provisions are deleted at the end)."""
+    pending = Cleanup()
+    try:
+        try:
+            provided = target.standards(pending)
+        except FeatureNotOfferedError as missing:
+            pytest.skip(str(missing))
+        yield provided
+    finally:
+        problems = pending.run()
+        if problems:
+            raise SuiteError("cleanup of the standards clients left things behind: " + "; ".join(problems))
+
+
+@pytest.fixture(scope="session")
+def stale_leftovers(pytestconfig: pytest.Config, creatio_env: CreatioEnvironment) -> list[str]:
+    """Integrations and users of earlier runs still on the target: reported, never deleted (a run may be
+    going on elsewhere)."""
+    stale = creatio_env.leftovers(RUN_PREFIX_FAMILY)
+    run_of(pytestconfig).stale = stale
+    return stale
+
+
+@pytest.fixture
+def cleanup() -> Iterator[Cleanup]:
+    pending = Cleanup()
+    yield pending
+    problems = pending.run()
+    if problems:
+        raise SuiteError("cleanup left things behind: " + "; ".join(problems))

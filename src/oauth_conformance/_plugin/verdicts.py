@@ -1,0 +1,168 @@
+"""Subplugin: requirement markers, the ``checker`` fixture, the findings of every test, waivers as
+expected failures, and the gate that turns the verdicts into the exit status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from oauth_conformance._plugin.settings import settings_of
+from oauth_conformance.catalogue import Catalogue, load_catalogue
+from oauth_conformance.errors import FeatureNotOfferedError, SettingsError
+from oauth_conformance.settings import Settings
+from oauth_conformance.targets import TARGETS
+from oauth_conformance.verdicts import GATE, Checker, ConformanceFailure, Finding, Verdict
+from oauth_conformance.verdicts.results import RequirementResult, build_results, waive
+from oauth_conformance.verdicts.settle import problem_of, settle
+from oauth_conformance.verdicts.waivers import Waiver, WaiverOutcome, load_waivers, waiver_for
+
+__all__ = [
+    "TAGS",
+    "VerdictRun",
+    "checker",
+    "collected",
+    "configure",
+    "finish",
+    "judge_call",
+    "record_report",
+    "requirement_ids",
+    "run_of",
+]
+
+# Tags that are not requirement IDs: they group scenarios for selection with -m.
+TAGS = {
+    "creatio": "the documented Creatio procedure and outcomes",
+    "managed": "creates and changes integrations: needs an admin login",
+    "uses_tech_user": "needs an existing technical user with known rights",
+}
+
+
+@dataclass
+class VerdictRun:
+    catalogue: Catalogue
+    waivers: list[Waiver]
+    findings: list[Finding] = field(default_factory=list)
+    # Requirement ID → the collected tests tagged with it.
+    tagged: dict[str, set[str]] = field(default_factory=dict)
+    # Teardown failures (cleanup) of scenarios whose verdict was already decided by a check.
+    teardown_errors: list[str] = field(default_factory=list)
+    gate_failures: list[str] = field(default_factory=list)
+    results: list[RequirementResult] | None = None
+    waiver_outcomes: list[WaiverOutcome] = field(default_factory=list)
+
+
+_RUN = pytest.StashKey[VerdictRun]()
+_ITEM_FINDINGS = pytest.StashKey[list[Finding]]()
+_ITEM_PROBLEM = pytest.StashKey[Finding]()
+
+
+def _waiver_files(settings: Settings, root: Path) -> tuple[Path, ...]:
+    """The user's waiver files; by default the chosen target's (Creatio's known deviations for a Creatio)."""
+    if settings.waivers is not None:
+        return settings.waivers
+    return tuple(root / path for path in TARGETS[settings.target].default_waivers(settings))
+
+
+def configure(config: pytest.Config) -> None:
+    settings = settings_of(config)
+    catalogue = load_catalogue()
+    try:
+        waivers = load_waivers(_waiver_files(settings, config.rootpath), catalogue)
+    except SettingsError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[_RUN] = VerdictRun(catalogue=catalogue, waivers=waivers)
+    for requirement in catalogue:
+        config.addinivalue_line("markers", f"{requirement.id}: {requirement.level.value} {requirement.summary}")
+    for tag, meaning in TAGS.items():
+        config.addinivalue_line("markers", f"{tag}: {meaning}")
+
+
+def run_of(config: pytest.Config) -> VerdictRun:
+    return config.stash[_RUN]
+
+
+def requirement_ids(item: pytest.Item, catalogue: Catalogue) -> list[str]:
+    return [mark.name for mark in item.iter_markers() if mark.name in catalogue]
+
+
+def collected(config: pytest.Config, items: list[pytest.Item]) -> bool:
+    """Note which tests verify which requirement; whether any collected test verifies one."""
+    run = run_of(config)
+    for item in items:
+        for requirement_id in requirement_ids(item, run.catalogue):
+            run.tagged.setdefault(requirement_id, set()).add(item.nodeid)
+    return bool(run.tagged)
+
+
+@pytest.fixture
+def checker(request: pytest.FixtureRequest) -> Checker:
+    item = request.node
+    catalogue = run_of(request.config).catalogue
+    checker = Checker(
+        catalogue=catalogue,
+        test=item.nodeid,
+        tags=tuple(requirement_ids(item, catalogue)),
+        profile=settings_of(request.config).standards_profile,
+    )
+    # The checker appends straight into the item's list, so findings survive a failing step.
+    checker.findings = item.stash.setdefault(_ITEM_FINDINGS, [])
+    return checker
+
+
+def judge_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    """Around a test's call: a target lacking a service the scenario needs is a precondition, not a defect."""
+    try:
+        return (yield)
+    except FeatureNotOfferedError as error:
+        pytest.skip(str(error))
+
+
+def record_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+    """One phase's report: a waived failure becomes an expected one; at teardown, the test's findings
+    are completed for every requirement it names."""
+    run = run_of(item.config)
+    waiver = _waiver_of(run, call)
+    if waiver is not None and report.failed:
+        # A known, dated deviation: reported like an expected failure, so it does not fail the run.
+        report.outcome = "skipped"
+        report.wasxfail = f"{waiver.id} waived until {waiver.expires}: {waiver.reason}"
+    problem = problem_of(item.nodeid, call, report)
+    findings = item.stash.get(_ITEM_FINDINGS, [])
+    if problem is not None:
+        decided = any(f.verdict is Verdict.FAIL for f in findings)
+        if call.when == "teardown" and decided:
+            # A cleanup failure after a failed check: keep the FAIL, report the leftover separately.
+            run.teardown_errors.append(f"{item.nodeid}: {problem.message}")
+        elif _ITEM_PROBLEM not in item.stash:
+            item.stash[_ITEM_PROBLEM] = problem
+    if report.when == "teardown":
+        run.findings += settle(
+            item.nodeid, requirement_ids(item, run.catalogue), findings, item.stash.get(_ITEM_PROBLEM, None)
+        )
+
+
+def _waiver_of(run: VerdictRun, call: pytest.CallInfo[None]) -> Waiver | None:
+    if call.excinfo is None or not isinstance(call.excinfo.value, ConformanceFailure):
+        return None
+    return waiver_for(run.waivers, call.excinfo.value.finding.requirement, dt.date.today())
+
+
+def finish(session: pytest.Session) -> list[RequirementResult] | None:
+    """The verdict per requirement, waivers applied, and the gate on the exit status; None when no
+    conformance test ran (collection only, or the self-tests), and there is nothing to report."""
+    run = run_of(session.config)
+    if session.config.option.collectonly or (not run.tagged and not run.findings):
+        return None
+    settings = settings_of(session.config)
+    results = build_results(run.catalogue, run.findings, run.tagged, settings.standards_profile)
+    run.results, run.waiver_outcomes = waive(results, run.waivers, dt.date.today())
+    failing = GATE[settings.fail_on]
+    run.gate_failures = [f"{r.verdict.value} {r.id}" for r in run.results if r.verdict in failing]
+    if run.gate_failures and session.exitstatus == pytest.ExitCode.OK:
+        # pytest saw every test pass, but a verdict fails the gate (e.g. a WARN with --fail-on=should).
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    return run.results

@@ -1,0 +1,184 @@
+"""The ``creatio`` target: a Creatio instance and its Identity Service, driven through the Creatio adapter.
+
+The mock target is the same environment in front of the bundled mock (``targets.mock``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
+
+from oauth_conformance.errors import FeatureNotOfferedError, SettingsError, SuiteError, UnexpectedResponseError
+from oauth_conformance.targets._target import TargetSpec
+from oauth_conformance.targets.creatio import CreatioAdapter, CreatioConnection
+from oauth_conformance.targets.identity import IdentityClient
+from oauth_conformance.targets.provisioning import Provisioner
+from oauth_conformance.targets.standards import Client, StandardsTarget
+
+if TYPE_CHECKING:
+    from oauth_conformance.cleanup import Cleanup
+    from oauth_conformance.http import HttpClient
+    from oauth_conformance.mock import MockServers
+    from oauth_conformance.settings import Settings
+    from oauth_conformance.targets._registry import TargetName
+
+__all__ = ["CREATIO_WAIVERS", "SPEC", "CreatioEnvironment", "derive_identity_url", "existing_user_id"]
+
+# Creatio's known deviations, applied by default to a Creatio and to the mock's imitation of one.
+CREATIO_WAIVERS = Path("profiles/creatio.toml")
+
+
+def existing_user_id(adapter: CreatioAdapter, name: str) -> str:
+    """The Id of the user CREATIO_TECH_USER names; a name the target does not know is a broken setting."""
+    row = adapter.user_by_name(name)
+    if row is None:
+        raise SuiteError(f"CREATIO_TECH_USER={name!r}: no such user on the target")
+    return str(row["Id"])
+
+
+@dataclass
+class CreatioEnvironment:
+    """A Creatio and its Identity Service, driven through the Creatio adapter: the creatio target itself,
+    and the Creatio of the mock target."""
+
+    kind: TargetName
+    description: str
+    connection: CreatioConnection
+    adapter: CreatioAdapter
+    identity: IdentityClient | None
+    # Everything the run creates is named with it; leftovers of other runs are told apart by it.
+    run_prefix: str
+    # The bundled mock behind it, for the mock target; None on a real Creatio.
+    mock: MockServers | None = field(default=None, repr=False)
+
+    def creatio(self) -> CreatioEnvironment:
+        return self
+
+    def standards(self, cleanup: Cleanup) -> StandardsTarget:
+        """Three integrations made for the run: two working clients and one with Active cleared."""
+        adapter, connection = self.adapter, self.connection
+        if self.identity is None:
+            raise FeatureNotOfferedError("needs CREATIO_IDENTITY_URL (the Identity Service base URL)")
+        if not adapter.can_manage or not (connection.tech_user and connection.allowed_entity):
+            raise FeatureNotOfferedError(
+                "the standards checks provision their own clients: needs CREATIO_ADMIN_USER, "
+                "CREATIO_ADMIN_PASSWORD, CREATIO_TECH_USER and CREATIO_ALLOWED_ENTITY"
+            )
+        user_id = existing_user_id(adapter, connection.tech_user)
+        provisioner = Provisioner(adapter, f"{self.run_prefix}std-", cleanup)
+        clients = []
+        # The disabled client runs as a technical user of its own, so deactivating it touches no other client.
+        for label, system_user_id in (
+            ("client", user_id),
+            ("second client", user_id),
+            ("disabled client", None),
+        ):
+            outcome = provisioner.create(label, system_user_id=system_user_id)
+            integration = outcome.integration
+            if integration is None or not integration.client_secret:
+                refusal = outcome.refusal
+                # The Creatio scenarios report this as CRE-credentials-generated; here it is a missing precondition.
+                raise FeatureNotOfferedError(
+                    f"the target did not provision the standards {label} "
+                    f"({refusal.message if refusal else 'no Client Id or secret in the answer'}); "
+                    "see CRE-credentials-generated"
+                )
+            clients.append(integration)
+        disabled = adapter.update_integration(clients[2].app_id, {"IsActive": False})
+        if disabled.status_code >= 300:
+            raise UnexpectedResponseError(
+                f"could not deactivate the standards disabled client: HTTP {disabled.status_code}"
+            )
+        return StandardsTarget(
+            description=self.description,
+            identity=self.identity,
+            client=Client(clients[0].client_id, clients[0].client_secret),
+            second_client=Client(clients[1].client_id, clients[1].client_secret),
+            disabled_client=Client(clients[2].client_id, clients[2].client_secret),
+            resource_url=adapter.service_url(f"odata/{connection.allowed_entity}"),
+            denied_resource_url=(
+                adapter.service_url(f"odata/{connection.denied_entity}") if connection.denied_entity else None
+            ),
+        )
+
+    def leftovers(self, family: str) -> list[str]:
+        """Integrations and users named by another run (prefix ``family``, not this run's prefix): left by a
+        run that could not clean up, or belonging to one going on elsewhere."""
+        names = [str(r.get("Name") or "") for r in self.adapter.integrations()] + [
+            str(r.get("Name") or "") for r in self.adapter.users()
+        ]
+        return sorted({n for n in names if n.startswith(family) and not n.startswith(self.run_prefix)})
+
+    def close(self) -> None:
+        """Nothing to stop: a real instance outlives the run."""
+
+
+def derive_identity_url(site_url: str) -> str | None:
+    """Creatio cloud hosts their Identity Service at ``<instance>-is.creatio.com`` (creatio-oauth.md §1.1)."""
+    parts = urlsplit(site_url)
+    host = parts.hostname or ""
+    if not host.endswith(".creatio.com"):
+        return None
+    first, _, rest = host.partition(".")
+    return urlunsplit((parts.scheme, f"{first}-is.{rest}", "", "", ""))
+
+
+def _site_url(settings: Settings) -> str:
+    if settings.creatio_url is None:
+        raise SettingsError(
+            "CREATIO_URL is not set; --target=creatio expects the Creatio site root, "
+            "e.g. CREATIO_URL=https://mycompany.creatio.com (in .env, the environment, or --env-file)"
+        )
+    return settings.creatio_url
+
+
+def _validate(settings: Settings) -> None:
+    _site_url(settings)
+
+
+def _open(settings: Settings, http: HttpClient) -> CreatioEnvironment:
+    site_url = _site_url(settings)
+    identity_url = settings.creatio_identity_url or derive_identity_url(site_url)
+    connection = CreatioConnection(
+        site_url=site_url,
+        identity_url=identity_url,
+        path_style=settings.creatio_path_style,
+        admin_user=settings.admin_user,
+        admin_password=settings.admin_password,
+        tech_user=settings.tech_user,
+        allowed_entity=settings.allowed_entity,
+        denied_entity=settings.denied_entity,
+    )
+    return CreatioEnvironment(
+        kind="creatio",
+        description=f"Creatio at {site_url}",
+        connection=connection,
+        adapter=CreatioAdapter(http, connection),
+        identity=IdentityClient(http, identity_url) if identity_url else None,
+        run_prefix=settings.run_prefix,
+    )
+
+
+def _default_waivers(settings: Settings) -> tuple[Path, ...]:
+    return (CREATIO_WAIVERS,)
+
+
+SPEC = TargetSpec(
+    summary="a Creatio instance: CREATIO_URL, optionally an admin login and a technical user",
+    settings=(
+        "CREATIO_URL",
+        "CREATIO_IDENTITY_URL",
+        "CREATIO_PATH_STYLE",
+        "CREATIO_ADMIN_USER",
+        "CREATIO_ADMIN_PASSWORD",
+        "CREATIO_TECH_USER",
+        "CREATIO_ALLOWED_ENTITY",
+        "CREATIO_DENIED_ENTITY",
+        "CREATIO_DEACTIVATION_WAIT",
+    ),
+    open=_open,
+    validate=_validate,
+    default_waivers=_default_waivers,
+)
