@@ -16,8 +16,10 @@ from oauth_conformance.targets.provisioning import CreationOutcome, Integration
 __all__ = ["Probe", "TechnicalUser", "World"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class TechnicalUser:
+    """An existing technical user (CREATIO_TECH_USER) and the entities it may and may not read."""
+
     id: str
     name: str
     allowed_entity: str
@@ -48,6 +50,24 @@ class World(RedactedRepr):
             return self.integrations[label]
         except KeyError:
             raise SuiteError(f"the scenario has no integration {label!r}") from None
+
+    def saved(self) -> CreationOutcome:
+        """What the scenario's last save did."""
+        if self.outcome is None:
+            raise SuiteError("the scenario saved no integration")
+        return self.outcome
+
+    def api_answer(self) -> httpx.Response:
+        """The API's answer to the scenario's last read."""
+        if self.response is None:
+            raise SuiteError("the scenario sent no request")
+        return self.response
+
+    def chosen_user(self) -> TechnicalUser:
+        """The existing technical user the scenario chose."""
+        if self.technical_user is None:
+            raise SuiteError("the scenario names no technical user")
+        return self.technical_user
 
 
 @pytest.fixture

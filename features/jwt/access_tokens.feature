@@ -15,8 +15,7 @@ Feature: RFC 9068 JWT access tokens and their validation by the resource server
 
   @RFC9068-2.2-claims
   Scenario: The token carries the required claims and a lifetime matching expires_in
-    Then the token carries iss, exp, aud, sub, client_id, iat and jti
-    And the token's exp minus iat matches expires_in
+    Then the token carries iss, exp, aud, sub, client_id, iat and jti, and its exp minus iat matches expires_in
 
   @JWKS-kid-resolves @RFC6819-4.6.3-guessing
   Scenario: The token's key is published and its signature verifies

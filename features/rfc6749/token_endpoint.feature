@@ -5,8 +5,7 @@ Feature: RFC 6749 token endpoint for the client credentials grant
   @RFC6749-5.1-fields @RFC6749-5.1-content-type @RFC6749-5.1-no-store @RFC6749-5.1-pragma @RFC6749-4.4.3-no-refresh
   Scenario: A successful token response
     When the client requests a token
-    Then a token is issued
-    And the token response has access_token, token_type Bearer and a numeric expires_in
+    Then a token is issued with access_token, token_type Bearer and a numeric expires_in
     And the token response is JSON
     And the token response carries Cache-Control no-store
     And the token response carries Pragma no-cache

@@ -6,10 +6,10 @@ import pytest
 from pytest_bdd import given
 
 from oauth_conformance.cleanup import Cleanup
-from oauth_conformance.errors import SuiteError
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets import CreatioEnvironment
 from oauth_conformance.targets.creatio import CreatioAdapter, HealthReport
+from oauth_conformance.targets.creatio_target import existing_user_id
 from oauth_conformance.targets.identity import IdentityClient
 from oauth_conformance.targets.provisioning import Provisioner
 from steps.state import TechnicalUser, World
@@ -79,14 +79,6 @@ def technical_user(creatio_env: CreatioEnvironment, adapter: CreatioAdapter) -> 
         connection.allowed_entity,
         connection.denied_entity,
     )
-
-
-def existing_user_id(adapter: CreatioAdapter, name: str) -> str:
-    """The Id of the user CREATIO_TECH_USER names; a name the target does not know is a broken setting."""
-    row = adapter.user_by_name(name)
-    if row is None:
-        raise SuiteError(f"CREATIO_TECH_USER={name!r}: no such user on the target")
-    return str(row["Id"])
 
 
 @given("the previously created technical user")

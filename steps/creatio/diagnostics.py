@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import then, when
 
+from oauth_conformance.checks import creatio
 from oauth_conformance.errors import UnexpectedResponseError
 from oauth_conformance.targets.creatio import CreatioAdapter, HealthReport
 from oauth_conformance.targets.identity import IdentityClient
@@ -21,22 +22,12 @@ def open_diagnostic_tab(adapter: CreatioAdapter) -> HealthReport:
 
 @then("the health check answers HTTP 200 with HasProblem false")
 def health_ok(diagnostic_tab: HealthReport, checker: Checker) -> None:
-    checker.require(
-        "CRE-health-preflight",
-        diagnostic_tab.answered_ok,
-        f"OAuthHealthCheck: {diagnostic_tab.message}",
-        [diagnostic_tab.exchange],
-    )
+    checker.verify(creatio.health_preflight, creatio.HealthCheckAnswer(diagnostic_tab))
 
 
 @then("every diagnostic check is selected")
 def every_check_selected(diagnostic_tab: HealthReport, checker: Checker) -> None:
-    checker.require(
-        "CRE-health-preflight",
-        not diagnostic_tab.cleared_flags,
-        f"diagnostic checks: {', '.join(f'{k}={v}' for k, v in diagnostic_tab.flags.items())}",
-        [diagnostic_tab.exchange],
-    )
+    checker.verify(creatio.health_preflight, creatio.DiagnosticCheckboxes(diagnostic_tab))
 
 
 @when("I fetch the Identity Service discovery document")
@@ -52,12 +43,5 @@ def fetch_discovery(identity: IdentityClient, world: World) -> None:
 
 @then("it names a token endpoint and a key set")
 def discovery_names_endpoints(world: World, checker: Checker) -> None:
-    discovery = world.discovery or {}
-    missing = [key for key in ("issuer", "token_endpoint", "jwks_uri") if not discovery.get(key)]
-    found = "discovery names issuer, token_endpoint and jwks_uri" if not missing else f"discovery lacks {missing}"
-    checker.require(
-        "CRE-health-preflight",
-        not missing,
-        f"the diagnostics are green, but {world.discovery_problem}" if world.discovery_problem else found,
-        [world.response_exchange],
-    )
+    observed = creatio.IdentityDiscovery(world.discovery, world.discovery_problem, world.response_exchange)
+    checker.verify(creatio.health_preflight, observed)

@@ -6,7 +6,8 @@ import time
 
 from pytest_bdd import given, parsers, then, when
 
-from oauth_conformance.jwt import decode_unverified
+from oauth_conformance.checks import Family, creatio
+from oauth_conformance.errors import SuiteError
 from oauth_conformance.targets.identity import AuthStyle, IdentityClient, TokenResult
 from oauth_conformance.verdicts import Checker
 from steps.state import World
@@ -29,79 +30,52 @@ def request_with_basic(label: str, world: World, identity: IdentityClient) -> No
     _request(world, identity, label, "basic")
 
 
+def _issued_token(result: TokenResult) -> str:
+    """The access token of a result the token check accepted (a refusal failed the MUST before this)."""
+    if result.access_token is None:
+        raise SuiteError(f"no access token in the token response ({result.exchange})")
+    return result.access_token
+
+
 @given(parsers.parse('"{label}" holds an access token'))
 def holds_token(label: str, world: World, identity: IdentityClient, checker: Checker) -> None:
     # A precondition, but one the documented procedure promises: credentials that obtain no token are
-    # a failure of CRE-token-issued, not a broken suite.
+    # a failure of the token check, not a broken suite.
     result = _request(world, identity, label)
-    checker.require("CRE-token-issued", result.issued, f"{label}: {result.describe()}", [result.exchange])
-    assert result.access_token is not None
-    world.earlier_tokens[label] = result.access_token
+    checker.verify(creatio.token_issued, creatio.TokenAnswer(label, result))
+    world.earlier_tokens[label] = _issued_token(result)
 
 
 @then(parsers.parse('an access token is issued to "{label}"'))
 def token_issued(label: str, world: World, checker: Checker) -> None:
-    requirement = checker.pick("CRE-token-issued", "CRE-basic-support")
-    result = world.tokens[label]
-    token_type = (result.body or {}).get("token_type")
-    checker.require(
-        requirement,
-        result.issued and isinstance(token_type, str) and token_type.lower() == "bearer",
-        f"{result.describe()}, token_type={token_type!r}",
-        [result.exchange],
-    )
+    checker.verify_tagged(Family.CRE_TOKEN_ISSUED, creatio.TokenAnswer(label, world.tokens[label]))
 
 
 @then(parsers.parse('the token of "{label}" carries its Client Id and its technical user'))
 def token_names_client_and_user(label: str, world: World, checker: Checker) -> None:
     integration = world.integration(label)
     result = world.tokens[label]
-    checker.require("CRE-token-issued", result.issued, result.describe(), [result.exchange])
-    assert result.access_token is not None
-    try:
-        _, claims = decode_unverified(result.access_token)
-    except ValueError as error:
-        checker.require("CRE-token-acts-as-techuser", False, f"the access token is {error}", [result.exchange])
-        return
-    # Creatio maps a Bearer request to its user through prop:SysAdminUnitId, not sub (§1.4, [SRC S81]).
-    user = str(claims.get("prop:SysAdminUnitId", "")).lower()
-    expected_user = (integration.system_user_id or "").lower()
-    checker.require(
-        "CRE-token-acts-as-techuser",
-        claims.get("client_id") == integration.client_id and user == expected_user,
-        f"client_id claim {'matches' if claims.get('client_id') == integration.client_id else 'differs'}, "
-        f"prop:SysAdminUnitId {user or '(absent)'} vs technical user {expected_user}",
-        [result.exchange],
+    checker.verify(creatio.token_issued, creatio.TokenAnswer(label, result))
+    observed = creatio.TokenIdentity(
+        _issued_token(result), integration.client_id, integration.system_user_id, result.exchange
     )
+    checker.verify(creatio.token_acts_as_techuser, observed)
 
 
 @then(parsers.parse('a token request by "{label}" is refused with invalid_client'))
 def refused_invalid_client(label: str, world: World, identity: IdentityClient, checker: Checker) -> None:
     result = _request(world, identity, label)
     since = time.monotonic() - world.deactivated_at.get(label, time.monotonic())
-    checker.require(
-        "CRE-active-off-new",
-        not result.issued and result.status in (400, 401) and result.error == "invalid_client",
-        f"{since:.1f} s after Active was cleared: {result.describe()}",
-        [result.exchange],
-    )
+    checker.verify(creatio.active_off_new, creatio.DeactivatedClientToken(since, result))
 
 
 @then(parsers.parse('a token request with the deleted credentials of "{label}" is refused with invalid_client'))
 def deleted_credentials_refused(label: str, world: World, identity: IdentityClient, checker: Checker) -> None:
     result = _request(world, identity, label)
-    checker.require(
-        "CRE-secret-rotate",
-        not result.issued and result.status in (400, 401) and result.error == "invalid_client",
-        f"after the integration was deleted: {result.describe()}",
-        [result.exchange],
-    )
+    checker.verify(creatio.secret_rotate, creatio.DeletedCredentialsToken(result))
 
 
 @then(parsers.parse('the credentials of "{label}" still obtain an access token'))
 def still_obtain_token(label: str, world: World, identity: IdentityClient, checker: Checker) -> None:
-    requirement = checker.pick(
-        "CRE-edit-keeps-credentials", "CRE-reactivate", "CRE-active-off-isolated", "CRE-secret-rotate"
-    )
     result = _request(world, identity, label)
-    checker.require(requirement, result.issued, f"{label}: {result.describe()}", [result.exchange])
+    checker.verify_tagged(Family.CRE_STILL_OBTAINS_TOKEN, creatio.CredentialsToken(label, result))

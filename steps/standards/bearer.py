@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from oauth_conformance.http import HttpClient, exchange_id, json_object
+from oauth_conformance.checks import Family, TokenLifetime, rfc6750, rfc6819
+from oauth_conformance.http import HttpClient
 from oauth_conformance.targets.identity import TokenResult
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
 from steps.standards.context import require_part, usable_token
 from steps.state import Probe
 
-_ERROR_PARAM = re.compile(r'error="?([A-Za-z_]+)"?')
-
 
 @pytest.fixture
 def resource_url(standards: StandardsTarget) -> str:
-    require_part(standards.resource_url, "OAUTH_RESOURCE_URL (a protected resource that answers 2xx to a valid token)")
-    assert standards.resource_url is not None
-    return standards.resource_url
+    return require_part(standards.resource_url,
+                         "OAUTH_RESOURCE_URL (a protected resource that answers 2xx to a valid token)")
 
 
 @given("the client holds an access token", target_fixture="issued")
@@ -69,118 +65,54 @@ def call_query(access_token: str, resource_url: str, http: HttpClient, probe: Pr
     probe.responses.append(http.get(resource_url, params={"access_token": access_token}))
 
 
-def _challenge(probe: Probe) -> str:
-    return str(probe.last.headers.get("www-authenticate", ""))
+@when("the client calls a resource its token does not grant")
+def call_denied(access_token: str, standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
+    denied = require_part(standards.denied_resource_url,
+                           "OAUTH_DENIED_RESOURCE_URL (a resource the client's token may not read)")
+    probe.responses.append(http.get(denied, headers={"Authorization": f"Bearer {access_token}"}))
 
 
 @then("the protected resource answers 2xx")
 def answers_2xx(probe: Probe, checker: Checker) -> None:
-    response = probe.last
-    checker.require("RFC6750-2.1-header", 200 <= response.status_code < 300, f"HTTP {response.status_code}",
-                    [exchange_id(response)])
+    checker.verify(rfc6750.header_method_accepted, probe.last)
 
 
 @then("the protected resource answers 401 with a Bearer challenge")
 def answers_401_bearer(probe: Probe, checker: Checker) -> None:
-    response = probe.last
-    checker.require(
-        "RFC6750-3-www-auth",
-        response.status_code == 401 and _challenge(probe).lower().startswith("bearer"),
-        f"HTTP {response.status_code}, WWW-Authenticate: {_challenge(probe)!r}",
-        [exchange_id(response)],
-    )
+    checker.verify(rfc6750.unauthorized_challenged, probe.last)
 
 
 @then("the challenge carries no error code")
 def challenge_without_error(probe: Probe, checker: Checker) -> None:
-    challenge = _challenge(probe)
-    checker.require(
-        "RFC6750-3.1-no-auth-no-error",
-        bool(challenge) and _ERROR_PARAM.search(challenge) is None,
-        f"WWW-Authenticate: {challenge!r}",
-        [exchange_id(probe.last)],
-    )
+    checker.verify(rfc6750.challenge_without_error, probe.last)
 
 
 @then("the protected resource answers 401 with a Bearer challenge and error invalid_token")
 def answers_invalid_token(probe: Probe, checker: Checker) -> None:
-    response = probe.last
-    match = _ERROR_PARAM.search(_challenge(probe))
-    checker.require(
-        "RFC6750-3.1-invalid-token",
-        response.status_code == 401
-        and _challenge(probe).lower().startswith("bearer")
-        and match is not None
-        and match.group(1) == "invalid_token",
-        f"HTTP {response.status_code}, WWW-Authenticate: {_challenge(probe)!r}",
-        [exchange_id(response)],
-    )
+    checker.verify(rfc6750.invalid_token, probe.last)
 
 
 @then("the protected resource answers 400 with error invalid_request")
 def answers_invalid_request(probe: Probe, checker: Checker) -> None:
-    requirement = checker.pick("RFC6750-3.1-invalid-request", "RFC6750-2-one-method")
-    response = probe.last
-    match = _ERROR_PARAM.search(_challenge(probe))
-    body_error = (json_object(response) or {}).get("error")
-    error = match.group(1) if match else body_error
-    checker.require(
-        requirement,
-        response.status_code == 400 and error == "invalid_request",
-        f"HTTP {response.status_code}, error {error!r}, WWW-Authenticate: {_challenge(probe)!r}",
-        [exchange_id(response)],
-    )
+    checker.verify_tagged(Family.BEARER_INVALID_REQUEST, probe.last)
 
 
 @then("the protected resource does not answer 2xx")
 def not_2xx(probe: Probe, checker: Checker) -> None:
-    response = probe.last
-    checker.require("RFC6750-2.3-query", not 200 <= response.status_code < 300, f"HTTP {response.status_code}",
-                    [exchange_id(response)])
+    checker.verify(rfc6750.query_method_refused, probe.last)
 
 
 @then(parsers.parse("the token lifetime is at most {limit:d} seconds"))
 def short_lived(limit: int, issued: TokenResult, checker: Checker) -> None:
-    requirement = checker.pick("RFC6750-5.3-short-lived", "RFC6819-5.1.5.3-short-exp")
-    expires_in = (issued.body or {}).get("expires_in")
-    checker.require(
-        requirement,
-        isinstance(expires_in, int | float) and 0 < expires_in <= limit,
-        f"expires_in={expires_in!r} (at most {limit})",
-        [issued.exchange],
-    )
-
-
-@when("the client calls a resource its token does not grant")
-def call_denied(access_token: str, standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
-    require_part(standards.denied_resource_url,
-                 "OAUTH_DENIED_RESOURCE_URL (a resource the client's token may not read)")
-    assert standards.denied_resource_url is not None
-    probe.responses.append(
-        http.get(standards.denied_resource_url, headers={"Authorization": f"Bearer {access_token}"})
-    )
+    lifetime = TokenLifetime((issued.body or {}).get("expires_in"), limit, issued.exchange)
+    checker.verify_tagged(Family.TOKEN_LIFETIME, lifetime)
 
 
 @then("the protected resource answers 403 with error insufficient_scope")
 def answers_insufficient_scope(probe: Probe, checker: Checker) -> None:
-    response = probe.last
-    match = _ERROR_PARAM.search(_challenge(probe))
-    checker.require(
-        "RFC6750-3.1-insufficient-scope",
-        response.status_code == 403 and match is not None and match.group(1) == "insufficient_scope",
-        f"HTTP {response.status_code}, WWW-Authenticate: {_challenge(probe)!r}",
-        [exchange_id(response)],
-    )
+    checker.verify(rfc6750.insufficient_scope, probe.last)
 
 
 @then("the answer carries Cache-Control no-store or private")
 def api_cache_control(probe: Probe, checker: Checker) -> None:
-    response = probe.last
-    value = response.headers.get("cache-control", "")
-    directives = {d.strip().lower() for d in value.split(",")}
-    checker.require(
-        "RFC6819-4.6.6-proxy-cache",
-        200 <= response.status_code < 300 and bool(directives & {"no-store", "private"}),
-        f"HTTP {response.status_code}, Cache-Control: {value!r}",
-        [exchange_id(response)],
-    )
+    checker.verify(rfc6819.answers_not_cached, probe.last)

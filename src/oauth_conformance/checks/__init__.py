@@ -20,6 +20,15 @@ from oauth_conformance.checks import (  # noqa: F401  (each module registers its
     rfc9068,
     rfc9700,
 )
+from oauth_conformance.checks._observations import (
+    IssuedJwt,
+    JwtAndKeys,
+    JwtOfClient,
+    MetadataDocument,
+    PlainHttpAnswer,
+    Refusal,
+    TokenLifetime,
+)
 from oauth_conformance.checks._outcome import Outcome, Status, held, judged, measured, violated
 from oauth_conformance.checks._registry import CHECKS, Check, Family, check, checks_in
 
@@ -27,8 +36,15 @@ __all__ = [
     "CHECKS",
     "Check",
     "Family",
+    "IssuedJwt",
+    "JwtAndKeys",
+    "JwtOfClient",
+    "MetadataDocument",
     "Outcome",
+    "PlainHttpAnswer",
+    "Refusal",
     "Status",
+    "TokenLifetime",
     "check",
     "checks_in",
     "held",

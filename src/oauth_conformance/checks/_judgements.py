@@ -10,7 +10,7 @@ import re
 
 import httpx
 
-from oauth_conformance.checks._observations import IssuedJwt, PlainHttpAnswer, Refusal
+from oauth_conformance.checks._observations import IssuedJwt, PlainHttpAnswer, Refusal, TokenLifetime
 from oauth_conformance.checks._outcome import Outcome, judged
 from oauth_conformance.checks._predicates import (
     describe_token_response,
@@ -24,6 +24,7 @@ from oauth_conformance.http import exchange_id, json_object
 __all__ = [
     "audience_restricted",
     "forged_token_refused",
+    "lifetime_at_most",
     "refusal_as_expected",
     "resource_not_plain",
     "token_endpoint_not_plain",
@@ -82,3 +83,10 @@ def audience_restricted(jwt: IssuedJwt) -> Outcome:
     aud = jwt.claims.get("aud")
     ok = (isinstance(aud, str) and bool(aud)) or (isinstance(aud, list) and any(isinstance(a, str) and a for a in aud))
     return judged(ok, f"aud={aud!r}", [jwt.exchange])
+
+
+def lifetime_at_most(lifetime: TokenLifetime) -> Outcome:
+    """Held when ``expires_in`` is a positive number no greater than the limit."""
+    expires_in = lifetime.expires_in
+    ok = isinstance(expires_in, int | float) and 0 < expires_in <= lifetime.limit
+    return judged(ok, f"expires_in={expires_in!r} (at most {lifetime.limit})", [lifetime.exchange])

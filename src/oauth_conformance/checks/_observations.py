@@ -16,7 +16,7 @@ import httpx
 from oauth_conformance.jwt import decode_unverified
 from oauth_conformance.redaction import RedactedRepr
 
-__all__ = ["IssuedJwt", "JwtAndKeys", "MetadataDocument", "PlainHttpAnswer", "Refusal"]
+__all__ = ["IssuedJwt", "JwtAndKeys", "JwtOfClient", "MetadataDocument", "PlainHttpAnswer", "Refusal", "TokenLifetime"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -67,3 +67,24 @@ class MetadataDocument:
 
     body: Mapping[str, Any]
     exchange: str | None = None
+
+
+@dataclass(frozen=True)
+class TokenLifetime:
+    """A token response's ``expires_in`` beside the longest lifetime, in seconds, the scenario allows.
+
+    ``expires_in`` is whatever the response carried (absent: None), so that a string or a negative
+    number can be judged too.
+    """
+
+    expires_in: object
+    limit: int
+    exchange: str | None = None
+
+
+@dataclass(frozen=True, repr=False)
+class JwtOfClient(RedactedRepr):
+    """A JWT access token as issued, beside the client id of the client that requested it."""
+
+    jwt: IssuedJwt
+    client_id: str

@@ -90,7 +90,7 @@ class Check(Generic[Observed]):
 def _summary(kind: type[Any]) -> str:
     doc = inspect.cleandoc(kind.__doc__ or "") if kind.__module__ not in ("builtins", "httpx") else ""
     if kind.__module__ == "httpx":
-        return f"one HTTP response ({kind.__name__})"
+        return "the HTTP response to the scenario's request: status, headers and body"
     return doc.split("\n\n", 1)[0].replace("\n", " ") or kind.__name__
 
 

@@ -1,3 +1,118 @@
-"""Checks of rfc7662."""
+"""Checks of RFC 7662, OAuth 2.0 Token Introspection, where the server advertises the endpoint
+(https://www.rfc-editor.org/rfc/rfc7662)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from oauth_conformance.checks._outcome import Outcome, judged
+from oauth_conformance.checks._registry import check
+from oauth_conformance.http import exchange_id, json_object
+
+__all__ = [
+    "OwnIntrospection",
+    "bad_credentials_refused",
+    "fresh_token_active",
+    "get_reveals_nothing",
+    "inactive_minimal",
+    "unauthenticated_refused",
+]
+
+# Members that only an answer about the token itself carries: a refusal must show neither.
+_TOKEN_METADATA = ("active", "client_id")
+
+
+@dataclass(frozen=True)
+class OwnIntrospection:
+    """The client's introspection of a token it was just issued, beside that client's id."""
+
+    response: httpx.Response
+    client_id: str
+
+
+def _reveals_nothing(body: dict[str, object]) -> bool:
+    return not any(member in body for member in _TOKEN_METADATA)
+
+
+@check("RFC7662-2.1-post")
+def get_reveals_nothing(response: httpx.Response) -> Outcome:
+    """Holds when an unauthenticated GET with the token in the query does not answer it active (any
+    refusal, or an answer without ``active: true``). RFC 7662 §2.1: "The protected resource calls the
+    introspection endpoint using an HTTP POST [RFC7231] request with parameters sent as
+    "application/x-www-form-urlencoded" data"; an endpoint that tells a GET about the token serves a
+    request the specification does not define, with the token in a URL that logs keep.
+    """
+    body = json_object(response) or {}
+    return judged(
+        not (response.status_code == 200 and body.get("active") is True),
+        f"GET: HTTP {response.status_code}, active={body.get('active')!r}",
+        [exchange_id(response)],
+    )
+
+
+@check("RFC7662-2.1-authz")
+def unauthenticated_refused(response: httpx.Response) -> Outcome:
+    """Holds when an introspection request without client authentication is refused with 401 or 403 and
+    its body has neither ``active`` nor ``client_id``. RFC 7662 §2.1: "To prevent token scanning
+    attacks, the endpoint MUST also require some form of authorization to access this endpoint"; it
+    names no status for a caller that presents none, so 401 and 403 both refuse (§2.3 fixes 401 only for
+    invalid client credentials).
+    """
+    body = json_object(response) or {}
+    return judged(
+        response.status_code in (401, 403) and _reveals_nothing(body),
+        f"HTTP {response.status_code}, members: {sorted(body) or 'none'}",
+        [exchange_id(response)],
+    )
+
+
+@check("RFC7662-2.3-bad-creds")
+def bad_credentials_refused(response: httpx.Response) -> Outcome:
+    """Holds when an introspection request with a wrong client secret is refused with 401 (403 does not
+    do) and its body has neither ``active`` nor ``client_id``. RFC 7662 §2.3: "If the protected resource
+    uses OAuth 2.0 client credentials to authenticate to the introspection endpoint and its credentials
+    are invalid, the authorization server responds with an HTTP 401 (Unauthorized) as described in
+    Section 5.2 of OAuth 2.0 [RFC6749]."
+    """
+    body = json_object(response) or {}
+    return judged(
+        response.status_code == 401 and _reveals_nothing(body),
+        f"HTTP {response.status_code}, members: {sorted(body) or 'none'}",
+        [exchange_id(response)],
+    )
+
+
+@check("RFC7662-2.2-active")
+def fresh_token_active(observed: OwnIntrospection) -> Outcome:
+    """Holds when the client's own fresh token is answered HTTP 200 with ``active: true`` (the JSON
+    boolean, not the string) and a ``client_id`` that, where present, is the client's. RFC 7662 §2.2:
+    "active REQUIRED. Boolean indicator of whether or not the presented token is currently active";
+    "client_id OPTIONAL. Client identifier for the OAuth 2.0 client that requested this token."
+    """
+    response = observed.response
+    body = json_object(response) or {}
+    client_id = body.get("client_id")
+    return judged(
+        response.status_code == 200 and body.get("active") is True and client_id in (None, observed.client_id),
+        f"HTTP {response.status_code}, active={body.get('active')!r}, client_id "
+        f"{'matches' if client_id == observed.client_id else repr(client_id)}",
+        [exchange_id(response)],
+    )
+
+
+@check("RFC7662-2.2-inactive-minimal")
+def inactive_minimal(response: httpx.Response) -> Outcome:
+    """Holds when a token the server never issued is answered HTTP 200 with exactly ``{"active": false}``.
+    RFC 7662 §2.2: "If the introspection call is properly authorized but the token is not active, does
+    not exist on this server, [...] the authorization server MUST return an introspection response with
+    the "active" field set to "false"", and it "SHOULD NOT include any additional information about an
+    inactive token, including why the token is inactive."
+    """
+    body = json_object(response)
+    return judged(
+        response.status_code == 200 and body == {"active": False},
+        f"HTTP {response.status_code}, body members: {sorted(body) if body else 'none'}",
+        [exchange_id(response)],
+    )

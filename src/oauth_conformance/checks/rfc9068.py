@@ -3,9 +3,32 @@ practices (https://www.rfc-editor.org/rfc/rfc9068, https://www.rfc-editor.org/rf
 
 from __future__ import annotations
 
-from oauth_conformance.checks._observations import IssuedJwt
-from oauth_conformance.checks._outcome import Outcome, measured
+import httpx
+
+from oauth_conformance.checks._judgements import audience_restricted, forged_token_refused
+from oauth_conformance.checks._observations import IssuedJwt, JwtOfClient
+from oauth_conformance.checks._outcome import Outcome, judged, measured, violated
 from oauth_conformance.checks._registry import Family, check
+
+__all__ = [
+    "LIFETIME_TOLERANCE_S",
+    "REQUIRED_CLAIMS",
+    "algorithms_allow_listed",
+    "audience_by_default",
+    "client_credentials_subject_review",
+    "explicitly_typed",
+    "forged_tokens_rejected",
+    "required_claims",
+    "rs256_signed",
+    "scope_claim_present",
+    "subject_not_confusable",
+    "typed_access_token",
+]
+
+# RFC 9068 §2.2, in the order the scenario names them.
+REQUIRED_CLAIMS = ("iss", "exp", "aud", "sub", "client_id", "iat", "jti")
+# exp - iat may differ from expires_in by the time the response took to build.
+LIFETIME_TOLERANCE_S = 5
 
 
 @check("RFC9068-2.2-sub-cc", Family.JWT_SUBJECT_REVIEW)
@@ -16,3 +39,120 @@ def client_credentials_subject_review(jwt: IssuedJwt) -> Outcome:
     """
     subject = {k: jwt.claims[k] for k in ("sub", "client_id", "prop:SysAdminUnitId") if k in jwt.claims}
     return measured(f"subject claims {subject}: is sub the client, or a user?", [jwt.exchange])
+
+
+def _typed(jwt: IssuedJwt) -> Outcome:
+    typ = jwt.header.get("typ")
+    ok = isinstance(typ, str) and typ.lower() in ("at+jwt", "application/at+jwt")
+    return judged(ok, f"typ={typ!r}", [jwt.exchange])
+
+
+@check("RFC9068-2.1-typ", Family.JWT_TYPED)
+def typed_access_token(jwt: IssuedJwt) -> Outcome:
+    """Holds when the token header's ``typ`` is ``at+jwt`` or ``application/at+jwt`` (media types are
+    case-insensitive); ``JWT`` or no ``typ`` violates it. RFC 9068 §2.1: "JWT access tokens MUST include
+    this media type in the "typ" header parameter to explicitly declare that the JWT represents an
+    access token complying with this profile. [...] the "typ" value used SHOULD be "at+jwt"."
+    """
+    return _typed(jwt)
+
+
+@check("RFC8725-3.11-explicit-typing", Family.JWT_TYPED)
+def explicitly_typed(jwt: IssuedJwt) -> Outcome:
+    """Holds when the token header's ``typ`` declares the access-token type (``at+jwt`` or
+    ``application/at+jwt``, any case), so that no other kind of JWT passes for one. RFC 8725 §3.11:
+    "Explicit JWT typing is accomplished by using the "typ" Header Parameter"; RFC 9068 is the
+    application that defines the access-token type.
+    """
+    return _typed(jwt)
+
+
+@check("RFC9068-2.1-signed")
+def rs256_signed(jwt: IssuedJwt) -> Outcome:
+    """Holds when the token header's ``alg`` is ``RS256``: ``none``, another algorithm or none named
+    violates it. RFC 9068 §2.1: "JWT access tokens MUST be signed" and "MUST NOT use "none" as the
+    signing algorithm"; "Authorization servers and resource servers conforming to this specification
+    MUST include RS256 [...] among their supported signature algorithms". The suite asks that tokens
+    actually use RS256, the one algorithm every conforming resource server verifies.
+    """
+    alg = jwt.header.get("alg")
+    return judged(alg == "RS256", f"alg={alg!r}", [jwt.exchange])
+
+
+@check("RFC9068-2.2-claims")
+def required_claims(jwt: IssuedJwt) -> Outcome:
+    """Holds when the token carries every claim RFC 9068 §2.2 marks REQUIRED (iss, exp, aud, sub,
+    client_id, iat, jti) and its lifetime ``exp - iat`` matches the token response's ``expires_in``
+    within 5 seconds (the time the response took to build). A missing claim, a non-numeric exp, iat or
+    expires_in, or a lifetime that differs, violates it: the token would outlive, or die before, what
+    the client was told (RFC 6749 §5.1: expires_in is "The lifetime in seconds of the access token").
+    """
+    missing = [name for name in REQUIRED_CLAIMS if name not in jwt.claims]
+    if missing:
+        return violated(f"missing: {', '.join(missing)}", [jwt.exchange])
+    expires_in = jwt.response_body.get("expires_in")
+    exp, iat = jwt.claims.get("exp"), jwt.claims.get("iat")
+    if not (isinstance(exp, int | float) and isinstance(iat, int | float) and isinstance(expires_in, int | float)):
+        return violated(f"all present; exp={exp!r}, iat={iat!r}, expires_in={expires_in!r}", [jwt.exchange])
+    return judged(abs((exp - iat) - expires_in) <= LIFETIME_TOLERANCE_S,
+                  f"all present; exp-iat={exp - iat!r} vs expires_in={expires_in!r}", [jwt.exchange])
+
+
+@check("RFC9068-4-rs-validation", Family.FORGED_TOKEN_REFUSED)
+def forged_tokens_rejected(response: httpx.Response) -> Outcome:
+    """Holds when the protected resource answers a forged variant of a real token (alg none, HS256
+    keyed with the public key, an unknown kid, a tampered payload, a stripped signature, a foreign key)
+    with 401. RFC 9068 §4: "The resource server MUST validate the signature of all incoming JWT access
+    tokens [...] The resource server MUST reject any JWT in which the value of "alg" is "none""; a
+    failed check is answered as RFC 6750 §3.1 says, 401 invalid_token.
+    """
+    return forged_token_refused(response)
+
+
+@check("RFC8725-3.1-alg-allowlist", Family.FORGED_TOKEN_REFUSED)
+def algorithms_allow_listed(response: httpx.Response) -> Outcome:
+    """Holds when the protected resource answers a forged token with 401: a verifier with an algorithm
+    allow-list refuses alg none and the HS256/RS256 confusion, and one that honours the list refuses a
+    token its keys do not verify. RFC 8725 §3.1: "Libraries MUST enable the caller to specify a
+    supported set of algorithms and MUST NOT use any other algorithms when performing cryptographic
+    operations."
+    """
+    return forged_token_refused(response)
+
+
+@check("RFC9068-3-aud-default", Family.JWT_AUDIENCE)
+def audience_by_default(jwt: IssuedJwt) -> Outcome:
+    """Holds when ``aud`` is a non-empty string or a list holding a non-empty string, for a token
+    requested without a ``resource`` parameter. RFC 9068 §3: "If the request does not include a
+    "resource" parameter, the authorization server MUST use a default resource indicator in the "aud"
+    claim."
+    """
+    return audience_restricted(jwt)
+
+
+@check("RFC9068-2.2.3-scope")
+def scope_claim_present(jwt: IssuedJwt) -> Outcome:
+    """Holds when the token carries a non-empty ``scope`` claim (a string, or a list as some servers
+    write it) while the token response names a granted scope (without one there is nothing to
+    compare, and the step skips). RFC 9068 §2.2.3: "If an authorization request includes a scope
+    parameter, the corresponding issued JWT access token SHOULD include a "scope" claim".
+    """
+    claim = jwt.claims.get("scope")
+    return judged(
+        isinstance(claim, str | list) and bool(claim),
+        f"response scope {jwt.response_body.get('scope')!r}, claim {claim!r}",
+        [jwt.exchange],
+    )
+
+
+@check("RFC9068-5-sub-confusion")
+def subject_not_confusable(observed: JwtOfClient) -> Outcome:
+    """Holds when the token has no ``sub`` (nothing to confuse) or its ``sub`` is the requesting
+    client's id; a ``sub`` naming anything else (a user) violates it. RFC 9068 §5: "Authorization
+    servers should prevent scenarios where clients can affect the value of the "sub" claim in ways
+    that could confuse resource servers."
+    """
+    sub = observed.jwt.claims.get("sub")
+    ok = sub is None or sub == observed.client_id
+    return judged(ok, "no sub claim" if sub is None else ("sub is the client id" if ok else f"sub={sub!r}"),
+                  [observed.jwt.exchange])

@@ -1,0 +1,62 @@
+"""The checks of ``checks/rfc7662.py`` on canned introspection answers."""
+
+from __future__ import annotations
+
+import httpx
+
+from oauth_conformance.checks import Status, rfc7662
+from tests.unit.cases import Case, assert_case, cases_of, response
+
+HELD, VIOLATED = Status.HELD, Status.VIOLATED
+
+INTROSPECT = "https://is.example.test/connect/introspect"
+CLIENT = "client-1"
+ACTIVE = {"active": True, "client_id": CLIENT, "scope": "api", "exp": 1_900_000_000}
+
+
+def answer(status: int = 200, body: object = None, method: str = "POST") -> httpx.Response:
+    return response(status, json=body, text="" if body is None else None, method=method, url=INTROSPECT)
+
+
+def own(body: dict[str, object], status: int = 200) -> rfc7662.OwnIntrospection:
+    return rfc7662.OwnIntrospection(answer(status, body), CLIENT)
+
+
+CASES = [
+    # §2.1: POST; a GET learns nothing about the token.
+    Case(rfc7662.get_reveals_nothing, answer(405, {"error": "invalid_request"}, "GET"), HELD, "405"),
+    Case(rfc7662.get_reveals_nothing, answer(401, method="GET"), HELD, "401 empty"),
+    Case(rfc7662.get_reveals_nothing, answer(200, {"active": False}, "GET"), HELD, "inactive"),
+    Case(rfc7662.get_reveals_nothing, answer(200, ACTIVE, "GET"), VIOLATED, "answered active"),
+    # §2.1: some form of authorization; 401 or 403 without token metadata.
+    Case(rfc7662.unauthenticated_refused, answer(401, {"error": "invalid_client"}), HELD, "401"),
+    Case(rfc7662.unauthenticated_refused, answer(403), HELD, "403"),
+    Case(rfc7662.unauthenticated_refused, answer(200, ACTIVE), VIOLATED, "answered"),
+    Case(rfc7662.unauthenticated_refused, answer(401, {"active": False}), VIOLATED, "401 with active"),
+    Case(rfc7662.unauthenticated_refused, answer(400, {"error": "invalid_request"}), VIOLATED, "400"),
+    # §2.3: invalid client credentials get 401.
+    Case(rfc7662.bad_credentials_refused, answer(401, {"error": "invalid_client"}), HELD, "401"),
+    Case(rfc7662.bad_credentials_refused, answer(403), VIOLATED, "403 is not 401"),
+    Case(rfc7662.bad_credentials_refused, answer(401, {"client_id": CLIENT}), VIOLATED, "401 naming the client"),
+    Case(rfc7662.bad_credentials_refused, answer(200, ACTIVE), VIOLATED, "answered"),
+    # §2.2: a fresh token is active, with the client's client_id where one is given.
+    Case(rfc7662.fresh_token_active, own(ACTIVE), HELD, "active, own client_id"),
+    Case(rfc7662.fresh_token_active, own({"active": True}), HELD, "active without client_id"),
+    Case(rfc7662.fresh_token_active, own({"active": True, "client_id": "Integration display name"}), VIOLATED,
+         "someone else's client_id"),
+    Case(rfc7662.fresh_token_active, own({"active": False}), VIOLATED, "inactive"),
+    Case(rfc7662.fresh_token_active, own({"active": "true", "client_id": CLIENT}), VIOLATED, "a string, not a boolean"),
+    Case(rfc7662.fresh_token_active, own({"error": "invalid_client"}, 401), VIOLATED, "refused"),
+    # §2.2: an unknown token is {"active": false} and nothing else.
+    Case(rfc7662.inactive_minimal, answer(200, {"active": False}), HELD, "minimal"),
+    Case(rfc7662.inactive_minimal, answer(200, {"active": False, "error": "token_not_found"}), VIOLATED,
+         "says why"),
+    Case(rfc7662.inactive_minimal, answer(200, {"active": "false"}), VIOLATED, "a string"),
+    Case(rfc7662.inactive_minimal, answer(404, {"active": False}), VIOLATED, "404"),
+    Case(rfc7662.inactive_minimal, answer(200, ACTIVE), VIOLATED, "active"),
+]
+
+
+@cases_of(CASES)
+def test_check(case: Case) -> None:
+    assert_case(case)

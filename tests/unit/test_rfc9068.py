@@ -1,0 +1,100 @@
+"""The checks of ``checks/rfc9068.py`` (RFC 9068, RFC 8725) on real signed tokens and canned resource answers.
+
+The tokens are really signed (``tests/unit/jwts.py``).
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from oauth_conformance.checks import IssuedJwt, JwtOfClient, Status, rfc9068
+from oauth_conformance.jwt import forge
+from tests.unit.cases import Case, assert_case, cases_of, response
+from tests.unit.jwts import CLIENT_ID, LIFETIME, NOW, issued, signed
+
+HELD, VIOLATED, MEASURED = Status.HELD, Status.VIOLATED, Status.MEASURED
+
+def typed(typ: str | None) -> IssuedJwt:
+    return issued(signed({"typ": typ}))
+
+
+def of_client(jwt_: IssuedJwt, client_id: str = CLIENT_ID) -> JwtOfClient:
+    return JwtOfClient(jwt_, client_id)
+
+
+FORGED_401 = response(401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}, method="GET",
+                      url="https://api.example.test/odata/Contact")
+
+
+def _resource(status: int) -> httpx.Response:
+    return response(status, json={"value": []} if status == 200 else None, method="GET",
+                    url="https://api.example.test/odata/Contact")
+
+
+CASES = [
+    # §2.2 (client credentials): the subject is measured for review, whatever it is.
+    Case(rfc9068.client_credentials_subject_review, issued(), MEASURED, "sub is the client id"),
+    Case(rfc9068.client_credentials_subject_review, issued(sub="Supervisor"), MEASURED, "sub names a user"),
+    # §2.1: typ is the access-token media type, short form or not, any case.
+    Case(rfc9068.typed_access_token, typed("at+jwt"), HELD, "at+jwt"),
+    Case(rfc9068.typed_access_token, typed("application/at+jwt"), HELD, "the long form"),
+    Case(rfc9068.typed_access_token, typed("AT+JWT"), HELD, "media types ignore case"),
+    Case(rfc9068.typed_access_token, typed("JWT"), VIOLATED, "plain JWT"),
+    Case(rfc9068.typed_access_token, typed(None), VIOLATED, "no typ"),
+    Case(rfc9068.typed_access_token, typed("at+jwt; v=1"), VIOLATED, "a media type with parameters is not it"),
+    # RFC 8725 §3.11: the same header read as explicit typing.
+    Case(rfc9068.explicitly_typed, typed("at+jwt"), HELD, "at+jwt"),
+    Case(rfc9068.explicitly_typed, typed("application/AT+JWT"), HELD, "long form, upper case"),
+    Case(rfc9068.explicitly_typed, typed("JWT"), VIOLATED, "plain JWT, as an ID token is typed"),
+    Case(rfc9068.explicitly_typed, typed(None), VIOLATED, "untyped"),
+    # §2.1: signed with RS256.
+    Case(rfc9068.rs256_signed, issued(), HELD, "RS256"),
+    Case(rfc9068.rs256_signed, issued(signed({"alg": "PS256"})), VIOLATED, "PS256: signed, but not RS256"),
+    Case(rfc9068.rs256_signed, issued(forge(signed(), "alg-none")), VIOLATED, "alg none"),
+    Case(rfc9068.rs256_signed, issued(signed({"alg": "RS256"}), body={}), HELD, "the token response plays no part"),
+    # §2.2: every required claim, and exp - iat matching expires_in within 5 s.
+    Case(rfc9068.required_claims, issued(), HELD, "all claims, exp-iat == expires_in"),
+    Case(rfc9068.required_claims, issued(exp=NOW + LIFETIME + 5), HELD, "5 s apart: within the tolerance"),
+    Case(rfc9068.required_claims, issued(exp=NOW + 600, body={"expires_in": 600}), HELD, "ten minutes"),
+    Case(rfc9068.required_claims, issued(exp=NOW + LIFETIME + 6), VIOLATED, "6 s apart"),
+    Case(rfc9068.required_claims, issued(jti=None), VIOLATED, "no jti"),
+    Case(rfc9068.required_claims, issued(aud=None), VIOLATED, "no aud"),
+    Case(rfc9068.required_claims, issued(client_id=None, sub=None), VIOLATED, "no client_id nor sub"),
+    Case(rfc9068.required_claims, issued(body={"expires_in": 86400}), VIOLATED, "expires_in says a day"),
+    Case(rfc9068.required_claims, issued(body={"expires_in": "3600"}), VIOLATED, "expires_in a string"),
+    Case(rfc9068.required_claims, issued(body={"expires_in": None}), VIOLATED, "no expires_in"),
+    Case(rfc9068.required_claims, issued(exp="never"), VIOLATED, "exp not a number"),
+    # §4 and RFC 8725 §3.1: a forged token gets 401.
+    Case(rfc9068.forged_tokens_rejected, FORGED_401, HELD, "401 invalid_token"),
+    Case(rfc9068.forged_tokens_rejected, _resource(200), VIOLATED, "served"),
+    Case(rfc9068.forged_tokens_rejected, _resource(403), VIOLATED, "403: the token was taken as valid"),
+    Case(rfc9068.forged_tokens_rejected, _resource(500), VIOLATED, "500"),
+    Case(rfc9068.algorithms_allow_listed, FORGED_401, HELD, "401 invalid_token"),
+    Case(rfc9068.algorithms_allow_listed, response(401, method="GET"), HELD, "401 with an empty body"),
+    Case(rfc9068.algorithms_allow_listed, _resource(200), VIOLATED, "served"),
+    Case(rfc9068.algorithms_allow_listed, _resource(400), VIOLATED, "400"),
+    # §3: aud is never empty.
+    Case(rfc9068.audience_by_default, issued(), HELD, "one audience"),
+    Case(rfc9068.audience_by_default, issued(aud=["", "https://api.example.test"]), HELD, "a list with one"),
+    Case(rfc9068.audience_by_default, issued(aud=None), VIOLATED, "absent"),
+    Case(rfc9068.audience_by_default, issued(aud=""), VIOLATED, "empty string"),
+    Case(rfc9068.audience_by_default, issued(aud=[]), VIOLATED, "empty list"),
+    Case(rfc9068.audience_by_default, issued(aud=[7]), VIOLATED, "a list without a string"),
+    # §2.2.3: a scope claim beside a granted scope.
+    Case(rfc9068.scope_claim_present, issued(), HELD, "scope string"),
+    Case(rfc9068.scope_claim_present, issued(scope=["read", "write"]), HELD, "scope as a list"),
+    Case(rfc9068.scope_claim_present, issued(scope=None), VIOLATED, "no scope claim"),
+    Case(rfc9068.scope_claim_present, issued(scope=""), VIOLATED, "empty scope claim"),
+    # §5: sub is the client's id, or absent.
+    Case(rfc9068.subject_not_confusable, of_client(issued()), HELD, "sub is the client id"),
+    Case(rfc9068.subject_not_confusable, of_client(issued(sub=None)), HELD, "no sub: nothing to confuse"),
+    Case(rfc9068.subject_not_confusable, of_client(issued(sub="410006e1-ca4e-4502-a9ec-e54d922d2c00")), VIOLATED,
+         "sub is a user's id"),
+    Case(rfc9068.subject_not_confusable, of_client(issued(), CLIENT_ID.lower()), VIOLATED,
+         "sub differs from the client id in case"),
+]
+
+
+@cases_of(CASES)
+def test_check(case: Case) -> None:
+    assert_case(case)
