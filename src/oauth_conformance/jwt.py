@@ -13,7 +13,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-__all__ = ["FORGERIES", "SIGNATURE_ALGORITHMS", "decode_unverified", "forge", "rsa_public_pem", "verify_signature"]
+__all__ = [
+    "FORGERIES",
+    "SIGNATURE_ALGORITHMS",
+    "b64url",
+    "decode_unverified",
+    "forge",
+    "rsa_public_pem",
+    "verify_signature",
+]
 
 
 def _segment(part: str) -> dict[str, Any]:

@@ -21,6 +21,8 @@ from .creatio_store import OPERATIONS, SECURED_ENTITIES, CreatioStore
 from .options import MockOptions
 from .wire import empty, json_response, parse_basic, read_json_object
 
+__all__ = ["MockAdmin", "Snapshot"]
+
 Snapshot = Callable[[], dict[str, list[str]]]
 
 

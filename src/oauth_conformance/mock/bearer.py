@@ -24,6 +24,8 @@ from .creatio_store import CreatioStore, SysAdminUnit
 from .identity_link import IdentityError, IdentityLink
 from .options import MockOptions
 
+__all__ = ["BearerRejected", "BearerValidator"]
+
 # [INF] creatio-oauth.md §2.2: ASP.NET JwtBearer's default ClockSkew of 5 minutes. The compliant
 # profile allows none.
 CREATIO_CLOCK_SKEW_S = 300

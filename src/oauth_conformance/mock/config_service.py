@@ -18,6 +18,8 @@ from .creatio_auth import Authenticator, Principal
 from .integrations import Changes, IntegrationError, Integrations, guid_or_none
 from .wire import json_response, read_json_object
 
+__all__ = ["ConfigService"]
+
 Payload = dict[str, Any]
 Method = Callable[[Principal, Payload], Awaitable[Payload]]
 

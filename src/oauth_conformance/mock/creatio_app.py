@@ -29,6 +29,8 @@ from .odata import ODataService
 from .options import MockOptions
 from .routing import Handler, Router
 
+__all__ = ["CreatioApp"]
+
 LOGIN_PATH = "/ServiceModel/AuthService.svc/Login"
 
 

@@ -21,6 +21,8 @@ from .creatio_store import CreatioStore, SysAdminUnit
 from .options import MockOptions
 from .wire import empty, json_response
 
+__all__ = ["AUTH_COOKIE", "CSRF_COOKIE", "Authenticator", "Principal"]
+
 log = logging.getLogger(__name__)
 
 AUTH_COOKIE = ".ASPXAUTH"  # §5 [SRC S81 AuthConsts.AuthCookieName]

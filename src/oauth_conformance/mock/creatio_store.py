@@ -9,6 +9,23 @@ from typing import Any
 
 from .ids import canonical_guid
 
+__all__ = [
+    "OAUTH_SETTINGS",
+    "OPERATIONS",
+    "SECURED_ENTITIES",
+    "SETTING_CLIENT_ID",
+    "SETTING_CLIENT_SECRET",
+    "SETTING_URL",
+    "TECHNICAL_USER_TYPE",
+    "USER_TYPE",
+    "CreatioStore",
+    "OAuthClientApp",
+    "OAuthResource",
+    "Session",
+    "SysAdminUnit",
+    "now_iso",
+]
+
 # creatio-oauth.md §3.4: SysAdminUnitTypeValue 4 is an ordinary user, 7 a technical user.
 USER_TYPE = 4
 TECHNICAL_USER_TYPE = 7

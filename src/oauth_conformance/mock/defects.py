@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+__all__ = ["BENIGN", "DEFECTS", "PLAIN_HTTP_SWITCHES", "Defect", "needing_tls", "validate_switch_names"]
+
 
 @dataclass(frozen=True)
 class Defect:

@@ -18,6 +18,8 @@ from .identity_link import LOCAL_API_SCOPE, IdentityError, IdentityLink, empty_s
 from .options import MockOptions
 from .wire import json_response
 
+__all__ = ["HealthCheck"]
+
 # §4 [DOC]: verbatim messages.
 IS_UNAVAILABLE = f"IdentityService specified in system setting {SETTING_URL} is unavailable."
 TOKEN_NOT_RETRIEVABLE = (

@@ -22,6 +22,8 @@ from .options import MockOptions
 from .routing import Router
 from .wire import RFC6749_NO_CACHE, empty, json_response, read_form
 
+__all__ = ["DISCOVERY_PATH", "IdentityApp"]
+
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 JWKS_PATH = "/.well-known/openid-configuration/jwks"  # [INF] §1.2: the IdentityServer default
 TOKEN_PATH = "/connect/token"

@@ -12,6 +12,8 @@ from .identity_store import SYSTEM_CLIENT_ID, IdentityStore
 from .options import MockOptions
 from .wire import RFC6749_NO_CACHE, basic_scheme, json_response, parse_basic
 
+__all__ = ["authenticated_caller", "invalid_client", "presented_credentials"]
+
 
 def presented_credentials(request: Request, params: dict[str, str]) -> tuple[str, str] | None:
     """The client id and secret of the Basic header, else of the body, else None."""

@@ -19,6 +19,8 @@ from joserfc.jwk import KeySet
 
 from .creatio_store import SETTING_CLIENT_ID, SETTING_CLIENT_SECRET, SETTING_URL, CreatioStore
 
+__all__ = ["LOCAL_API_SCOPE", "IdentityError", "IdentityLink", "empty_settings_message"]
+
 IDENTITY_TIMEOUT_S = 5.0  # stands in for GlobalAppSettings.IdentityRequestTimeoutMs (§1.2)
 DISCOVERY_TTL_S = 24 * 3600  # IdentityModel DiscoveryCache's default refresh interval [INF]
 LOCAL_API_SCOPE = "IdentityServerApi"

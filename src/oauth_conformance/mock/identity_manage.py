@@ -21,6 +21,8 @@ from .identity_tokens import TokenIssuer
 from .routing import Router
 from .wire import empty, json_response, read_json_object
 
+__all__ = ["ManagementApi"]
+
 Body = dict[str, Any]
 
 

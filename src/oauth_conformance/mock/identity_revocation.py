@@ -18,6 +18,8 @@ from .identity_tokens import TokenIssuer
 from .options import MockOptions
 from .wire import RFC6749_NO_CACHE, empty, json_response, read_form
 
+__all__ = ["REVOCATION_PATH", "RevocationEndpoint"]
+
 REVOCATION_PATH = "/connect/revocation"
 KNOWN_HINTS = frozenset({"access_token", "refresh_token"})
 

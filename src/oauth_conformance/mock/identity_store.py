@@ -8,6 +8,17 @@ from typing import Any
 
 from .ids import upper_hex
 
+__all__ = [
+    "LOCAL_API_SCOPE",
+    "PUBLIC_CLIENT_ID",
+    "SPECIAL_CLIENT_ID",
+    "SPECIAL_CLIENT_SECRET",
+    "SYSTEM_CLIENT_ID",
+    "IdentityStore",
+    "IsClient",
+    "OwnedResource",
+]
+
 SYSTEM_CLIENT_ID = "bpmonline-designer"  # [CLIO] creatio-oauth.md §1.2: the bundled system client
 LOCAL_API_SCOPE = "IdentityServerApi"
 # creatio-oauth.md §1.2: AllowedScopes of the system client in the bundled appsettings.json.

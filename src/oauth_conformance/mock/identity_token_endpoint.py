@@ -20,6 +20,8 @@ from .ids import upper_hex
 from .options import MockOptions
 from .wire import IDENTITYSERVER_NO_CACHE, RFC6749_NO_CACHE, basic_scheme, json_response, parse_basic, read_form
 
+__all__ = ["TokenEndpoint"]
+
 # Grant types an OAuth server knows but these clients may not use: RFC 6749 §5.2 wants
 # `unauthorized_client` for them and `unsupported_grant_type` only for unknown values.
 # IdentityServer behaves the same way (creatio-oauth.md §1.3 table).

@@ -10,6 +10,8 @@ from .ids import upper_hex
 from .keys import SigningKey
 from .options import MockOptions
 
+__all__ = ["TokenIssuer"]
+
 
 class TokenIssuer:
     def __init__(self, options: MockOptions, store: IdentityStore, key: SigningKey, issuer: str) -> None:

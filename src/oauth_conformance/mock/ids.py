@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 import uuid
 
+__all__ = ["canonical_guid", "new_client_id", "new_client_secret", "new_guid", "new_resource_name", "upper_hex"]
+
 
 def upper_hex(n_bytes: int) -> str:
     """Random bytes as upper-case hex, as .NET ``BitConverter.ToString`` without the dashes gives."""

@@ -24,6 +24,8 @@ from .identity_link import IdentityError, IdentityLink
 from .ids import canonical_guid, new_client_id, new_client_secret, new_guid, new_resource_name
 from .options import MockOptions
 
+__all__ = ["Changes", "IntegrationError", "Integrations", "guid_or_none"]
+
 DEFAULT_APPLICATION_URL = "http://defaulturl.com"  # [SRC S82] §3.1: substituted for an empty ApplicationUrl
 
 # §3.3 [SRC]: verbatim messages.

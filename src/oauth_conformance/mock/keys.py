@@ -12,6 +12,8 @@ from joserfc.jwk import RSAKey
 from .ids import upper_hex
 from .options import MockOptions
 
+__all__ = ["SigningKey"]
+
 _DEFAULT_OPTIONS = MockOptions()
 
 

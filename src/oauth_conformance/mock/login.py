@@ -13,6 +13,8 @@ from .creatio_auth import AUTH_COOKIE, CSRF_COOKIE
 from .creatio_store import TECHNICAL_USER_TYPE, CreatioStore, Session
 from .wire import json_response, read_json_object
 
+__all__ = ["LoginService"]
+
 # [INF] §5: failures are HTTP 200 with Code 1 and a Message; the wording is the mock's choice.
 LOGIN_FAILED = "Invalid username or password specified."
 

@@ -21,6 +21,8 @@ from .odata_query import QueryError, parse_query
 from .options import MockOptions
 from .wire import empty, json_response, read_json_object
 
+__all__ = ["ODataService"]
+
 _RESOURCE = re.compile(r"^(\w+)(?:\((.*)\))?$")
 _FIELDS: dict[str, list[str]] = {
     "OAuthClientApp": ["Id", "Name", "ClientId", "ApplicationUrl", "RedirectUrl", "Description", "IsActive",

@@ -12,6 +12,8 @@ from typing import Any
 
 from .ids import canonical_guid
 
+__all__ = ["QueryError", "parse_query"]
+
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 SUPPORTED_OPTIONS = frozenset({"$filter", "$select", "$orderby", "$top", "$skip"})

@@ -8,6 +8,8 @@ from typing import Literal, get_args
 from .defects import PLAIN_HTTP_SWITCHES, needing_tls, validate_switch_names
 from .tls import TlsFiles
 
+__all__ = ["DEACTIVATIONS", "PATH_STYLES", "PROFILES", "MockOptions"]
+
 Profile = Literal["compliant", "creatio"]
 Deactivation = Literal["per-request", "until-expiry"]
 PathStyle = Literal["netframework", "netcore"]

@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
+__all__ = ["Handler", "Router"]
+
 Handler = Callable[[Request], Awaitable[Response]]
 
 log = logging.getLogger(__name__)

@@ -21,6 +21,8 @@ from .ids import new_guid, new_resource_name
 from .integrations import Changes, IntegrationError, Integrations
 from .options import MockOptions
 
+__all__ = ["CLIENT2_NAME", "CLIENT_NAME", "DISABLED_CLIENT_NAME", "SeedClient", "SeedInfo", "seed", "seed_clients"]
+
 TECHNICAL_USER_NAME = "Conformance technical user"
 ALLOWED_ENTITY = "Currency"
 DENIED_ENTITY = "Contact"

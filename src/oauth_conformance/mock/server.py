@@ -26,6 +26,8 @@ from .seed import CLIENT2_NAME, CLIENT_NAME, DISABLED_CLIENT_NAME, SeedInfo, see
 from .serving import START_TIMEOUT_S, PlainAndTlsServer, ServerThread
 from .wire import json_response
 
+__all__ = ["MockServers", "start_mock"]
+
 T = TypeVar("T")
 Server = ServerThread | PlainAndTlsServer
 

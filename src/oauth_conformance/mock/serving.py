@@ -17,6 +17,8 @@ import uvicorn
 from .routing import Router
 from .tls import TlsFiles
 
+__all__ = ["START_TIMEOUT_S", "PlainAndTlsServer", "ServerThread"]
+
 START_TIMEOUT_S = 10.0
 # The first byte of a TLS record carrying a handshake (RFC 8446 §5.1): a ClientHello starts with it.
 _TLS_HANDSHAKE = b"\x16"

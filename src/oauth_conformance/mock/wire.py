@@ -11,6 +11,17 @@ from urllib.parse import parse_qsl, unquote_plus
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+__all__ = [
+    "IDENTITYSERVER_NO_CACHE",
+    "RFC6749_NO_CACHE",
+    "basic_scheme",
+    "empty",
+    "json_response",
+    "parse_basic",
+    "read_form",
+    "read_json_object",
+]
+
 # What IdentityServer sends on token and error responses (IdentityServer `SetNoCache`). [INF]
 IDENTITYSERVER_NO_CACHE = {"Cache-Control": "no-store, no-cache, max-age=0", "Pragma": "no-cache"}
 # RFC 6749 §5.1 exactly.
