@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 # Extra pytest arguments, e.g. make conformance ARGS="--target=creatio --env-file=staging.env"
 ARGS   ?=
 
-.PHONY: conformance test selftest lint venv clean kill-matrix calibrate
+.PHONY: conformance test selftest unit lint venv clean kill-matrix calibrate docs
 
 venv: $(STAMP)
 
@@ -23,27 +23,35 @@ conformance: $(STAMP)
 	$(BIN)/pytest $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src steps tests calibration conftest.py bench
+	$(BIN)/ruff check src steps tests calibration tools conftest.py bench
 	$(BIN)/mypy
+
+# Each registered check on canned observations: held and violated (tests/unit), milliseconds each.
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit -q $(ARGS)
+
+# docs/checks.md, generated from the catalogue, the check registry, the features and the defects.
+docs: $(STAMP)
+	$(BIN)/python tools/checks_doc.py
 
 # The kill matrix runs on its own after the other self-tests: it keeps both cores busy by itself.
 selftest: $(STAMP)
-	$(BIN)/pytest tests/selftest --ignore=tests/selftest/test_kill_matrix.py --reports-dir=reports/selftest \
+	$(BIN)/pytest tests/unit tests/selftest --ignore=tests/selftest/test_kill_matrix.py --reports-dir=reports/selftest \
 		-n 2 --dist loadfile -q $(ARGS)
 	$(BIN)/pytest tests/selftest/test_kill_matrix.py --reports-dir=reports/selftest \
 		--junitxml=reports/selftest/junit-kill-matrix.xml -q $(ARGS)
 
 # The suite against the mock with every seeded defect and benign variant: reports/kill-matrix.{json,md}
 kill-matrix: $(STAMP)
-	$(BIN)/python -m oauth_conformance.killmatrix --reports-dir reports
+	$(BIN)/python -m tools.killmatrix --reports-dir reports
 
 # The standards checks against django-oauth-toolkit, an independent server: every FAIL is either a
 # waived deviation of that server (profiles/calibration-django-oauth-toolkit.toml) or a suite bug.
 calibrate: $(STAMP)
 	$(BIN)/python -m calibration.run --reports-dir reports/calibration
 
-# The project's own tests: lint, the self-tests (kill matrix included), the calibration, then the
-# whole suite against the bundled mock.
+# The project's own tests: lint, the unit tests of the checks and the self-tests (kill matrix
+# included), the calibration, then the whole suite against the bundled mock.
 test: lint selftest calibrate
 	OAUTH_TARGET=mock $(BIN)/pytest -q
 

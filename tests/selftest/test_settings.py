@@ -100,3 +100,16 @@ def test_unwritable_reports_dir_is_named(tmp_path: Path) -> None:
 def test_loopback_http_is_allowed() -> None:
     settings = load_settings({}, environ={"OAUTH_TARGET": "creatio", "CREATIO_URL": "http://127.0.0.1:5000/"})
     assert settings.creatio_url == "http://127.0.0.1:5000"
+
+
+def test_the_mock_settings_offer_exactly_the_mock_options() -> None:
+    # targets/mock.py names the mock's choices without importing the mock (which starts nothing but
+    # costs its web stack at start-up); the two lists must not drift apart.
+    from typing import get_args
+
+    from oauth_conformance.mock import options
+    from oauth_conformance.targets import mock
+
+    assert mock.MOCK_PROFILES == get_args(options.Profile)
+    assert mock.MOCK_DEACTIVATIONS == get_args(options.Deactivation)
+    assert mock.MOCK_PATH_STYLES == get_args(options.PathStyle)

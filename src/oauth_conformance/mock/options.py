@@ -8,7 +8,7 @@ from typing import Literal, get_args
 from .defects import PLAIN_HTTP_SWITCHES, needing_tls, validate_switch_names
 from .tls import TlsFiles
 
-__all__ = ["DEACTIVATIONS", "PATH_STYLES", "PROFILES", "MockOptions"]
+__all__ = ["DEACTIVATIONS", "PATH_STYLES", "PROFILES", "Deactivation", "MockOptions", "PathStyle", "Profile"]
 
 Profile = Literal["compliant", "creatio"]
 Deactivation = Literal["per-request", "until-expiry"]
