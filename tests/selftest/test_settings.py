@@ -110,6 +110,6 @@ def test_the_mock_settings_offer_exactly_the_mock_options() -> None:
     from oauth_conformance.mock import options
     from oauth_conformance.targets import mock
 
-    assert mock.MOCK_PROFILES == get_args(options.Profile)
-    assert mock.MOCK_DEACTIVATIONS == get_args(options.Deactivation)
-    assert mock.MOCK_PATH_STYLES == get_args(options.PathStyle)
+    assert get_args(options.Profile) == mock.MOCK_PROFILES
+    assert get_args(options.Deactivation) == mock.MOCK_DEACTIVATIONS
+    assert get_args(options.PathStyle) == mock.MOCK_PATH_STYLES
