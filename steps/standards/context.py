@@ -4,14 +4,23 @@ token, an advertised endpoint. The ``standards`` fixture itself comes from the t
 from __future__ import annotations
 
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import pytest
 
 from oauth_conformance.errors import UnexpectedResponseError
+from oauth_conformance.netutil import is_loopback
 from oauth_conformance.targets.identity import TokenResult, basic_credentials
 from oauth_conformance.targets.standards import Client, StandardsTarget
 
-__all__ = ["advertised_endpoint", "client_auth", "fresh_access_token", "require_part", "usable_token"]
+__all__ = [
+    "advertised_endpoint",
+    "client_auth",
+    "fresh_access_token",
+    "require_part",
+    "skip_local_plain_http",
+    "usable_token",
+]
 
 Part = TypeVar("Part")
 
@@ -58,3 +67,13 @@ def advertised_endpoint(standards: StandardsTarget, member: str) -> str:
     if endpoint is None:
         pytest.skip(f"neither the discovery document nor the RFC 8414 metadata advertises {member}")
     return endpoint
+
+
+def skip_local_plain_http(url: object, what: str, served_over: str) -> None:
+    """Skip the https rule for ``url`` when it is plain http on loopback and the server itself was reached
+    over plain http (``served_over`` is that scheme): a test deployment on this machine, such as the
+    bundled mock by default, where TLS is not part of what it imitates. A server reached over https that
+    names http URLs is a finding, never skipped."""
+    parts = urlsplit(url) if isinstance(url, str) else urlsplit("")
+    if parts.scheme == "http" and is_loopback(parts.hostname or "") and served_over == "http":
+        pytest.skip(f"{what} is plain http on loopback, a local test deployment: the https rule is not checked")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -12,10 +11,10 @@ from pytest_bdd import given, then
 from oauth_conformance.checks import Family, MetadataDocument, rfc7517, rfc8414
 from oauth_conformance.errors import UnexpectedResponseError
 from oauth_conformance.http import HttpClient, exchange_id, json_object
-from oauth_conformance.netutil import is_loopback
 from oauth_conformance.targets.identity import AuthStyle
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
+from steps.standards.context import skip_local_plain_http
 
 # token_endpoint_auth_methods_supported values and how the suite sends each.
 AUTH_STYLES: dict[str, AuthStyle] = {"client_secret_basic": "basic", "client_secret_post": "post"}
@@ -129,17 +128,9 @@ def use_and_key_ops(key_set: httpx.Response, checker: Checker) -> None:
     checker.verify(rfc7517.use_and_key_ops_consistent, key_set)
 
 
-def _skip_local_plain_http(url: object, what: str, metadata: httpx.Response) -> None:
-    parts = urlsplit(url) if isinstance(url, str) else urlsplit("")
-    if parts.scheme == "http" and is_loopback(parts.hostname or "") and metadata.request.url.scheme == "http":
-        # A test deployment on this machine served over plain http (the bundled mock by default): TLS is
-        # not part of what it imitates. Metadata served over https that names http URLs is a finding.
-        pytest.skip(f"{what} is plain http on loopback, a local test deployment: the https rule is not checked")
-
-
 @then("the issuer is an https URL without query or fragment")
 def issuer_https(metadata: httpx.Response, checker: Checker) -> None:
-    _skip_local_plain_http(_meta(metadata).get("issuer"), "the issuer", metadata)
+    skip_local_plain_http(_meta(metadata).get("issuer"), "the issuer", metadata.request.url.scheme)
     checker.verify(rfc8414.issuer_is_https, _document(metadata))
 
 
@@ -148,5 +139,5 @@ def jwks_uri_https(metadata: httpx.Response, checker: Checker) -> None:
     uri = _meta(metadata).get("jwks_uri")
     if uri is None:
         pytest.skip("the metadata names no jwks_uri")
-    _skip_local_plain_http(uri, "jwks_uri", metadata)
+    skip_local_plain_http(uri, "jwks_uri", metadata.request.url.scheme)
     checker.verify(rfc8414.jwks_uri_is_https, _document(metadata))

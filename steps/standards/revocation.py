@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import pytest
 from pytest_bdd import given, parsers, then, when
 
 from oauth_conformance.checks import Family, rfc7009
 from oauth_conformance.http import HttpClient
-from oauth_conformance.netutil import is_loopback
 from oauth_conformance.targets.standards import Client, StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import advertised_endpoint, client_auth, fresh_access_token, require_part
+from steps.standards.context import (
+    advertised_endpoint,
+    client_auth,
+    fresh_access_token,
+    require_part,
+    skip_local_plain_http,
+)
 from steps.standards.introspection import introspect
 from steps.state import Probe
 
@@ -37,12 +41,7 @@ def _fresh(standards: StandardsTarget, probe: Probe) -> str:
 
 @then("the revocation endpoint is an https URL")
 def revocation_https(revocation_url: str, standards: StandardsTarget, checker: Checker) -> None:
-    parts = urlsplit(revocation_url)
-    local_plain = standards.identity.base_url.startswith("http://")
-    if parts.scheme == "http" and is_loopback(parts.hostname or "") and local_plain:
-        # Skipped only for a deployment served over plain http on loopback; an https server that names a
-        # plain-http revocation endpoint is a finding.
-        pytest.skip("the revocation endpoint is plain http on loopback, a local test deployment")
+    skip_local_plain_http(revocation_url, "the revocation endpoint", urlsplit(standards.identity.base_url).scheme)
     checker.verify(rfc7009.endpoint_is_https, rfc7009.AdvertisedRevocationEndpoint(revocation_url))
 
 

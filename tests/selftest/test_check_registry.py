@@ -7,6 +7,7 @@ import importlib
 import pkgutil
 import re
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REQUIREMENT_ID = re.compile(r'"(RFC|CRE|JWKS)[0-9A-Za-z.-]*-')
 
 
+@cache
 def _unit_cases() -> dict[str, set[Status]]:
     seen: dict[str, set[Status]] = defaultdict(set)
     for module in pkgutil.iter_modules(tests.unit.__path__):

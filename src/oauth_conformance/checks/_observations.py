@@ -46,6 +46,11 @@ class IssuedJwt(RedactedRepr):
     response_body: Mapping[str, Any]
     exchange: str | None = None
 
+    @property
+    def subject_claims(self) -> dict[str, Any]:
+        """The claims that say whom the token acts for: sub, client_id, and Creatio's prop:SysAdminUnitId."""
+        return {k: self.claims[k] for k in ("sub", "client_id", "prop:SysAdminUnitId") if k in self.claims}
+
     @classmethod
     def decode(cls, token: str, response_body: Mapping[str, Any], exchange: str | None) -> IssuedJwt:
         """Raises ValueError when ``token`` is not a JWT."""

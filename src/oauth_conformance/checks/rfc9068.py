@@ -37,8 +37,7 @@ def client_credentials_subject_review(jwt: IssuedJwt) -> Outcome:
     "the value of the sub claim" identifies the client; whether it names a user instead only the
     deployment can say.
     """
-    subject = {k: jwt.claims[k] for k in ("sub", "client_id", "prop:SysAdminUnitId") if k in jwt.claims}
-    return measured(f"subject claims {subject}: is sub the client, or a user?", [jwt.exchange])
+    return measured(f"subject claims {jwt.subject_claims}: is sub the client, or a user?", [jwt.exchange])
 
 
 def _typed(jwt: IssuedJwt) -> Outcome:

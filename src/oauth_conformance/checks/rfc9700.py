@@ -24,10 +24,6 @@ def metadata_published(metadata: httpx.Response) -> Outcome:
     return judged(published, f"metadata at {metadata.request.url}", [exchange_id(metadata)])
 
 
-def _subject(jwt: IssuedJwt) -> dict[str, object]:
-    return {k: jwt.claims[k] for k in ("sub", "client_id", "prop:SysAdminUnitId") if k in jwt.claims}
-
-
 @check("RFC9700-4.15-client-impersonation", Family.JWT_SUBJECT_REVIEW)
 def client_impersonation_review(jwt: IssuedJwt) -> Outcome:
     """Records the token's subject claims for a human. RFC 9700 §4.15: a client must not be able to
@@ -35,7 +31,7 @@ def client_impersonation_review(jwt: IssuedJwt) -> Outcome:
     its accounts.
     """
     return measured(
-        f"subject claims {_subject(jwt)}: the client cannot choose them; confirm none equals a person's account",
+        f"subject claims {jwt.subject_claims}: the client cannot choose them; confirm none equals a person's account",
         [jwt.exchange],
     )
 
