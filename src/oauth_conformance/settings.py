@@ -24,12 +24,16 @@ from oauth_conformance.catalogue import STANDARDS_PROFILES, StandardsProfile
 from oauth_conformance.errors import SettingsError
 from oauth_conformance.netutil import is_loopback
 from oauth_conformance.targets import TARGET_NAMES, TARGETS, TargetName
-from oauth_conformance.targets.creatio import PATH_STYLES, PathStyle
+from oauth_conformance.targets.creatio import HOSTINGS, PATH_STYLES, Hosting, PathStyle
 from oauth_conformance.targets.mock import (
+    MOCK_CREATIO_VERSIONS,
     MOCK_DEACTIVATIONS,
+    MOCK_HOSTINGS,
     MOCK_PATH_STYLES,
     MOCK_PROFILES,
+    MockCreatioVersion,
     MockDeactivation,
+    MockHosting,
     MockPathStyle,
     MockProfile,
     check_switches,
@@ -69,6 +73,10 @@ SETTINGS: tuple[Setting, ...] = (
         MOCK_DEACTIVATIONS,
     ),
     Setting("MOCK_PATH_STYLE", "the mock's service paths", "--mock-path-style", "netframework", MOCK_PATH_STYLES),
+    Setting("MOCK_CREATIO_VERSION", "the Creatio generation the mock reproduces", "--mock-creatio-version",
+            MOCK_CREATIO_VERSIONS[-1], MOCK_CREATIO_VERSIONS),
+    Setting("MOCK_HOSTING", "whether the mock is an on-site or a cloud Creatio", "--mock-hosting", "onsite",
+            MOCK_HOSTINGS),
     Setting("MOCK_DEFECTS", "comma-separated seeded defects to switch on in the mock", "--mock-defects", ""),
     Setting("MOCK_TLS", "serve the bundled mock over https, with a CA of its own that the run trusts",
             "--mock-tls", "false", ("true", "false")),
@@ -84,6 +92,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CREATIO_IDENTITY_URL", "Identity Service base URL, e.g. https://mycompany-is.creatio.com", None, None),
     Setting("CREATIO_PATH_STYLE", "service paths: auto, netframework (/0/...) or netcore (no /0)", None, "auto",
             PATH_STYLES),
+    Setting("CREATIO_HOSTING", "auto (cloud for *.creatio.com), onsite or cloud: the Diagnostic tab gates on-site only",
+            None, "auto", HOSTINGS),
     Setting("CREATIO_ADMIN_USER", "administrator login (enables the managed scenarios)", None, None),
     Setting("CREATIO_ADMIN_PASSWORD", "administrator password", None, None),
     Setting("CREATIO_TECH_USER", "name of an existing technical user with the rights below", None, None),
@@ -108,6 +118,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OAUTH_SPECIAL_CLIENT_SECRET", "oauth target: its secret", None, None),
     Setting("CREATIO_DEACTIVATION_WAIT", "seconds to keep probing an earlier token after deactivation", None,
             "10"),
+    Setting("CREATIO_CREATE_TECH_USERS", "creatio target: let scenarios create technical users of their own "
+            "(each is deleted through AdministrationService/DeleteUser, else listed)", None, "false",
+            ("true", "false")),
+    Setting("CREATIO_MAX_TECH_USERS", "creatio target: at most this many technical users created per run", None,
+            "12"),
 )
 _BY_ENV = {s.env: s for s in SETTINGS}
 # The oauth target's settings, kept together in ``Settings.oauth``.
@@ -125,6 +140,8 @@ class Settings:
     mock_profile: MockProfile
     mock_deactivation: MockDeactivation
     mock_path_style: MockPathStyle
+    mock_creatio_version: MockCreatioVersion
+    mock_hosting: MockHosting
     mock_defects: frozenset[str]
     fail_on: FailOn
     standards_profile: StandardsProfile
@@ -136,12 +153,15 @@ class Settings:
     creatio_url: str | None
     creatio_identity_url: str | None
     creatio_path_style: PathStyle
+    creatio_hosting: Hosting
     admin_user: str | None
     admin_password: str | None = field(repr=False)
     tech_user: str | None
     allowed_entity: str | None
     denied_entity: str | None
     deactivation_wait: float
+    create_tech_users: bool
+    max_tech_users: int
     oauth: dict[str, str | None] = field(default_factory=dict, repr=False)
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     mock_tls: bool = False
@@ -171,6 +191,12 @@ def _number(name: str, value: str, minimum: float) -> float:
     if number < minimum:
         raise SettingsError(f"{name}={value!r} is too small; expected at least {minimum:g}")
     return number
+
+
+def _count(name: str, value: str) -> int:
+    if not value.strip().isdigit():
+        raise SettingsError(f"{name}={value!r} is not a count; expected a whole number, e.g. 12")
+    return int(value)
 
 
 def _flag(name: str, value: str) -> bool:
@@ -271,6 +297,8 @@ def load_settings(
         mock_profile=chosen("MOCK_PROFILE", MOCK_PROFILES),
         mock_deactivation=chosen("MOCK_DEACTIVATION", MOCK_DEACTIVATIONS),
         mock_path_style=chosen("MOCK_PATH_STYLE", MOCK_PATH_STYLES),
+        mock_creatio_version=chosen("MOCK_CREATIO_VERSION", MOCK_CREATIO_VERSIONS),
+        mock_hosting=chosen("MOCK_HOSTING", MOCK_HOSTINGS),
         mock_defects=defects,
         mock_tls=mock_tls,
         fail_on=chosen("OAUTH_FAIL_ON", tuple(GATE)),
@@ -283,12 +311,15 @@ def load_settings(
         creatio_url=_url("CREATIO_URL", get("CREATIO_URL")),
         creatio_identity_url=_url("CREATIO_IDENTITY_URL", get("CREATIO_IDENTITY_URL")),
         creatio_path_style=chosen("CREATIO_PATH_STYLE", PATH_STYLES),
+        creatio_hosting=chosen("CREATIO_HOSTING", HOSTINGS),
         admin_user=get("CREATIO_ADMIN_USER"),
         admin_password=get("CREATIO_ADMIN_PASSWORD"),
         tech_user=get("CREATIO_TECH_USER"),
         allowed_entity=get("CREATIO_ALLOWED_ENTITY"),
         denied_entity=get("CREATIO_DENIED_ENTITY"),
         deactivation_wait=_number("CREATIO_DEACTIVATION_WAIT", required("CREATIO_DEACTIVATION_WAIT"), 0),
+        create_tech_users=_flag("CREATIO_CREATE_TECH_USERS", required("CREATIO_CREATE_TECH_USERS")),
+        max_tech_users=_count("CREATIO_MAX_TECH_USERS", required("CREATIO_MAX_TECH_USERS")),
         oauth={
             name: (_url(name, get(name)) if name.endswith("_URL") or name == "OAUTH_ISSUER" else get(name))
             for name in _OAUTH_TARGET_SETTINGS

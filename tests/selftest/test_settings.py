@@ -113,3 +113,5 @@ def test_the_mock_settings_offer_exactly_the_mock_options() -> None:
     assert get_args(options.Profile) == mock.MOCK_PROFILES
     assert get_args(options.Deactivation) == mock.MOCK_DEACTIVATIONS
     assert get_args(options.PathStyle) == mock.MOCK_PATH_STYLES
+    assert get_args(options.CreatioVersion) == mock.MOCK_CREATIO_VERSIONS
+    assert get_args(options.Hosting) == mock.MOCK_HOSTINGS

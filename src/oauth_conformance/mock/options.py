@@ -8,15 +8,32 @@ from typing import Literal, get_args
 from .defects import PLAIN_HTTP_SWITCHES, needing_tls, validate_switch_names
 from .tls import TlsFiles
 
-__all__ = ["DEACTIVATIONS", "PATH_STYLES", "PROFILES", "Deactivation", "MockOptions", "PathStyle", "Profile"]
+__all__ = [
+    "CREATIO_VERSIONS",
+    "DEACTIVATIONS",
+    "HOSTINGS",
+    "PATH_STYLES",
+    "PROFILES",
+    "CreatioVersion",
+    "Deactivation",
+    "Hosting",
+    "MockOptions",
+    "PathStyle",
+    "Profile",
+]
 
 Profile = Literal["compliant", "creatio"]
 Deactivation = Literal["per-request", "until-expiry"]
 PathStyle = Literal["netframework", "netcore"]
+# The Creatio generations the mock reproduces (docs/creatio-generations.md); the newest is the default.
+CreatioVersion = Literal["8.0", "8.1", "8.2", "8.3"]
+Hosting = Literal["onsite", "cloud"]
 
 PROFILES: tuple[str, ...] = get_args(Profile)
 DEACTIVATIONS: tuple[str, ...] = get_args(Deactivation)
 PATH_STYLES: tuple[str, ...] = get_args(PathStyle)
+CREATIO_VERSIONS: tuple[str, ...] = get_args(CreatioVersion)
+HOSTINGS: tuple[str, ...] = get_args(Hosting)
 
 
 def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
@@ -36,12 +53,17 @@ class MockOptions:
     ``deactivation``: ``per-request`` is the newer builds' check of the OAuthClientApp row on every
     Bearer call, ``until-expiry`` the 8.1 behaviour where issued tokens live until ``exp``
     (creatio-oauth.md §2.2, §7). ``path_style``: ``netframework`` serves the application under
-    ``/0/``, ``netcore`` at the site root (§2.1).
+    ``/0/``, ``netcore`` at the site root (§2.1). ``creatio_version``: the generation whose
+    OAuthConfigService, AdministrationService, health check and Identity Service the mock reproduces
+    (``generations.py``). ``hosting``: ``cloud`` is a Creatio-managed instance, ``onsite`` one the
+    customer runs.
     """
 
     profile: Profile = "creatio"
     deactivation: Deactivation = "per-request"
     path_style: PathStyle = "netframework"
+    creatio_version: CreatioVersion = "8.3"
+    hosting: Hosting = "onsite"
     defects: frozenset[str] = field(default_factory=frozenset)
     host: str = "127.0.0.1"
     creatio_port: int = 0
@@ -61,6 +83,8 @@ class MockOptions:
         _check_choice("profile", self.profile, PROFILES)
         _check_choice("deactivation", self.deactivation, DEACTIVATIONS)
         _check_choice("path_style", self.path_style, PATH_STYLES)
+        _check_choice("creatio_version", self.creatio_version, CREATIO_VERSIONS)
+        _check_choice("hosting", self.hosting, HOSTINGS)
         # Accept any iterable of names (a list from the CLI, a set from a test) but store a frozenset.
         object.__setattr__(self, "defects", validate_switch_names(self.defects))
         if self.tls is None and (tls_only := needing_tls(self.defects)):

@@ -21,10 +21,12 @@ from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.redaction import REDACTOR, RedactedRepr
 
 __all__ = [
+    "HOSTINGS",
     "PATH_STYLES",
     "CreatioAdapter",
     "CreatioConnection",
     "HealthReport",
+    "Hosting",
     "PathStyle",
     "ServiceResult",
     "describe_body",
@@ -35,6 +37,10 @@ __all__ = [
 # Creatio's service paths: /0/... on .NET Framework, none on .NET; "auto" asks the instance (§2.1, §4).
 PathStyle = Literal["auto", "netframework", "netcore"]
 PATH_STYLES: tuple[PathStyle, ...] = get_args(PathStyle)
+# Who runs the instance: the documented procedure asks for the Diagnostic tab on-site only (step 3).
+# "auto": cloud when the site is a *.creatio.com host.
+Hosting = Literal["auto", "onsite", "cloud"]
+HOSTINGS: tuple[Hosting, ...] = get_args(Hosting)
 
 # Server-driven paging bound: enough for any realistic list of integrations or users.
 _MAX_PAGES = 50

@@ -28,11 +28,15 @@ if TYPE_CHECKING:
     from oauth_conformance.settings import Settings
 
 __all__ = [
+    "MOCK_CREATIO_VERSIONS",
     "MOCK_DEACTIVATIONS",
+    "MOCK_HOSTINGS",
     "MOCK_PATH_STYLES",
     "MOCK_PROFILES",
     "SPEC",
+    "MockCreatioVersion",
     "MockDeactivation",
+    "MockHosting",
     "MockPathStyle",
     "MockProfile",
     "MockTarget",
@@ -47,6 +51,10 @@ MockPathStyle = Literal["netframework", "netcore"]
 MOCK_PROFILES: tuple[MockProfile, ...] = ("compliant", "creatio")
 MOCK_DEACTIVATIONS: tuple[MockDeactivation, ...] = ("per-request", "until-expiry")
 MOCK_PATH_STYLES: tuple[MockPathStyle, ...] = ("netframework", "netcore")
+MockCreatioVersion = Literal["8.0", "8.1", "8.2", "8.3"]
+MockHosting = Literal["onsite", "cloud"]
+MOCK_CREATIO_VERSIONS: tuple[MockCreatioVersion, ...] = ("8.0", "8.1", "8.2", "8.3")
+MOCK_HOSTINGS: tuple[MockHosting, ...] = ("onsite", "cloud")
 
 
 @dataclass
@@ -120,6 +128,8 @@ def _open(settings: Settings, http: HttpClient) -> MockTarget:
         profile=settings.mock_profile,
         deactivation=settings.mock_deactivation,
         path_style=settings.mock_path_style,
+        creatio_version=settings.mock_creatio_version,
+        hosting=settings.mock_hosting,
         defects=settings.mock_defects,
         tls=settings.mock_tls_files,
     )
@@ -155,7 +165,8 @@ def _default_waivers(settings: Settings) -> tuple[Path, ...]:
 
 SPEC = TargetSpec(
     summary="the bundled mock of Creatio and its Identity Service, started by the run (the default)",
-    settings=("MOCK_PROFILE", "MOCK_DEACTIVATION", "MOCK_PATH_STYLE", "MOCK_DEFECTS", "MOCK_TLS"),
+    settings=("MOCK_PROFILE", "MOCK_DEACTIVATION", "MOCK_PATH_STYLE", "MOCK_CREATIO_VERSION", "MOCK_HOSTING",
+              "MOCK_DEFECTS", "MOCK_TLS"),
     open=_open,
     default_waivers=_default_waivers,
     prepare=with_mock_tls,
