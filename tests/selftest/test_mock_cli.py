@@ -20,7 +20,8 @@ COMMAND = [sys.executable, "-m", "oauth_conformance.mock"]
 def test_help() -> None:
     result = subprocess.run([*COMMAND, "--help"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0
-    for option in ("--profile", "--deactivation", "--path-style", "--defect", "--public-identity-url", "--issuer"):
+    for option in ("--profile", "--deactivation", "--path-style", "--creatio-version", "--hosting", "--defect",
+                   "--public-identity-url", "--issuer"):
         assert option in result.stdout
 
 
@@ -28,6 +29,8 @@ def test_help() -> None:
     (["--profile", "bogus"], "--profile"),
     (["--deactivation", "never"], "--deactivation"),
     (["--path-style", "java"], "--path-style"),
+    (["--creatio-version", "9.0"], "--creatio-version"),
+    (["--hosting", "moon"], "--hosting"),
     (["--defect", "no-such-defect"], "--defect"),
     (["--creatio-port", "70000"], "--creatio-port"),
     (["--token-lifetime", "0"], "--token-lifetime"),
@@ -88,7 +91,8 @@ def _check_oauth_block(client: httpx.Client, oauth: dict[str, str], creatio_url:
 
 
 def test_serves_prints_env_block_and_stops_on_sigterm() -> None:
-    with subprocess.Popen([*COMMAND, "--profile", "compliant", "--defect", "json-charset"],
+    with subprocess.Popen([*COMMAND, "--profile", "compliant", "--defect", "json-charset", "--creatio-version", "8.2",
+                           "--hosting", "cloud"],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as process:
         assert process.stdout is not None
         stdout = process.stdout
@@ -111,6 +115,7 @@ def test_serves_prints_env_block_and_stops_on_sigterm() -> None:
             assert env["OAUTH_TARGET"] == "creatio"
             assert env["CREATIO_ADMIN_USER"] == "Supervisor" and env["CREATIO_ADMIN_PASSWORD"] == "Supervisor"
             assert env["CREATIO_TECH_USER"] == "Conformance technical user"
+            assert env["CREATIO_HOSTING"] == "cloud"
             assert (env["CREATIO_ALLOWED_ENTITY"], env["CREATIO_DENIED_ENTITY"]) == ("Currency", "Contact")
             with httpx.Client(trust_env=False) as client:
                 discovery = client.get(env["CREATIO_IDENTITY_URL"] + "/.well-known/openid-configuration")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from typing import Any
@@ -19,10 +20,38 @@ from tests.selftest.mock_client import HTTP, LOGIN, admin_session, service
 
 # --- helpers --------------------------------
 
+APP_URL = "https://app.example.test"
+
+
+def add_request(name: str, user_id: str) -> dict[str, Any]:
+    """A complete AddClient body, as 8.3 wants it (every DTO member, an applicationUrl, the grant)."""
+    return {"addClientRequest": {"name": name, "redirectUrl": "", "applicationUrl": APP_URL,
+                                 "systemUserId": user_id, "grantType": "client_credentials"}}
+
+
 def add_client(session: httpx.Client, mock: MockServers, name: str, user_id: str | None = None) -> dict[str, Any]:
-    result = service(session, mock, "AddClient", {"addClientRequest": {
-        "name": name, "applicationUrl": "", "systemUserId": user_id or mock.seed.technical_user_id}})
+    result = service(session, mock, "AddClient", add_request(name, user_id or mock.seed.technical_user_id))
     assert result["success"], result
+    return result
+
+
+def administration(session: httpx.Client, mock: MockServers, method: str, body: dict[str, Any]) -> httpx.Response:
+    return session.post(f"{mock.options.app_prefix}/rest/AdministrationService/{method}", json=body)
+
+
+def technical_user(session: httpx.Client, mock: MockServers, name: str) -> str:
+    """A new technical user through AdministrationService/UpdateOrCreateTechnicalUser; its Id."""
+    user_id = str(uuid.uuid4())
+    response = administration(session, mock, "UpdateOrCreateTechnicalUser",
+                              {"Id": user_id, "Name": name, "Active": True})
+    assert response.status_code == 200 and response.json() == "", response.text
+    return user_id
+
+
+def delete_user(session: httpx.Client, mock: MockServers, user_id: str) -> dict[str, Any]:
+    response = administration(session, mock, "DeleteUser", {"userId": user_id})
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = json.loads(response.json()["DeleteUserResult"])
     return result
 
 
@@ -147,7 +176,7 @@ def test_add_update_delete_round_trip(env: Env) -> None:
 
     row = admin.get(odata(mock, f"OAuthClientApp({app['id']})")).json()
     assert row["Name"] == "round trip" and row["ClientId"] == app["clientId"] and row["IsActive"] is True
-    assert row["ApplicationUrl"] == "http://defaulturl.com"
+    assert row["ApplicationUrl"] == APP_URL
     assert row["SystemUserId"] == mock.seed.technical_user_id
     assert "ClientSecret" not in row
 
@@ -171,17 +200,13 @@ def test_add_update_delete_round_trip(env: Env) -> None:
 
 
 @pytest.mark.parametrize(("method", "body", "message"), [
-    ("AddClient", {"addClientRequest": {"name": "", "applicationUrl": "x", "systemUserId": "SEED"}},
-     "Name is required."),
-    ("AddClient", {"addClientRequest": {"name": "n", "applicationUrl": "x", "systemUserId": "0" * 32}},
-     "Specified system user is not valid."),
+    ("AddClient", add_request("n", "0" * 32), "Specified system user is not valid."),
     ("UpdateClient", {"updateClientRequest": {"clientId": "0" * 32, "name": "n"}},
-     "Client with specified clientId does not exist."),
-    ("DeleteClient", {"deleteClientRequest": {"clientId": "0" * 32}},
-     "Client with specified clientId does not exist."),
-    ("GetClientSecret", {"clientAppId": "00000000-0000-0000-0000-000000000000"},
      "Record with specified Id does not exist."),
-    ("CreateTechnicalUser", {"createTechnicalUserRequest": {"name": ""}}, "Name is required."),
+    ("DeleteClient", {"deleteClientRequest": {"clientId": "0" * 32}},
+     "Record with specified Id does not exist."),
+    ("GetClientSecret", {"clientAppId": "00000000-0000-0000-0000-000000000000"},
+     "Client with specified Id does not exist."),
 ])
 def test_service_refusals(env: Env, method: str, body: dict[str, Any], message: str) -> None:
     text = json.dumps(body).replace("SEED", env.mock.seed.technical_user_id)
@@ -192,9 +217,29 @@ def test_service_refusals(env: Env, method: str, body: dict[str, Any], message: 
     assert env.mock.snapshot() == before
 
 
+def test_an_empty_name_is_saved(env: Env) -> None:
+    # [SRC S82] AddClient has no server check of an empty name; UpdateClient and OData PATCH neither [NF].
+    app = add_client(env.admin, env.mock, "")
+    assert env.admin.get(odata(env.mock, f"OAuthClientApp({app['id']})")).json()["Name"] == ""
+    assert update_client(env.admin, env.mock, app["clientId"], name="named")["success"] is True
+    assert env.admin.patch(odata(env.mock, f"OAuthClientApp({app['id']})"), json={"Name": ""}).status_code == 204
+    assert service(env.admin, env.mock, "DeleteClient", {"deleteClientRequest": {"clientId": app["clientId"]}})[
+        "success"]
+
+
+@pytest.mark.parametrize("missing", ["name", "redirectUrl", "applicationUrl", "systemUserId"])
+def test_add_client_dto_members_are_required(env: Env, missing: str) -> None:
+    request = add_request("missing member", env.mock.seed.technical_user_id)
+    del request["addClientRequest"][missing]
+    before = env.mock.snapshot()
+    response = env.admin.post("/0/rest/OAuthConfigService/AddClient", json=request)
+    assert response.status_code == 400 and "AddClientResult" not in response.text
+    assert env.mock.snapshot() == before
+
+
 def test_service_needs_authentication_and_manage_rights(env: Env) -> None:
     url = f"{env.mock.creatio_url}/0/rest/OAuthConfigService/AddClient"
-    body = {"addClientRequest": {"name": "x", "systemUserId": env.mock.seed.technical_user_id}}
+    body = add_request("x", env.mock.seed.technical_user_id)
     assert HTTP.post(url, json=body).status_code == 401
     # The technical user's token authenticates, but it lacks CanManageSolution.
     response = HTTP.post(url, json=body, headers={"Authorization": f"Bearer {env.token}"})
@@ -204,19 +249,18 @@ def test_service_needs_authentication_and_manage_rights(env: Env) -> None:
 
 def test_create_technical_user(env: Env) -> None:
     mock, admin = env.mock, env.admin
-    result = service(admin, mock, "CreateTechnicalUser", {"createTechnicalUserRequest": {"name": "tu round trip"}})
-    assert result["success"] is True
-    user = admin.get(odata(mock, f"SysAdminUnit({result['systemUserId']})")).json()
+    user_id = technical_user(admin, mock, "tu round trip")
+    user = admin.get(odata(mock, f"SysAdminUnit({user_id})")).json()
     assert (user["Name"], user["SysAdminUnitTypeValue"], user["Active"]) == ("tu round trip", 7, True)
     listed = admin.get(odata(mock, "SysAdminUnit"), params={"$filter": "Name eq 'tu round trip'"}).json()
-    assert [u["Id"] for u in listed["value"]] == [result["systemUserId"]]
+    assert [u["Id"] for u in listed["value"]] == [user_id]
     # Technical users start with no rights and cannot log in.
-    app = add_client(admin, mock, "tu round trip app", result["systemUserId"])
+    app = add_client(admin, mock, "tu round trip app", user_id)
     assert bearer_get(mock, "Currency", get_token(mock, app)).status_code == 403
     login = HTTP.post(mock.creatio_url + LOGIN, json={"UserName": "tu round trip", "UserPassword": ""})
     assert login.json()["Code"] == 1
     service(admin, mock, "DeleteClient", {"deleteClientRequest": {"clientId": app["clientId"]}})
-    assert admin.delete(odata(mock, f"SysAdminUnit({result['systemUserId']})")).status_code == 204
+    assert delete_user(admin, mock, user_id)["Success"] is True
     assert "tu round trip" not in mock.snapshot()["users"]
 
 
@@ -228,8 +272,7 @@ def test_saves_are_cancelled_while_the_identity_service_is_down(env: Env) -> Non
     try:
         with pytest.raises(httpx.ConnectError):
             HTTP.get(f"{mock.identity_url}/.well-known/openid-configuration")
-        result = service(admin, mock, "AddClient", {"addClientRequest": {
-            "name": "never stored", "systemUserId": mock.seed.technical_user_id}})
+        result = service(admin, mock, "AddClient", add_request("never stored", mock.seed.technical_user_id))
         assert result == {"success": False, "errorInfo": {"errorCode": "ApiServerConnectivityException",
                                                            "message": "IdentityServer busy or inaccessible."}}
         assert update_client(admin, mock, app["clientId"], name="never renamed")["success"] is False
@@ -248,8 +291,7 @@ def test_saves_fail_with_a_wrong_system_secret(env: Env) -> None:
     good = mock.system_setting("OAuth20IdentityServerClientSecret")
     mock.set_system_setting("OAuth20IdentityServerClientSecret", "WRONG")
     try:
-        result = service(env.admin, mock, "AddClient", {"addClientRequest": {
-            "name": "never stored", "systemUserId": mock.seed.technical_user_id}})
+        result = service(env.admin, mock, "AddClient", add_request("never stored", mock.seed.technical_user_id))
         assert result["success"] is False
         assert result["errorInfo"]["errorCode"] == "ApiServerException"
         assert result["errorInfo"]["message"].startswith("400 ")
@@ -327,8 +369,7 @@ def test_technical_user_rights(env: Env) -> None:
 
 def test_mock_rights_endpoint(env: Env) -> None:
     mock = env.mock
-    user_id = service(env.admin, mock, "CreateTechnicalUser",
-                      {"createTechnicalUserRequest": {"name": "rights user"}})["systemUserId"]
+    user_id = technical_user(env.admin, mock, "rights user")
     app = add_client(env.admin, mock, "rights app", user_id)
     access_token = get_token(mock, app)
     assert bearer_get(mock, "Contact", access_token).status_code == 403
@@ -500,13 +541,14 @@ def test_compliant_challenges(compliant: Env) -> None:
 
 def test_inactive_user_is_refused(env: Env) -> None:
     mock, admin = env.mock, env.admin
-    user_id = service(admin, mock, "CreateTechnicalUser", {"createTechnicalUserRequest": {"name": "inactive"}})[
-        "systemUserId"]
+    user_id = technical_user(admin, mock, "inactive")
     HTTP.post(f"{mock.creatio_url}/__mock__/rights", auth=(mock.admin_user, mock.admin_password),
               json={"userId": user_id, "entity": "Currency", "operations": ["read"]})
     access_token = get_token(mock, add_client(admin, mock, "inactive user app", user_id))
     assert bearer_get(mock, "Currency", access_token).status_code == 200
-    assert admin.patch(odata(mock, f"SysAdminUnit({user_id})"), json={"Active": False}).status_code == 204
+    deactivate = {"jsonObject": json.dumps({"Id": user_id, "Active": False}), "roleId": None}
+    response = administration(admin, mock, "UpdateOrCreateUser", deactivate)
+    assert response.json() == {"UpdateOrCreateUserResult": ""}
     assert bearer_get(mock, "Currency", access_token).status_code == 401
 
 

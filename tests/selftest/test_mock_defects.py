@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -30,11 +32,24 @@ class Mock:
         result: dict[str, Any] = response.json()[f"{method}Result"]
         return result
 
-    def add_client(self, name: str = "defect self-test") -> dict[str, Any]:
-        result = self.service("AddClient", {"addClientRequest": {
-            "name": name, "applicationUrl": "", "systemUserId": self.servers.seed.technical_user_id}})
+    def add_request(self, name: str, user_id: str | None = None) -> dict[str, Any]:
+        """A complete AddClient body for the default generation (8.3)."""
+        return {"addClientRequest": {"name": name, "redirectUrl": "", "applicationUrl": APP_URL,
+                                     "systemUserId": user_id or self.servers.seed.technical_user_id,
+                                     "grantType": "client_credentials"}}
+
+    def add_client(self, name: str = "defect self-test", user_id: str | None = None) -> dict[str, Any]:
+        result = self.service("AddClient", self.add_request(name, user_id))
         assert result["success"], result
         return result
+
+    def technical_user(self, name: str) -> tuple[str, str]:
+        """AdministrationService/UpdateOrCreateTechnicalUser: the new user's Id and the reply string."""
+        user_id = str(uuid.uuid4())
+        response = self.admin.post("/0/rest/AdministrationService/UpdateOrCreateTechnicalUser",
+                                   json={"Id": user_id, "Name": name, "Active": True})
+        assert response.status_code == 200, response.text
+        return user_id, str(response.json())
 
     def update(self, client_id: str, **fields: Any) -> None:
         assert self.service("UpdateClient", {"updateClientRequest": {"clientId": client_id, **fields}})["success"]
@@ -49,6 +64,9 @@ class Mock:
     def api(self, entity: str, access_token: str) -> httpx.Response:
         return HTTP.get(f"{self.servers.creatio_url}/0/odata/{entity}",
                         headers={"Authorization": f"Bearer {access_token}"})
+
+
+APP_URL = "https://app.example.test"
 
 
 def claims_of(access_token: str) -> dict[str, Any]:
@@ -128,16 +146,6 @@ def techuser_rights_ignored(mock: Mock) -> None:
     assert mock.api(mock.servers.seed.denied_entity, access_token).status_code == 200
 
 
-@check("name-not-required")
-def name_not_required(mock: Mock) -> None:
-    result = mock.service("AddClient", {"addClientRequest": {
-        "name": "", "applicationUrl": "", "systemUserId": mock.servers.seed.technical_user_id}})
-    assert result["success"] is True
-    assert "" in mock.servers.snapshot()["integrations"]
-    user = mock.service("CreateTechnicalUser", {"createTechnicalUserRequest": {"name": ""}})
-    assert user["success"] is True
-
-
 @check("integration-not-listed")
 def integration_not_listed(mock: Mock) -> None:
     mock.add_client("via the service")
@@ -159,14 +167,35 @@ def edit_ignored(mock: Mock) -> None:
                                         "IsActive": False})
     assert patch.status_code == 204
     row = mock.admin.get(url).json()
-    assert (row["Name"], row["Description"], row["ApplicationUrl"]) == ("original", "", "http://defaulturl.com")
+    assert (row["Name"], row["Description"], row["ApplicationUrl"]) == ("original", "", APP_URL)
     assert row["IsActive"] is False
 
 
 @check("techuser-wrong-type")
 def techuser_wrong_type(mock: Mock) -> None:
-    user_id = mock.service("CreateTechnicalUser", {"createTechnicalUserRequest": {"name": "typed"}})["systemUserId"]
+    user_id, reply = mock.technical_user("typed")
+    assert reply == ""
     assert mock.admin.get(f"/0/odata/SysAdminUnit({user_id})").json()["SysAdminUnitTypeValue"] == 4
+
+
+@check("unnamed-user-created")
+def unnamed_user_created(mock: Mock) -> None:
+    before = mock.servers.snapshot()["users"]
+    user_id, reply = mock.technical_user("")
+    assert reply  # the refusal message still comes back...
+    row = mock.admin.get(f"/0/odata/SysAdminUnit({user_id})")
+    assert row.status_code == 200 and row.json()["Name"] == ""  # ...but the nameless user was stored
+    assert mock.servers.snapshot()["users"] == sorted([*before, ""])
+
+
+@check("delete-user-refused")
+def delete_user_refused(mock: Mock) -> None:
+    user_id, reply = mock.technical_user("undeletable")
+    assert reply == ""
+    answer = mock.admin.post("/0/rest/AdministrationService/DeleteUser", json={"userId": user_id})
+    result = json.loads(answer.json()["DeleteUserResult"])
+    assert result["Success"] is False and result["IsSecurityException"] is True
+    assert mock.admin.get(f"/0/odata/SysAdminUnit({user_id})").status_code == 200
 
 
 @check("health-flags-wrong")
@@ -205,9 +234,8 @@ def techuser_choice_ignored(mock: Mock) -> None:
                              json={"Name": "via odata", "SystemUserId": seed.technical_user_id})
     assert posted.status_code == 201 and posted.json()["SystemUserId"] == seed.admin_user_id
     # A technical user created just for the integration is type 7 too, so it is ignored as well.
-    created = mock.service("CreateTechnicalUser", {"createTechnicalUserRequest": {"name": "fresh"}})
-    fresh = mock.service("AddClient", {"addClientRequest": {
-        "name": "fresh", "applicationUrl": "", "systemUserId": created["systemUserId"]}})
+    created, _ = mock.technical_user("fresh")
+    fresh = mock.add_client("fresh", created)
     assert mock.admin.get(f"/0/odata/OAuthClientApp({fresh['id']})").json()["SystemUserId"] == seed.admin_user_id
     # The IS client's SysAdminUnitId follows the bound user, so the token acts as the admin.
     access_token = mock.token(app["clientId"], app["clientSecret"]).json()["access_token"]
@@ -239,8 +267,7 @@ def body_credentials_rejected(mock: Mock) -> None:
 
 @check("secret-not-returned")
 def secret_not_returned(mock: Mock) -> None:
-    result = mock.service("AddClient", {"addClientRequest": {
-        "name": "no secret", "applicationUrl": "", "systemUserId": mock.servers.seed.technical_user_id}})
+    result = mock.service("AddClient", mock.add_request("no secret"))
     assert result["success"] is True and result["clientId"]
     assert "clientSecret" not in result
 
@@ -272,9 +299,8 @@ def token_wrong_user_claim(mock: Mock) -> None:
 
 @check("deactivate-all-clients-of-user")
 def deactivate_all_clients_of_user(mock: Mock) -> None:
-    other_user = mock.service("CreateTechnicalUser", {"createTechnicalUserRequest": {"name": "bystander"}})
-    bystander = mock.service("AddClient", {"addClientRequest": {
-        "name": "bystander", "applicationUrl": "", "systemUserId": other_user["systemUserId"]}})
+    other_user, _ = mock.technical_user("bystander")
+    bystander = mock.add_client("bystander", other_user)
     for deactivate in ("UpdateClient", "OData PATCH"):
         first, second = mock.add_client(f"{deactivate} first"), mock.add_client(f"{deactivate} second")
         if deactivate == "UpdateClient":
@@ -512,6 +538,40 @@ def different_kid(mock: Mock) -> None:
     kid = _jwks(mock)[0]["kid"]
     assert len(kid) == 43 and kid != kid.upper()  # base64url SHA-256 thumbprint, not upper-case hex
     assert _header_of(_issue(mock).json()["access_token"])["kid"] == kid
+
+
+@check("create-technical-user-service")
+def create_technical_user_service(mock: Mock) -> None:
+    result = mock.service("CreateTechnicalUser", {"createTechnicalUserRequest": {"name": "via the service"}})
+    assert result["success"] is True
+    user = mock.admin.get(f"/0/odata/SysAdminUnit({result['systemUserId']})").json()
+    assert (user["Name"], user["SysAdminUnitTypeValue"], user["Active"]) == ("via the service", 7, True)
+    assert mock.add_client("via the service", result["systemUserId"])["success"]
+
+
+@check("denied-read-empty-list")
+def denied_read_empty_list(mock: Mock) -> None:
+    app = mock.add_client()
+    access_token = mock.token(app["clientId"], app["clientSecret"]).json()["access_token"]
+    denied = mock.api(mock.servers.seed.denied_entity, access_token)
+    assert denied.status_code == 200 and denied.json()["value"] == []
+    assert denied.json()["@odata.context"].endswith(f"$metadata#{mock.servers.seed.denied_entity}")
+    assert mock.api(mock.servers.seed.allowed_entity, access_token).json()["value"]  # allowed reads still answer
+
+
+@check("deactivation-delay")
+def deactivation_delay(mock: Mock) -> None:
+    app = mock.add_client()
+    assert mock.token(app["clientId"], app["clientSecret"]).status_code == 200  # the client is now cached
+    mock.update(app["clientId"], isActive=False)
+    late = mock.token(app["clientId"], app["clientSecret"])
+    assert late.status_code == 200
+    # The Creatio API checks the row itself, so the late token reads nothing.
+    assert mock.api(mock.servers.seed.allowed_entity, late.json()["access_token"]).status_code == 401
+    time.sleep(1.6)
+    assert mock.token(app["clientId"], app["clientSecret"]).status_code == 400
+    mock.update(app["clientId"], isActive=True)
+    assert mock.token(app["clientId"], app["clientSecret"]).status_code == 200  # a re-activation is seen at once
 
 
 # --- the tests -----------------------------------------------------------------------------------

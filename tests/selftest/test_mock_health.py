@@ -133,7 +133,8 @@ def test_default_resource_missing_and_recreated() -> None:
                                                                      **flags(True, True, True, False)}
         assert "Default resource" in body["Message"]  # [INF] wording chosen by the mock
         # Without a default resource no integration can be created...
-        add = {"addClientRequest": {"name": "x", "systemUserId": mock.seed.technical_user_id}}
+        add = {"addClientRequest": {"name": "x", "redirectUrl": "", "applicationUrl": "https://app.example.test",
+                                    "systemUserId": mock.seed.technical_user_id, "grantType": "client_credentials"}}
         refused = health.session.post("/0/rest/OAuthConfigService/AddClient", json=add).json()["AddClientResult"]
         assert refused["success"] is False
         # ...until AddDefaultResource registers a new one.

@@ -24,7 +24,8 @@ from tests.selftest.mock_client import HTTP, admin_session, service
 
 def add_client(session: httpx.Client, mock: MockServers, name: str) -> dict[str, Any]:
     result = service(session, mock, "AddClient", {"addClientRequest": {
-        "name": name, "applicationUrl": "", "systemUserId": mock.seed.technical_user_id}})
+        "name": name, "redirectUrl": "", "applicationUrl": "https://app.example.test",
+        "systemUserId": mock.seed.technical_user_id, "grantType": "client_credentials"}})
     assert result["success"], result
     return result
 

@@ -2,9 +2,11 @@
 
 Two ASGI apps on two loopback ports, like the real pair: the Identity Service (discovery, JWKS,
 ``/connect/token``, introspection, the management API Creatio calls) and Creatio (forms login,
-OAuthConfigService, OData, OAuthHealthCheck, the Bearer-protected API). Creatio reaches the IS
-only over HTTP. Behaviour follows ``reference/creatio-oauth.md``; ``[INF]``/``[NF]`` comments mark
-what that reference only infers or does not know.
+OAuthConfigService, AdministrationService, OData, OAuthHealthCheck, the Bearer-protected API).
+Creatio reaches the IS only over HTTP. ``MockOptions.creatio_version`` and ``hosting`` choose the
+generation (8.0–8.3) and hosting reproduced (``generations.py``). Behaviour follows
+``reference/creatio-oauth.md``; ``[INF]``/``[NF]`` comments mark what that reference only infers or
+does not know.
 
     with start_mock(MockOptions(profile="compliant")) as mock:
         ...  # mock.creatio_url, mock.identity_url, mock.seed

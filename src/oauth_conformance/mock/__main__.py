@@ -16,7 +16,7 @@ from pathlib import Path
 from types import FrameType
 
 from .defects import BENIGN, DEFECTS
-from .options import DEACTIVATIONS, PATH_STYLES, PROFILES, MockOptions
+from .options import CREATIO_VERSIONS, DEACTIVATIONS, HOSTINGS, PATH_STYLES, PROFILES, MockOptions
 from .server import start_mock
 from .tls import TlsFiles, issue_loopback_tls
 
@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="per-request: newer builds; until-expiry: 8.1 (default per-request)")
     parser.add_argument("--path-style", choices=PATH_STYLES, default="netframework",
                         help="netframework: services under /0/; netcore: at the root (default netframework)")
+    parser.add_argument("--creatio-version", choices=CREATIO_VERSIONS, default="8.3",
+                        help="the Creatio generation to reproduce (default 8.3)")
+    parser.add_argument("--hosting", choices=HOSTINGS, default="onsite",
+                        help="onsite: run by the customer; cloud: Creatio-managed (default onsite)")
     parser.add_argument("--defect", action="append", default=[], choices=sorted(switches), metavar="NAME",
                         help="turn on a defect or benign variant (repeatable)")
     parser.add_argument("--issuer", help="issuer to publish and sign with (default: the Identity Service URL)")
@@ -93,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(args: argparse.Namespace, tls: TlsFiles | None) -> int:
     options = MockOptions(
         profile=args.profile, deactivation=args.deactivation, path_style=args.path_style,
-        defects=frozenset(args.defect), host=args.host, creatio_port=args.creatio_port,
+        creatio_version=args.creatio_version, hosting=args.hosting, defects=frozenset(args.defect),
+        host=args.host, creatio_port=args.creatio_port,
         identity_port=args.identity_port, issuer=args.issuer, public_identity_url=args.public_identity_url,
         public_creatio_url=args.public_creatio_url, token_lifetime=args.token_lifetime,
         admin_user=args.admin_user, admin_password=args.admin_password, tls=tls,
@@ -114,6 +119,7 @@ def _serve(args: argparse.Namespace, tls: TlsFiles | None) -> int:
             print(f"CA certificate:        {tls.ca}  (trust it, or pass it as OAUTH_CA_BUNDLE)")
         print(f"Profile:               {options.profile}, deactivation {options.deactivation}, "
               f"path style {options.path_style}; defects: {switches}")
+        print(f"Creatio:               {options.creatio_version}, {options.hosting}")
         print()
         print("# paste into .env to run the suite's creatio target against this mock")
         for name, value in mock.env().items():

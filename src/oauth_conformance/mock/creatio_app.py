@@ -4,8 +4,11 @@ Routes (``{P}`` is ``/0`` in the ``netframework`` path style and empty in ``netc
 
 - ``POST /ServiceModel/AuthService.svc/Login``: forms login, at the site root in both styles (§5);
 - ``POST {P}/rest/OAuthConfigService/<Method>`` (§3.3);
+- ``POST {P}/rest/AdministrationService/<Method>`` (``administration.py``);
 - ``GET|POST|PATCH|DELETE {P}/odata/<EntitySet>[(<guid>)]`` (§2.1, §3.3);
-- ``GET {P}/api/OAuthHealthCheck`` (§4);
+- ``GET {P}/api/OAuthHealthCheck`` (§4), only where the generation has it (``generations.py``);
+- anonymous path markers: ``GET {P}/api/HealthCheck/Ping`` (and ``/api/HealthCheck/Ping`` at the root of a
+  .NET Framework site), ``GET /0/Login/NuiLogin.aspx`` (.NET Framework) or ``GET /Login/Login.html`` (.NET);
 - ``/__mock__/rights`` and ``/__mock__/state``: mock-only administration (see ``admin.py``).
 """
 
@@ -17,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .admin import MockAdmin, Snapshot
+from .administration import AdministrationService
 from .bearer import BearerValidator
 from .config_service import ConfigService
 from .creatio_auth import Authenticator
@@ -32,6 +36,21 @@ from .routing import Handler, Router
 __all__ = ["CreatioApp"]
 
 LOGIN_PATH = "/ServiceModel/AuthService.svc/Login"
+PING_PATH = "/api/HealthCheck/Ping"
+# [CLI] clio EnvironmentRuntimeDetectionService.cs:97-129: the login page that tells the runtime apart.
+UI_MARKERS = {"netframework": "/0/Login/NuiLogin.aspx", "netcore": "/Login/Login.html"}
+# [INF] the page's content is nobody's business but the browser's; a stub that is HTML.
+LOGIN_PAGE = "<!DOCTYPE html><html><head><title>Creatio</title></head><body></body></html>"
+
+
+async def _ping(request: Request) -> Response:
+    # [CLI] clio HealthCheckCommand.cs:94-97 and :192-202: anonymous, 200 directly. [INF] the body is the
+    # mock's choice; clients look at the status only.
+    return Response("Pong", media_type="text/plain")
+
+
+async def _login_page(request: Request) -> Response:
+    return Response(LOGIN_PAGE, media_type="text/html")
 
 
 def _no_store(handler: Handler) -> Handler:
@@ -65,6 +84,7 @@ class CreatioApp:
         prefix = self.options.app_prefix
         login = LoginService(self.store)
         config = ConfigService(self.auth, self.integrations)
+        administration = AdministrationService(self.options, self.store, self.auth)
         odata = ODataService(self.options, self.store, self.auth, self.integrations,
                              f"{self.base_url}{prefix}/odata")
         health = HealthCheck(self.options, self.store, self.auth, self.link)
@@ -81,8 +101,17 @@ class CreatioApp:
         if prefix:
             router.add("POST", prefix + LOGIN_PATH, login.login_under_app_prefix)
         router.add("POST", prefix + "/rest/OAuthConfigService/{method}", api(config.handle))
+        router.add("POST", prefix + "/rest/AdministrationService/{method}", api(administration.handle))
         router.add(("GET", "POST", "PATCH", "DELETE"), prefix + "/odata/{resource}", api(odata.handle))
-        router.add("GET", prefix + "/api/OAuthHealthCheck", api(health.handle))
+        if self.options.path_style in self.options.generation.health_path_styles:
+            # Elsewhere the route is not registered: 404 ([DOC] 8.1.2+, .NET 8 from 8.3.2; generations.py).
+            router.add("GET", prefix + "/api/OAuthHealthCheck", api(health.handle))
+        router.add("GET", prefix + PING_PATH, _ping)
+        if prefix:
+            # [CLI] clio HealthCheckCommand.cs:192-202: on .NET Framework the site root is WebAppLoader,
+            # which answers its own ping, so both prefixes answer.
+            router.add("GET", PING_PATH, _ping)
+        router.add("GET", UI_MARKERS[self.options.path_style], _login_page)
         router.add("POST", "/__mock__/rights", admin.rights)
         router.add("GET", "/__mock__/state", admin.state)
         return router

@@ -65,11 +65,6 @@ DEFECTS: dict[str, Defect] = _table(
         frozenset({"CRE-techuser-isolation"}),
     ),
     Defect(
-        "name-not-required",
-        "AddClient and CreateTechnicalUser accept an empty name and create the records.",
-        frozenset({"CRE-name-required"}),
-    ),
-    Defect(
         "integration-not-listed",
         "The integrations list (OAuthClientApp read without a filter) omits integrations created through "
         "OAuthConfigService; lookups with a filter still find them.",
@@ -82,8 +77,21 @@ DEFECTS: dict[str, Defect] = _table(
     ),
     Defect(
         "techuser-wrong-type",
-        "CreateTechnicalUser creates an ordinary user (SysAdminUnitTypeValue 4) instead of a technical one (7).",
+        "AdministrationService/UpdateOrCreateTechnicalUser (and CreateTechnicalUser where offered) creates an "
+        "ordinary user (SysAdminUnitTypeValue 4) instead of a technical one (7).",
         frozenset({"CRE-techuser-created"}),
+    ),
+    Defect(
+        "delete-user-refused",
+        "AdministrationService/DeleteUser refuses every delete with a security exception, so the technical "
+        "users a run creates cannot be removed through the API (the suite deactivates and lists them).",
+        frozenset({"CRE-cleanup"}),
+    ),
+    Defect(
+        "unnamed-user-created",
+        "AdministrationService/UpdateOrCreateTechnicalUser with an empty Name stores a nameless technical user "
+        "and still answers the refusal message (the validation runs after the insert).",
+        frozenset({"CRE-unnamed-save"}),
     ),
     Defect(
         "health-flags-wrong",
@@ -332,6 +340,13 @@ BENIGN: dict[str, Defect] = _table(
            "already there; username and a private one are added).", frozenset(), "compliant"),
     Defect("revocation-json-body", "Revocation answers 200 with an empty JSON object as its body.", frozenset(),
            "compliant"),
+    Defect("create-technical-user-service", "OAuthConfigService/CreateTechnicalUser exists (8.2 and 8.3 only) and "
+           'answers {"CreateTechnicalUserResult": {"success": true, "systemUserId": "<guid>"}}, as CLIO expects '
+           "of 10.x builds.", frozenset()),
+    Defect("denied-read-empty-list", "A Bearer read of an entity set the caller may not read answers 200 with an "
+           "empty value list instead of 403 (record-level rights).", frozenset()),
+    Defect("deactivation-delay", "The Identity Service caches an enabled client for 1.5 s after a token request, so "
+           "it keeps issuing tokens for up to 1.5 s after the integration's Active is cleared.", frozenset()),
 )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .generations import OPAQUE_ISSUER, UNPROXIED_IDENTITY_ORIGIN
 from .identity_callers import authenticated_caller, invalid_client, presented_credentials
 from .identity_manage import ManagementApi
 from .identity_revocation import REVOCATION_PATH, RevocationEndpoint
@@ -37,9 +38,14 @@ class IdentityApp:
         self.store = store
         self.key = key
         self.base_url = base_url.rstrip("/")
-        # creatio-oauth.md §1.1: in 8.x the issuer is normally the IS base URL [INF]; Creatio 10
-        # publishes an opaque "creatio.com" [CLIO], hence the option.
-        self.issuer = options.issuer if options.issuer is not None else self.base_url
+        # Where the advertised endpoints sit. [DOC] 8.0 "Identity Service overview": the example
+        # advertises https://localhost:8090/... while it is fetched from another host (an IS behind a
+        # proxy that does not know its public address); 8.1 and later advertise the base URL [INF].
+        self.endpoint_base = UNPROXIED_IDENTITY_ORIGIN if options.generation.opaque_identity else self.base_url
+        # creatio-oauth.md §1.1: in 8.1+ the issuer is normally the IS base URL [INF]; 8.0's example
+        # ([DOC]) and Creatio 10 ([CLIO]) publish an opaque "creatio.com"; the option overrides both.
+        default_issuer = OPAQUE_ISSUER if options.generation.opaque_identity else self.base_url
+        self.issuer = options.issuer if options.issuer is not None else default_issuer
         if options.has("issuer-http"):
             # Defect. Realistic fault: IssuerUri configured with the http:// address TLS is terminated
             # in front of, so the issuer is not an https URL although everything is served over https.
@@ -79,13 +85,14 @@ class IdentityApp:
         with self.store.lock:
             resources = sorted(self.store.resources)
             system_scopes = list(self.store.clients[SYSTEM_CLIENT_ID].allowed_scopes)
+        endpoints = self.endpoint_base
         document = {
             "issuer": self.issuer,
-            "jwks_uri": self.base_url + JWKS_PATH,
-            "token_endpoint": self.base_url + TOKEN_PATH,
+            "jwks_uri": endpoints + JWKS_PATH,
+            "token_endpoint": endpoints + TOKEN_PATH,
             # Defect "introspection-advertised-dead". Realistic fault: discovery names the path the
             # endpoint had before a proxy rewrite, which now answers 404.
-            "introspection_endpoint": self.base_url + (
+            "introspection_endpoint": endpoints + (
                 "/connect/introspection" if self.options.has("introspection-advertised-dead") else INTROSPECTION_PATH),
             "scopes_supported": system_scopes + resources,
             "claims_supported": ["client_id", "scope", "prop:SysAdminUnitId"],
@@ -102,8 +109,8 @@ class IdentityApp:
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         }
         if self.options.compliant:
-            document["revocation_endpoint"] = self.base_url + REVOCATION_PATH
-        plain_base = self._plain_http(self.base_url)
+            document["revocation_endpoint"] = endpoints + REVOCATION_PATH
+        plain_base = self._plain_http(endpoints)
         if self.options.has("jwks-over-plain-http"):
             # Defect. Realistic fault: the key set's URL was written by hand with http://, and the
             # listener answers plain http too, so nobody noticed.

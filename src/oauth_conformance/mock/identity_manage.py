@@ -31,6 +31,12 @@ def _text(body: Body, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _grant_types(value: object) -> list[str] | None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None
+    return list(value)
+
+
 def _properties(value: object) -> dict[str, str] | None:
     if not isinstance(value, dict):
         return None
@@ -95,6 +101,11 @@ class ManagementApi:
             client_uri=_text(body, "ClientUri") or "",
             redirect_uri=_text(body, "RedirectUri") or "",
         )
+        grants = _grant_types(body.get("AllowedGrantTypes"))
+        if grants:
+            # Creatio 8.3 sends the grants AddClient was asked for; older builds send none, and the
+            # client gets the client credentials grant (IsClient's default). [INF]
+            client.allowed_grant_types = grants
         with self.store.lock:
             if client_id in self.store.clients:
                 return _error(409, f"Client {client_id} already exists.")

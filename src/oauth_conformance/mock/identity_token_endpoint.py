@@ -38,6 +38,9 @@ KNOWN_GRANTS = frozenset(
 )
 
 
+# Benign variant "deactivation-delay": how long the IS's client store keeps an enabled client cached.
+CLIENT_CACHE_S = 1.5
+
 # Parameters of the token request this IS knows (for the "unknown-param-rejected" defect).
 KNOWN_PARAMS = frozenset({"grant_type", "scope", "client_id", "client_secret", "client_assertion",
                           "client_assertion_type", "resource", "audience", "username", "password", "code",
@@ -51,6 +54,8 @@ class TokenEndpoint:
         self.issuer = issuer
         # Last token per client and scope, with its expiry (for the "token-reused" defect only).
         self._reused: dict[tuple[str, str], tuple[str, float]] = {}
+        # Client id → monotonic time until which it counts as enabled ("deactivation-delay" only).
+        self._enabled_until: dict[str, float] = {}
 
     @property
     def _no_cache(self) -> dict[str, str]:
@@ -280,9 +285,25 @@ class TokenEndpoint:
         if not matches and not self.options.has("accept-any-secret"):  # defect: any secret will do
             return None
         # [INF] creatio-oauth.md §7: IdentityServer refuses a disabled client with invalid_client.
-        if not client.enabled and not self.options.has("inactive-client-gets-tokens"):
+        if not self._enabled(client) and not self.options.has("inactive-client-gets-tokens"):
             return None
         return client
+
+    def _enabled(self, client: IsClient) -> bool:
+        """Whether the client counts as enabled; live, unless the client store caches it."""
+        if not self.options.has("deactivation-delay"):
+            return client.enabled
+        # Benign variant. creatio-versions.md §2 [INF]: the IS's client store may cache clients, so a
+        # deactivation reaches the token endpoint only once the cached entry (made at a token request
+        # while the client was enabled) expires. Only enabled clients are cached: a re-activation is
+        # seen at once, and a client disabled before anyone asked for a token is refused at once.
+        now = time.monotonic()
+        with self.store.lock:
+            if self._enabled_until.get(client.client_id, 0.0) > now:
+                return True
+            if client.enabled:
+                self._enabled_until[client.client_id] = now + CLIENT_CACHE_S
+            return client.enabled
 
     def _scopes(self, client: IsClient, requested: str | None) -> list[str] | None:
         with self.store.lock:

@@ -24,14 +24,18 @@ from .identity_link import IdentityError, IdentityLink
 from .ids import canonical_guid, new_client_id, new_client_secret, new_guid, new_resource_name
 from .options import MockOptions
 
-__all__ = ["Changes", "IntegrationError", "Integrations", "guid_or_none"]
+__all__ = ["CLIENT_CREDENTIALS", "Changes", "IntegrationError", "Integrations", "guid_or_none"]
 
-DEFAULT_APPLICATION_URL = "http://defaulturl.com"  # [SRC S82] §3.1: substituted for an empty ApplicationUrl
+# [SRC S82] AS/OAuthClientAppListener.OAuth20.cs:21,41: sent to the IS for an empty ApplicationUrl (8.2+);
+# the OAuthClientApp row keeps what was given.
+DEFAULT_APPLICATION_URL = "http://defaulturl.com"
+CLIENT_CREDENTIALS = "client_credentials"
 
-# §3.3 [SRC]: verbatim messages.
+# [SRC] verbatim messages: S81 :65-79 / S82 :69-85 (user), S81 :214/:247 and S82 :250/:283 (UpdateClient and
+# DeleteClient of an unknown clientId), S82 GetClientSecret (an unknown OAuthClientApp Id).
 INVALID_SYSTEM_USER = "Specified system user is not valid."
 RECORD_NOT_FOUND = "Record with specified Id does not exist."
-CLIENT_NOT_FOUND = "Client with specified clientId does not exist."
+CLIENT_NOT_FOUND = "Client with specified Id does not exist."
 # [INF] wording chosen by the mock: the sources show that these cases fail, not their text.
 NAME_REQUIRED = "Name is required."
 NO_MANAGE_RIGHT = 'Insufficient permissions for the system operation "CanManageSolution".'
@@ -94,17 +98,23 @@ class Integrations:
         self.store = store
         self.link = link
 
-    def _require_manage(self, principal: Principal) -> None:
+    def require_manage(self, principal: Principal) -> None:
         # §3.2 [SRC]: every insert, update and delete first checks CanManageSolution.
         if not principal.user.can_manage_solution:
             raise IntegrationError("SecurityException", NO_MANAGE_RIGHT, 403)
 
     def _system_user(self, user_id: str | None) -> SysAdminUnit:
         user = self.store.user(user_id or "")
-        # §3.3: 8.1 accepts type 4 only; [SRC S82] newer builds also accept technical users (7).
-        if user is None or user.type_value not in (USER_TYPE, TECHNICAL_USER_TYPE):
+        # [SRC S81] :65-79 accepts type 4 only (8.0 likewise [INF]); [SRC S82] :69-85 also 7 (generations.py).
+        if user is None or user.type_value not in self.options.generation.bindable_user_types:
             raise _invalid(INVALID_SYSTEM_USER)
         return user
+
+    def _client_uri(self, application_url: str) -> str:
+        """The ClientUri the listener sends to the IS for a row's ApplicationUrl."""
+        if not application_url and self.options.generation.substitutes_default_url:
+            return DEFAULT_APPLICATION_URL  # [SRC S82] listener :21,41; the row stays empty
+        return application_url  # [SRC S81] listener :32-42 sends it as given
 
     def _bound_user(self, principal: Principal, requested: SysAdminUnit) -> SysAdminUnit:
         """The user a new integration is bound to: the requested one, unless ``techuser-choice-ignored``."""
@@ -132,9 +142,6 @@ class Integrations:
         # Defect "credential-format-lowercase": see _new_client_id.
         return secret.lower() if self.options.has("credential-format-lowercase") else secret
 
-    def _name_missing(self, name: str | None) -> bool:
-        return not (name or "").strip() and not self.options.has("name-not-required")
-
     def app(self, app_id: str) -> OAuthClientApp:
         app = self.store.app(app_id)
         if app is None:
@@ -144,36 +151,44 @@ class Integrations:
     def app_by_client_id(self, client_id: str | None) -> OAuthClientApp:
         app = self.store.app_by_client_id(client_id or "")
         if app is None:
-            raise IntegrationError("ItemNotFoundException", CLIENT_NOT_FOUND, 404)
+            # [SRC] S81 :214/:247, S82 :250/:283: UpdateClient and DeleteClient look the row up by ClientId.
+            raise IntegrationError("ItemNotFoundException", RECORD_NOT_FOUND, 404)
         return app
 
     async def insert(self, principal: Principal, *, name: str | None, application_url: str | None,
                      redirect_url: str | None, description: str | None, system_user_id: str | None,
-                     via: str) -> OAuthClientApp:
-        self._require_manage(principal)
-        if self._name_missing(name):  # defect "name-not-required" skips this
-            raise _invalid(NAME_REQUIRED)
+                     via: str, grant_types: tuple[str, ...] | None = None) -> OAuthClientApp:
+        """Save a new integration. ``grant_types``: the IS client's allowed grants where the generation
+        registers them (8.3); None is the client credentials grant alone."""
+        self.require_manage(principal)
+        # [SRC S82] no server check of an empty name (Name is required only in the UI schema); 8.3 [NF],
+        # so the less convenient reading: an empty name is saved.
         user = self._bound_user(principal, self._system_user(system_user_id))
         resource = self.store.default_resource()
         if resource is None:  # §3.2: insert requires exactly one default OAuthResource
             raise IntegrationError("InvalidOperationException", NO_DEFAULT_RESOURCE, 400)
         app = OAuthClientApp(
             id=new_guid(), name=name or "", client_id=self._new_client_id(), client_secret=self._new_client_secret(),
-            system_user_id=user.id, application_url=application_url or DEFAULT_APPLICATION_URL,
+            system_user_id=user.id, application_url=application_url or "",
             redirect_url=redirect_url or "", description=description or "", created_via=via,
         )
+        registration: dict[str, object] = {
+            "ClientId": app.client_id,
+            "ClientSecret": app.client_secret,
+            "ClientName": app.name,
+            "CustomerId": app.name,
+            "Description": app.description,
+            "ClientUri": self._client_uri(app.application_url),
+            "RedirectUri": app.redirect_url,
+            "Properties": {"SysAdminUnitId": user.id},
+            "CanRegisterOwnScopes": False,
+        }
+        if self.options.generation.grant_type_member:
+            # [INF] 8.3 registers the grants the request named ([DOC] grantType; [CLI] CLIO's
+            # allowedGrantTypes); IdentityServer's AllowedGrantTypes is where a client's grants live.
+            registration["AllowedGrantTypes"] = list(grant_types or (CLIENT_CREDENTIALS,))
         try:
-            await self.link.manage("POST", "clients/addregistrar", "add_registrar_client", {
-                "ClientId": app.client_id,
-                "ClientSecret": app.client_secret,
-                "ClientName": app.name,
-                "CustomerId": app.name,
-                "Description": app.description,
-                "ClientUri": app.application_url,
-                "RedirectUri": app.redirect_url,
-                "Properties": {"SysAdminUnitId": user.id},
-                "CanRegisterOwnScopes": False,
-            })
+            await self.link.manage("POST", "clients/addregistrar", "add_registrar_client", registration)
         except IdentityError as error:
             raise _identity_failed(error) from error
         try:
@@ -190,9 +205,9 @@ class Integrations:
         return app
 
     async def update(self, principal: Principal, app: OAuthClientApp, changes: Changes) -> OAuthClientApp:
-        self._require_manage(principal)
-        if changes.name is not None and not changes.name.strip():
-            raise _invalid(NAME_REQUIRED)
+        self.require_manage(principal)
+        # [NF] whether UpdateClient or OData PATCH refuse an empty Name: no source, so the less convenient
+        # reading (as AddClient, [SRC S82]): it is saved.
         user_id = app.system_user_id
         if changes.system_user_id is not None:
             user_id = self._system_user(changes.system_user_id).id
@@ -209,8 +224,8 @@ class Integrations:
             is_active and not app.is_active and self.options.has("reactivate-rotates-secret")
         )
         body = _client_update(
-            app.client_id, new["name"], new["description"], new["application_url"], new["redirect_url"],
-            is_active, user_id,
+            app.client_id, new["name"], new["description"], self._client_uri(new["application_url"]),
+            new["redirect_url"], is_active, user_id,
         )
         secret = self._new_client_secret() if rotate else app.client_secret
         if rotate:  # defects "edit-rotates-secret" / "reactivate-rotates-secret"
@@ -243,7 +258,7 @@ class Integrations:
         for sibling in siblings:
             try:
                 await self.link.manage("POST", "Clients/update", "update_client", _client_update(
-                    sibling.client_id, sibling.name, sibling.description, sibling.application_url,
+                    sibling.client_id, sibling.name, sibling.description, self._client_uri(sibling.application_url),
                     sibling.redirect_url, False, sibling.system_user_id,
                 ))
             except IdentityError as error:
@@ -253,7 +268,7 @@ class Integrations:
                 sibling.modified_on = now_iso()
 
     async def delete(self, principal: Principal, app: OAuthClientApp) -> None:
-        self._require_manage(principal)
+        self.require_manage(principal)
         try:
             if not self.options.has("delete-leaves-client-usable"):
                 # §1.2: RemoveClient tolerates a 404 (already gone from the IS).
@@ -267,16 +282,23 @@ class Integrations:
             self.store.apps.pop(app.id, None)
 
     def client_secret(self, principal: Principal, app_id: str | None) -> str:
-        self._require_manage(principal)  # §3.3: GetClientSecret needs CanManageSolution
-        return self.app(app_id or "").client_secret
+        self.require_manage(principal)  # §3.3: GetClientSecret needs CanManageSolution
+        app = self.store.app(app_id or "")
+        if app is None:
+            raise IntegrationError("ItemNotFoundException", CLIENT_NOT_FOUND, 404)
+        return app.client_secret
 
     def create_technical_user(self, principal: Principal, name: str | None) -> SysAdminUnit:
-        self._require_manage(principal)
-        if self._name_missing(name):  # defect "name-not-required" skips this
+        """OAuthConfigService/CreateTechnicalUser, offered only by the benign variant of that name."""
+        self.require_manage(principal)
+        # [INF] SysAdminUnit.Name is a required column, as for UpdateOrCreateTechnicalUser; no source has
+        # this method at all, so the refusal (the less convenient answer) stays.
+        if not (name or "").strip():
             raise _invalid(NAME_REQUIRED)
         if name and self.store.user_by_name(name) is not None:
             raise _invalid(USER_EXISTS)
         # §3.4: technical users are SysAdminUnitTypeValue 7, active, with no rights and no password.
+        # Defect "techuser-wrong-type": see administration.py.
         type_value = USER_TYPE if self.options.has("techuser-wrong-type") else TECHNICAL_USER_TYPE
         user = SysAdminUnit(id=new_guid(), name=name or "", type_value=type_value)
         with self.store.lock:
@@ -285,7 +307,7 @@ class Integrations:
 
     async def add_default_resource(self, principal: Principal) -> OAuthResource:
         """§3.2: register a new default resource in the IS and (newer builds) grant it to every client."""
-        self._require_manage(principal)
+        self.require_manage(principal)
         if self.store.default_resource() is not None:
             raise IntegrationError("InvalidOperationException", DEFAULT_RESOURCE_EXISTS, 400)
         resource = OAuthResource(id=new_guid(), name=new_resource_name())

@@ -3,6 +3,12 @@
 ``OAuthClientApp`` writes go through the same listener logic as OAuthConfigService, so they sync
 with the IS and are cancelled when it fails (creatio-oauth.md §3.3 "OData", [INF]). Reads and
 writes are checked against the per-user permission model (``read``/``edit`` per entity).
+
+``SysAdminUnit`` is read-only for every caller, administrators included: [SRC] S81
+Terrasoft.WebHost.dll.config:271 lists it (with VwSysAdminUnit, SysUserInRole, SysAdminUnitInRole,
+which the mock does not expose) under DataServiceRestrictedModifySchemas, and OData's
+GetIsResourceRestrictedForModify has no exception for CanManageSolution. Users are created, changed
+and deleted through AdministrationService (``administration.py``).
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ _FIELDS: dict[str, list[str]] = {
 }
 _APP_TEXT = {"Name": "name", "ApplicationUrl": "application_url", "RedirectUrl": "redirect_url",
              "Description": "description"}
+# [SRC S81] DataServiceRestrictedModifySchemas, as far as the mock exposes those entities.
+RESTRICTED_MODIFY = frozenset({"SysAdminUnit"})
 
 
 def _same_kind(value: object, current: object) -> bool:
@@ -74,7 +82,17 @@ class ODataService:
             if key is None:
                 return odata_error(400, f"The key value '{raw_key}' is not a valid Guid.")
         operation = "read" if request.method == "GET" else "edit"
+        if operation == "edit" and entity in RESTRICTED_MODIFY:
+            # [SRC S81] refused for everyone, before any per-user right. The status and the text are [NF]
+            # (the text lives in Terrasoft.Core.dll): the mock answers as for any missing right, 403.
+            return self.auth.forbidden(principal, entity, operation)
         if not self.auth.may(principal, entity, operation):
+            if (operation == "read" and key is None and principal.via == "bearer"
+                    and self.options.has("denied-read-empty-list")):
+                # Benign variant. creatio-versions.md §2: record-level rights filter the rows instead of
+                # refusing the entity, so the caller sees an empty collection.
+                context = f"{self.service_root}/$metadata#{entity}"
+                return json_response({"@odata.context": context, "value": []})
             return self.auth.forbidden(principal, entity, operation)
         try:
             if request.method == "GET":
@@ -170,23 +188,7 @@ class ODataService:
             )
             await self.integrations.update(principal, app, changes)
             return empty(204)
-        if entity == "SysAdminUnit":
-            return self._patch_user(key, body)
         return self._patch_record(entity, key, body)
-
-    def _patch_user(self, key: str, body: dict[str, Any]) -> Response:
-        with self.store.lock:
-            user = self.store.users.get(key)
-            if user is None:
-                return odata_error(404, "The requested resource does not exist.")
-            for name, value in body.items():
-                if name == "Name" and isinstance(value, str) and value.strip():
-                    user.name = value
-                elif name == "Active" and isinstance(value, bool):
-                    user.active = value
-                else:
-                    return odata_error(400, f"Property '{name}' cannot be written with that value.")
-        return empty(204)
 
     def _patch_record(self, entity: str, key: str, body: dict[str, Any]) -> Response:
         with self.store.lock:
@@ -205,13 +207,6 @@ class ODataService:
             await self.integrations.delete(principal, self.integrations.app(key))
             return empty(204)
         with self.store.lock:
-            if entity == "SysAdminUnit":
-                # The mock does not model Creatio's reference checks: deleting a user that an
-                # integration still names succeeds; its tokens then fail the user lookup.
-                if self.store.users.pop(key, None) is None:
-                    return odata_error(404, "The requested resource does not exist.")
-                self.store.rights.pop(key, None)
-                self.store.sessions = {k: s for k, s in self.store.sessions.items() if s.user_id != key}
-            elif self.store.records[entity].pop(key, None) is None:
+            if self.store.records[entity].pop(key, None) is None:
                 return odata_error(404, "The requested resource does not exist.")
         return empty(204)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from .defects import PLAIN_HTTP_SWITCHES, needing_tls, validate_switch_names
+from .generations import Generation, generation
 from .tls import TlsFiles
 
 __all__ = [
@@ -122,6 +123,15 @@ class MockOptions:
     def plain_http_too(self) -> bool:
         """Whether the https ports answer plain http as well (the defects that need it)."""
         return self.tls is not None and bool(self.defects & PLAIN_HTTP_SWITCHES)
+
+    @property
+    def generation(self) -> Generation:
+        """What the chosen Creatio generation offers (``generations.py``)."""
+        return generation(self.creatio_version)
+
+    @property
+    def cloud(self) -> bool:
+        return self.hosting == "cloud"
 
     @property
     def compliant(self) -> bool:

@@ -18,7 +18,7 @@ from .creatio_store import (
 )
 from .identity_store import SYSTEM_CLIENT_ID, IdentityStore, OwnedResource
 from .ids import new_guid, new_resource_name
-from .integrations import Changes, IntegrationError, Integrations
+from .integrations import CLIENT_CREDENTIALS, Changes, IntegrationError, Integrations
 from .options import MockOptions
 
 __all__ = ["CLIENT2_NAME", "CLIENT_NAME", "DISABLED_CLIENT_NAME", "SeedClient", "SeedInfo", "seed", "seed_clients"]
@@ -68,7 +68,10 @@ def seed(options: MockOptions, creatio: CreatioStore, identity: IdentityStore, i
     """Fill both stores. ``identity_base_url`` is the announced IS base, without a trailing slash."""
     admin = SysAdminUnit(id=new_guid(), name=options.admin_user, type_value=USER_TYPE,
                          password=options.admin_password, can_manage_solution=True, all_rights=True)
-    technical = SysAdminUnit(id=new_guid(), name=TECHNICAL_USER_NAME, type_value=TECHNICAL_USER_TYPE)
+    # [DOC] technical users are a beta from 8.1.5 (generations.py): on 8.0 and 8.1 the integrations' user
+    # is an ordinary one (type 4, active, no password, so it cannot log in either).
+    technical_type = TECHNICAL_USER_TYPE if options.generation.technical_users else USER_TYPE
+    technical = SysAdminUnit(id=new_guid(), name=TECHNICAL_USER_NAME, type_value=technical_type)
     resource = OAuthResource(id=new_guid(), name=new_resource_name())
     with creatio.lock:
         creatio.users = {admin.id: admin, technical.id: technical}
@@ -112,9 +115,10 @@ async def seed_clients(integrations: Integrations, info: SeedInfo) -> tuple[Seed
     apps: dict[str, OAuthClientApp] = {}
     try:
         for name in (DISABLED_CLIENT_NAME, CLIENT_NAME, CLIENT2_NAME):
+            # Client credentials explicitly: on 8.3 the grant types are part of the save.
             apps[name] = await integrations.insert(
                 principal, name=name, application_url=None, redirect_url=None, description=None,
-                system_user_id=info.technical_user_id, via="service")
+                system_user_id=info.technical_user_id, via="service", grant_types=(CLIENT_CREDENTIALS,))
             if name == DISABLED_CLIENT_NAME:
                 await integrations.update(principal, apps[name], Changes(is_active=False))
     except IntegrationError as error:

@@ -16,9 +16,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .creatio_app import CreatioApp
-from .creatio_store import CreatioStore
+from .creatio_store import CreatioStore, SysAdminUnit
+from .generations import UNPROXIED_IDENTITY_ORIGIN
 from .identity_app import DISCOVERY_PATH, IdentityApp
 from .identity_store import PUBLIC_CLIENT_ID, SPECIAL_CLIENT_ID, SPECIAL_CLIENT_SECRET, IdentityStore, IsClient
+from .ids import new_guid
 from .keys import SigningKey
 from .options import MockOptions
 from .routing import Router
@@ -111,7 +113,19 @@ class MockServers:
         """
         return self._signing_key.sign(claims, typ)
 
+    def add_user(self, name: str, type_value: int) -> str:
+        """Mock-only test hook: store an active SysAdminUnit of any type, without rights or password; its Id.
+
+        For a unit no API of the generation creates (a type-7 unit on 8.1, say, as a migrated database
+        could hold). The suite's checks must not rely on it.
+        """
+        user = SysAdminUnit(id=new_guid(), name=name, type_value=type_value)
+        with self._creatio_store.lock:
+            self._creatio_store.users[user.id] = user
+        return user.id
+
     def snapshot(self) -> dict[str, list[str]]:
+        """Every SysAdminUnit, integration and IS client by name (duplicates and empty names kept)."""
         with self._creatio_store.lock:
             integrations = sorted(a.name for a in self._creatio_store.apps.values())
             users = sorted(u.name for u in self._creatio_store.users.values())
@@ -132,7 +146,15 @@ class MockServers:
             "CREATIO_TECH_USER": self.seed.technical_user_name,
             "CREATIO_ALLOWED_ENTITY": self.seed.allowed_entity,
             "CREATIO_DENIED_ENTITY": self.seed.denied_entity,
-        }
+            "CREATIO_HOSTING": self.options.hosting,
+        } | self._waivers()
+
+    def _waivers(self) -> dict[str, str]:
+        """The waiver files of the generation this mock reproduces, where it has deviations of its own
+        (run from the project root, where profiles/ is)."""
+        if self.options.profile != "creatio" or self.options.creatio_version != "8.0":
+            return {}
+        return {"OAUTH_WAIVERS": "profiles/creatio.toml,profiles/creatio-8.0.toml"}
 
     def oauth_env(self) -> dict[str, str]:
         """The settings that point the suite's generic ``oauth`` target at this mock.
@@ -244,8 +266,12 @@ def _start(options: MockOptions, identity: Server, creatio: Server) -> MockServe
     servers = MockServers(options, creatio, identity, seed_info, creatio_store, identity_store, key,
                           public_creatio, public_identity)
     identity.app = IdentityApp(options, identity_store, key, public_identity).asgi()
-    # Creatio reaches its IS on loopback even when settings and discovery name a public URL.
-    creatio_app = CreatioApp(options, creatio_store, public_creatio, {public_identity: identity_url},
+    # Creatio reaches its IS on loopback even when settings and discovery name a public URL, or (8.0)
+    # discovery advertises endpoints on the address the IS has behind its proxy.
+    url_map = {public_identity: identity_url}
+    if options.generation.opaque_identity:
+        url_map[UNPROXIED_IDENTITY_ORIGIN] = identity_url
+    creatio_app = CreatioApp(options, creatio_store, public_creatio, url_map,
                              servers.snapshot, key.public_jwk() if options.has("jwks-stale-key") else None)
     creatio.app = creatio_app.asgi()
     identity.start()
