@@ -41,11 +41,11 @@ def _document(metadata: httpx.Response) -> MetadataDocument:
 
 
 @pytest.fixture
-def key_set(metadata: httpx.Response, http: HttpClient) -> httpx.Response:
+def key_set(metadata: httpx.Response, http: HttpClient, standards: StandardsTarget) -> httpx.Response:
     uri = _meta(metadata).get("jwks_uri")
     if not isinstance(uri, str):
         pytest.skip("the metadata names no jwks_uri")
-    return http.get(uri)
+    return http.get(standards.identity.reachable(uri))
 
 
 @then("the metadata is served as JSON with no empty array values")

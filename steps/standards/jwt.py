@@ -42,7 +42,7 @@ def jwks(standards: StandardsTarget, http: HttpClient) -> list[dict[str, Any]]:
     uri = standards.identity.discovery().get("jwks_uri")
     if not isinstance(uri, str):
         pytest.skip("the discovery document names no jwks_uri")
-    response = http.get(uri)
+    response = http.get(standards.identity.reachable(uri))
     body = json_object(response)
     keys = body.get("keys") if body else None
     if response.status_code != 200 or not isinstance(keys, list):

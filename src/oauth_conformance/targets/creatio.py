@@ -21,6 +21,7 @@ from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.redaction import REDACTOR, RedactedRepr
 
 __all__ = [
+    "DEFAULT_APPLICATION_URL",
     "HOSTINGS",
     "PATH_STYLES",
     "CreatioAdapter",
@@ -28,6 +29,7 @@ __all__ = [
     "HealthReport",
     "Hosting",
     "PathStyle",
+    "ResolvedHosting",
     "ServiceResult",
     "describe_body",
     "has_records",
@@ -41,7 +43,12 @@ PATH_STYLES: tuple[PathStyle, ...] = get_args(PathStyle)
 # "auto": cloud when the site is a *.creatio.com host.
 Hosting = Literal["auto", "onsite", "cloud"]
 HOSTINGS: tuple[Hosting, ...] = get_args(Hosting)
+ResolvedHosting = Literal["onsite", "cloud"]
 
+# What the suite puts in Application URL when a scenario names none: RFC 6761 reserves .invalid, so it
+# can never reach anybody's server.
+DEFAULT_APPLICATION_URL = "https://oauth-conformance.invalid/"
+_PREFIXES: tuple[tuple[PathStyle, str], ...] = (("netframework", "/0"), ("netcore", ""))
 # Server-driven paging bound: enough for any realistic list of integrations or users.
 _MAX_PAGES = 50
 HEALTH_FLAGS = ("IsSystemSettingsFilledIn", "IsIdentityServiceAvailable", "IsAccessTokenRetrievableForSystemActions")
@@ -54,6 +61,7 @@ class CreatioConnection(RedactedRepr):
     site_url: str
     identity_url: str | None
     path_style: PathStyle
+    hosting: ResolvedHosting
     admin_user: str | None
     admin_password: str | None = field(repr=False)
     tech_user: str | None
@@ -86,6 +94,12 @@ class HealthReport:
         if "IsDefaultResourceRegistered" in body:
             names.append("IsDefaultResourceRegistered")
         return {name: body.get(name) for name in names}
+
+    @property
+    def offered(self) -> bool:
+        """Whether the instance has the endpoint at all: 8.1.2 and later on .NET Framework, 8.3.2 and later
+        on .NET 8 (docs/creatio-generations.md §4); a 404 is a build without it."""
+        return self.status != 404
 
     @property
     def answered_ok(self) -> bool:
@@ -179,41 +193,57 @@ class CreatioAdapter:
         return f"{self.connection.site_url}{prefix}/{path.lstrip('/')}"
 
     def _detect_path_style(self) -> PathStyle:
-        """Ask both prefixes; only the runtime's own answers as Creatio would (§2.1, §4)."""
-        styles: tuple[tuple[PathStyle, str], ...] = (("netframework", "/0"), ("netcore", ""))
-        if self.can_manage:
-            # A logged-in OData read answers a JSON collection on every 8.x instance.
-            cookies = self._session()
-            for style, prefix in styles:
-                response = self.http.get(
-                    f"{self.connection.site_url}{prefix}/odata/SysAdminUnit",
-                    params={"$top": "1", "$select": "Id"},
-                    cookies=cookies,
-                    headers=self._csrf_headers(cookies),
-                )
-                body = json_object(response)
-                if response.status_code == 200 and body is not None and isinstance(body.get("value"), list):
-                    return style
-        else:
-            # Anonymous: the health endpoint exists under one prefix only; the other is a 404.
-            answers = {
-                style: self.http.get(f"{self.connection.site_url}{prefix}/api/OAuthHealthCheck").status_code
-                for style, prefix in styles
-            }
-            present = [style for style, status in answers.items() if status != 404]
-            if len(present) == 1:
-                return present[0]
-        raise UnexpectedResponseError(
-            "could not tell the path style of this Creatio (neither /0/... nor /... answered as Creatio); "
-            "set CREATIO_PATH_STYLE to netframework (/0/ paths) or netcore"
+        """Tell the runtime as Creatio's own CLI does (clio EnvironmentRuntimeDetectionService): with a
+        login, the one prefix whose OData read answers; without one, the one prefix whose anonymous
+        ``api/HealthCheck/Ping`` answers. Where none or both answer (a .NET Framework site root answers
+        its own ping), the login page decides: ``/0/Login/NuiLogin.aspx`` is .NET Framework,
+        ``/Login/Login.html`` .NET. The OAuth health endpoint plays no part: many builds lack it."""
+        answering = self._odata_prefixes() if self.can_manage else self._pinging_prefixes()
+        if len(answering) == 1:
+            return answering[0]
+        markers: tuple[tuple[PathStyle, str], ...] = (
+            ("netframework", "/0/Login/NuiLogin.aspx"),
+            ("netcore", "/Login/Login.html"),
         )
+        site = self.connection.site_url
+        pages = [style for style, path in markers if self.http.get(f"{site}{path}").status_code == 200]
+        if len(pages) == 1:
+            return pages[0]
+        raise UnexpectedResponseError(
+            "could not tell the path style of this Creatio (neither /0/... nor /... answered as Creatio, and "
+            "neither login page was found); set CREATIO_PATH_STYLE to netframework (/0/ paths) or netcore"
+        )
+
+    def _odata_prefixes(self) -> list[PathStyle]:
+        """The prefixes under which a logged-in OData read answers a JSON collection."""
+        cookies = self._session()
+        answering: list[PathStyle] = []
+        for style, prefix in _PREFIXES:
+            response = self.http.get(
+                f"{self.connection.site_url}{prefix}/odata/SysAdminUnit",
+                params={"$top": "1", "$select": "Id"},
+                cookies=cookies,
+                headers=self._csrf_headers(cookies),
+            )
+            if has_records(response):
+                answering.append(style)
+        return answering
+
+    def _pinging_prefixes(self) -> list[PathStyle]:
+        """The prefixes under which the anonymous health ping answers 200 (a 3xx is the login page)."""
+        return [
+            style
+            for style, prefix in _PREFIXES
+            if self.http.get(f"{self.connection.site_url}{prefix}/api/HealthCheck/Ping").status_code == 200
+        ]
 
     @staticmethod
     def _csrf_headers(cookies: httpx.Cookies) -> dict[str, str]:
         csrf = cookies.get("BPMCSRF")
         return {"BPMCSRF": csrf} if csrf else {}
 
-    def _admin(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def admin_request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """A request in the admin session (cookies and the BPMCSRF header) to ``path`` under the service prefix."""
         cookies = self._session()
         headers = {**self._csrf_headers(cookies), **kwargs.pop("headers", {})}
         return self.http.request(method, self.service_url(path), cookies=cookies, headers=headers, **kwargs)
@@ -222,28 +252,36 @@ class CreatioAdapter:
 
     def health(self) -> HealthReport:
         if self.can_manage:
-            response = self._admin("GET", "api/OAuthHealthCheck")
+            response = self.admin_request("GET", "api/OAuthHealthCheck")
         else:
             response = self.http.get(self.service_url("api/OAuthHealthCheck"))
         return HealthReport(response.status_code, json_object(response), exchange_id(response))
 
     # -- OAuthConfigService (§3.3) --------------------------------------------------------------
 
-    def config_service(self, method: str, body: Mapping[str, Any]) -> ServiceResult:
-        response = self._admin("POST", f"rest/OAuthConfigService/{method}", json=dict(body))
+    def service_call(self, service: str, method: str, body: Mapping[str, Any] | str) -> tuple[httpx.Response, object]:
+        """POST ``rest/<service>/<method>`` in the admin session; the answer and its ``<method>Result``
+        (the whole body for a Bare method). A method the build lacks is a 404 ("Endpoint not found")."""
+        response = self.admin_request("POST", f"rest/{service}/{method}", json=body)
         payload = json_object(response)
-        result = payload.get(f"{method}Result") if payload else None
+        if payload is not None and f"{method}Result" in payload:
+            return response, payload[f"{method}Result"]
+        if response.status_code == 404:
+            raise FeatureNotOfferedError(
+                f"this Creatio has no {service}/{method} (HTTP 404)", exchange_id(response)
+            )
+        if response.status_code in (401, 403):
+            raise UnexpectedResponseError(
+                f"{service}/{method} refused the admin session: HTTP {response.status_code}", exchange_id(response)
+            )
+        try:
+            return response, response.json() if response.status_code == 200 else None
+        except ValueError:
+            return response, None
+
+    def config_service(self, method: str, body: Mapping[str, Any]) -> ServiceResult:
+        response, result = self.service_call("OAuthConfigService", method, body)
         if not isinstance(result, dict):
-            if response.status_code == 404:
-                raise FeatureNotOfferedError(
-                    f"this Creatio has no OAuthConfigService/{method} (HTTP 404); it came with later 8.x builds",
-                    exchange_id(response),
-                )
-            if response.status_code in (401, 403):
-                raise UnexpectedResponseError(
-                    f"OAuthConfigService/{method} refused the admin session: HTTP {response.status_code}",
-                    exchange_id(response),
-                )
             # A WCF fault (HTTP 400/500) is a refusal too; its text is the only message there is.
             return ServiceResult(
                 success=False,
@@ -265,15 +303,23 @@ class CreatioAdapter:
             exchange=exchange_id(response),
         )
 
-    def create_technical_user(self, name: str) -> ServiceResult:
-        return self.config_service("CreateTechnicalUser", {"createTechnicalUserRequest": {"name": name}})
-
     def add_client(
         self, name: str, system_user_id: str | None, application_url: str = "", description: str = ""
     ) -> ServiceResult:
-        request = {"name": name, "applicationUrl": application_url, "redirectUrl": "", "systemUserId": system_user_id}
+        """AddClient as every generation takes it (docs/creatio-generations.md §3): each DTO member present
+        (8.1 and 8.2 fault on a missing one), a non-empty Application URL (required by the 8.1 page and
+        the 8.3 API), and the grant type 8.3 needs, spelt as Creatio compares it (case-sensitive); 8.1 and
+        8.2 ignore members they do not know."""
+        request: dict[str, Any] = {
+            "name": name,
+            "applicationUrl": application_url or DEFAULT_APPLICATION_URL,
+            "redirectUrl": "",
+            "systemUserId": system_user_id,
+            "grantType": "client_credentials",
+            "allowedGrantTypes": ["client_credentials"],
+        }
         if description:
-            request["description"] = description  # accepted by newer builds (§3.3)
+            request["description"] = description
         return self.config_service("AddClient", {"addClientRequest": request})
 
     def delete_client(self, client_id: str) -> ServiceResult:
@@ -287,7 +333,7 @@ class CreatioAdapter:
     def odata_query(self, entity: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
         """Every row, following server-driven paging (``@odata.nextLink``) up to a bound."""
         rows: list[dict[str, Any]] = []
-        response = self._admin("GET", f"odata/{entity}", params=dict(params))
+        response = self.admin_request("GET", f"odata/{entity}", params=dict(params))
         for _ in range(_MAX_PAGES):
             body = json_object(response)
             if response.status_code != 200 or body is None or not isinstance(body.get("value"), list):
@@ -323,7 +369,7 @@ class CreatioAdapter:
 
     def update_integration(self, app_id: str, fields: Mapping[str, Any]) -> httpx.Response:
         """What Save on the integration page does: an entity update, synced to the Identity Service (§3.2)."""
-        return self._admin("PATCH", f"odata/OAuthClientApp({app_id})", json=dict(fields))
+        return self.admin_request("PATCH", f"odata/OAuthClientApp({app_id})", json=dict(fields))
 
     def users(self, filter_expression: str | None = None) -> list[dict[str, Any]]:
         params = {"$select": "Id,Name,SysAdminUnitTypeValue,Active"}
@@ -338,9 +384,6 @@ class CreatioAdapter:
     def user(self, user_id: str) -> dict[str, Any] | None:
         rows = self.users(f"Id eq {user_id}")
         return rows[0] if rows else None
-
-    def delete_user(self, user_id: str) -> httpx.Response:
-        return self._admin("DELETE", f"odata/SysAdminUnit({user_id})")
 
     # -- the API as an integration (§2.1) -------------------------------------------------------
 

@@ -12,10 +12,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from oauth_conformance.errors import FeatureNotOfferedError, SettingsError, SuiteError, UnexpectedResponseError
 from oauth_conformance.targets._target import TargetSpec
-from oauth_conformance.targets.creatio import CreatioAdapter, CreatioConnection
+from oauth_conformance.targets.creatio import CreatioAdapter, CreatioConnection, Hosting, ResolvedHosting
 from oauth_conformance.targets.identity import IdentityClient
-from oauth_conformance.targets.provisioning import Provisioner
+from oauth_conformance.targets.provisioning import CreationOutcome, Provisioner
 from oauth_conformance.targets.standards import Client, StandardsTarget
+from oauth_conformance.targets.technical_users import TechnicalUsers, TechUserBudget
 
 if TYPE_CHECKING:
     from oauth_conformance.cleanup import Cleanup
@@ -24,7 +25,14 @@ if TYPE_CHECKING:
     from oauth_conformance.settings import Settings
     from oauth_conformance.targets._registry import TargetName
 
-__all__ = ["CREATIO_WAIVERS", "SPEC", "CreatioEnvironment", "derive_identity_url", "existing_user_id"]
+__all__ = [
+    "CREATIO_WAIVERS",
+    "SPEC",
+    "CreatioEnvironment",
+    "derive_identity_url",
+    "existing_user_id",
+    "resolve_hosting",
+]
 
 # Creatio's known deviations, applied by default to a Creatio and to the mock's imitation of one.
 CREATIO_WAIVERS = Path("profiles/creatio.toml")
@@ -50,32 +58,43 @@ class CreatioEnvironment:
     identity: IdentityClient | None
     # Everything the run creates is named with it; leftovers of other runs are told apart by it.
     run_prefix: str
+    # The technical users the run may create, and how this instance creates and removes them.
+    budget: TechUserBudget
+    technical_users: TechnicalUsers
     # The bundled mock behind it, for the mock target; None on a real Creatio.
     mock: MockServers | None = field(default=None, repr=False)
 
     def creatio(self) -> CreatioEnvironment:
         return self
 
+    @property
+    def identity_url_needed(self) -> str:
+        """Why the Identity Service is unknown, in one line."""
+        if self.connection.hosting == "cloud":
+            return (
+                "needs CREATIO_IDENTITY_URL: a cloud Creatio on a custom domain has its Identity Service at "
+                "no <instance>-is.creatio.com address (the system setting OAuth20IdentityServerUrl names it)"
+            )
+        return "needs CREATIO_IDENTITY_URL (the Identity Service base URL; the system setting OAuth20IdentityServerUrl)"
+
+    def provisioner(self, prefix: str, cleanup: Cleanup) -> Provisioner:
+        return Provisioner(self.adapter, self.technical_users, self.budget, prefix, cleanup)
+
     def standards(self, cleanup: Cleanup) -> StandardsTarget:
         """Three integrations made for the run: two working clients and one with Active cleared."""
         adapter, connection = self.adapter, self.connection
         if self.identity is None:
-            raise FeatureNotOfferedError("needs CREATIO_IDENTITY_URL (the Identity Service base URL)")
+            raise FeatureNotOfferedError(self.identity_url_needed)
         if not adapter.can_manage or not (connection.tech_user and connection.allowed_entity):
             raise FeatureNotOfferedError(
                 "the standards checks provision their own clients: needs CREATIO_ADMIN_USER, "
                 "CREATIO_ADMIN_PASSWORD, CREATIO_TECH_USER and CREATIO_ALLOWED_ENTITY"
             )
         user_id = existing_user_id(adapter, connection.tech_user)
-        provisioner = Provisioner(adapter, f"{self.run_prefix}std-", cleanup)
+        provisioner = self.provisioner(f"{self.run_prefix}std-", cleanup)
         clients = []
-        # The disabled client runs as a technical user of its own, so deactivating it touches no other client.
-        for label, system_user_id in (
-            ("client", user_id),
-            ("second client", user_id),
-            ("disabled client", None),
-        ):
-            outcome = provisioner.create(label, system_user_id=system_user_id)
+        for label, own_user in (("client", False), ("second client", False), ("disabled client", True)):
+            outcome = self._standards_client(provisioner, label, user_id, own_user)
             integration = outcome.integration
             if integration is None or not integration.client_secret:
                 refusal = outcome.refusal
@@ -103,6 +122,17 @@ class CreatioEnvironment:
             ),
         )
 
+    @staticmethod
+    def _standards_client(provisioner: Provisioner, label: str, user_id: str, own_user: bool) -> CreationOutcome:
+        """The disabled client runs as a technical user of its own where the run may create one, so that
+        deactivating it touches no other client; elsewhere it shares CREATIO_TECH_USER."""
+        if own_user:
+            try:
+                return provisioner.create(label)
+            except FeatureNotOfferedError:
+                pass
+        return provisioner.create(label, system_user_id=user_id)
+
     def leftovers(self, family: str) -> list[str]:
         """Integrations and users named by another run (prefix ``family``, not this run's prefix): left by a
         run that could not clean up, or belonging to one going on elsewhere."""
@@ -119,10 +149,22 @@ def derive_identity_url(site_url: str) -> str | None:
     """Creatio cloud hosts their Identity Service at ``<instance>-is.creatio.com`` (creatio-oauth.md §1.1)."""
     parts = urlsplit(site_url)
     host = parts.hostname or ""
-    if not host.endswith(".creatio.com"):
+    if not _creatio_cloud_host(site_url):
         return None
     first, _, rest = host.partition(".")
     return urlunsplit((parts.scheme, f"{first}-is.{rest}", "", "", ""))
+
+
+def _creatio_cloud_host(site_url: str) -> bool:
+    return (urlsplit(site_url).hostname or "").endswith(".creatio.com")
+
+
+def resolve_hosting(setting: Hosting, site_url: str) -> ResolvedHosting:
+    """CREATIO_HOSTING, with ``auto`` read from the host name: Creatio's cloud serves *.creatio.com. A
+    cloud instance on a custom domain needs CREATIO_HOSTING=cloud (and CREATIO_IDENTITY_URL)."""
+    if setting != "auto":
+        return setting
+    return "cloud" if _creatio_cloud_host(site_url) else "onsite"
 
 
 def _site_url(settings: Settings) -> str:
@@ -145,19 +187,23 @@ def _open(settings: Settings, http: HttpClient) -> CreatioEnvironment:
         site_url=site_url,
         identity_url=identity_url,
         path_style=settings.creatio_path_style,
+        hosting=resolve_hosting(settings.creatio_hosting, site_url),
         admin_user=settings.admin_user,
         admin_password=settings.admin_password,
         tech_user=settings.tech_user,
         allowed_entity=settings.allowed_entity,
         denied_entity=settings.denied_entity,
     )
+    adapter = CreatioAdapter(http, connection)
     return CreatioEnvironment(
         kind="creatio",
-        description=f"Creatio at {site_url}",
+        description=f"Creatio at {site_url} ({connection.hosting})",
         connection=connection,
-        adapter=CreatioAdapter(http, connection),
+        adapter=adapter,
         identity=IdentityClient(http, identity_url) if identity_url else None,
         run_prefix=settings.run_prefix,
+        budget=TechUserBudget(settings.create_tech_users, settings.max_tech_users),
+        technical_users=TechnicalUsers(adapter),
     )
 
 
@@ -171,12 +217,15 @@ SPEC = TargetSpec(
         "CREATIO_URL",
         "CREATIO_IDENTITY_URL",
         "CREATIO_PATH_STYLE",
+        "CREATIO_HOSTING",
         "CREATIO_ADMIN_USER",
         "CREATIO_ADMIN_PASSWORD",
         "CREATIO_TECH_USER",
         "CREATIO_ALLOWED_ENTITY",
         "CREATIO_DENIED_ENTITY",
         "CREATIO_DEACTIVATION_WAIT",
+        "CREATIO_CREATE_TECH_USERS",
+        "CREATIO_MAX_TECH_USERS",
     ),
     open=_open,
     validate=_validate,

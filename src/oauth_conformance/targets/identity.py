@@ -58,11 +58,6 @@ def basic_credentials(client_id: str, client_secret: str) -> str:
     return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
 class IdentityClient:
     def __init__(self, http: HttpClient, base_url: str, token_url: str | None = None) -> None:
         self.http = http
@@ -115,40 +110,42 @@ class IdentityClient:
         return value if value is not None else self.oauth_metadata().get(member)
 
     def advertised_endpoint(self, member: str) -> str | None:
-        """An advertised endpoint the suite may send client credentials to, or None where none is named.
-
-        As for the token endpoint, an endpoint on another host is an ERROR, never a destination for
-        secrets. The scheme may differ: plain http beyond loopback is refused by the transport policy,
-        and an http:// endpoint on the same host is what the TLS checks are there to report.
-        """
+        """An advertised endpoint the suite may send client credentials to (rebased, see ``reachable``),
+        or None where none is named."""
         value = self.advertised(member)
         if not isinstance(value, str) or not value:
             return None
-        if urlsplit(value).netloc.lower() != urlsplit(self.base_url).netloc.lower():
-            raise UnexpectedResponseError(
-                f"the metadata names {member} {value} outside the configured Identity Service "
-                f"{_origin(self.base_url)}; refusing to send client credentials there"
-            )
-        return value
+        return self.reachable(value)
+
+    def reachable(self, url: str) -> str:
+        """``url`` as the suite reaches it: on the configured Identity Service.
+
+        An Identity Service behind a proxy or TLS offloader often does not know its public address and
+        advertises its own (Creatio 8.0's example discovery names ``https://localhost:8090/connect/token``
+        while it is fetched elsewhere, docs/creatio-generations.md §5). Creatio itself reads discovery
+        with endpoint validation off. The suite sends nothing to an origin it was not pointed at: an
+        endpoint on another origin is taken at the configured one, with the advertised path. The scheme
+        of an advertised endpoint on the configured host is kept: an http:// endpoint there is what the
+        TLS checks report.
+        """
+        parts = urlsplit(url)
+        base = urlsplit(self.base_url)
+        if parts.netloc.lower() == base.netloc.lower():
+            return url
+        path = parts.path if parts.path.startswith(base.path or "/") else f"{base.path}{parts.path}"
+        query = f"?{parts.query}" if parts.query else ""
+        return f"{base.scheme}://{base.netloc}{path}{query}"
 
     @property
     def token_endpoint(self) -> str:
-        """The discovery document's token endpoint, when it is on the configured Identity Service.
-
-        Client secrets go only where the user pointed the suite: a discovery document naming another
-        origin (misconfigured, or hostile) is an ERROR, not a place to send credentials.
-        """
+        """The token endpoint: the one the user named, else the discovery document's (on the configured
+        Identity Service, see ``reachable``), else ``/connect/token`` there."""
         if self._token_url:
             return self._token_url
         endpoint = self.discovery().get("token_endpoint")
         if not isinstance(endpoint, str) or not endpoint:
             return f"{self.base_url}/connect/token"
-        if _origin(endpoint) != _origin(self.base_url):
-            raise UnexpectedResponseError(
-                f"discovery names token_endpoint {endpoint} outside the configured Identity Service "
-                f"{_origin(self.base_url)}; refusing to send client credentials there (check CREATIO_IDENTITY_URL)"
-            )
-        return endpoint
+        return self.reachable(endpoint)
 
     def request_token(
         self, client_id: str, client_secret: str, style: AuthStyle = "post", extra: Mapping[str, str] | None = None

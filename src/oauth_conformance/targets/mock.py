@@ -20,6 +20,7 @@ from oauth_conformance.targets.creatio import CreatioAdapter, CreatioConnection
 from oauth_conformance.targets.creatio_target import CREATIO_WAIVERS, CreatioEnvironment
 from oauth_conformance.targets.identity import IdentityClient
 from oauth_conformance.targets.standards import Client, StandardsTarget
+from oauth_conformance.targets.technical_users import TechnicalUsers, TechUserBudget
 
 if TYPE_CHECKING:
     from oauth_conformance.cleanup import Cleanup
@@ -43,6 +44,9 @@ __all__ = [
     "check_switches",
     "with_mock_tls",
 ]
+
+# Generations with deviations of their own (profiles/creatio-<version>.toml).
+GENERATION_WAIVERS = frozenset({"8.0"})
 
 # The mock's own options (oauth_conformance.mock.MockOptions), as the settings choose them.
 MockProfile = Literal["compliant", "creatio"]
@@ -139,6 +143,7 @@ def _open(settings: Settings, http: HttpClient) -> MockTarget:
         identity_url=servers.identity_url,
         # "auto" on purpose: every mock run exercises the adapter's path-style detection.
         path_style="auto",
+        hosting=options.hosting,
         admin_user=servers.admin_user,
         admin_password=servers.admin_password,
         tech_user=servers.seed.technical_user_name,
@@ -146,21 +151,31 @@ def _open(settings: Settings, http: HttpClient) -> MockTarget:
         denied_entity=servers.seed.denied_entity,
     )
     defects = f", defects: {', '.join(sorted(options.defects))}" if options.defects else ""
+    adapter = CreatioAdapter(http, connection)
     environment = CreatioEnvironment(
         kind="mock",
-        description=f"bundled mock ({options.profile} profile, {options.deactivation} deactivation{defects})",
+        description=(
+            f"bundled mock (Creatio {options.creatio_version} {options.hosting} {options.path_style}, "
+            f"{options.profile} profile, {options.deactivation} deactivation{defects})"
+        ),
         connection=connection,
-        adapter=CreatioAdapter(http, connection),
+        adapter=adapter,
         identity=IdentityClient(http, servers.identity_url),
         run_prefix=settings.run_prefix,
+        # The mock is the run's own: it may create as many technical users as the scenarios need.
+        budget=TechUserBudget(allowed=True, limit=1000),
+        technical_users=TechnicalUsers(adapter),
         mock=servers,
     )
     return MockTarget(environment, servers)
 
 
 def _default_waivers(settings: Settings) -> tuple[Path, ...]:
-    # The creatio profile imitates Creatio, deviations and all.
-    return (CREATIO_WAIVERS,) if settings.mock_profile == "creatio" else ()
+    # The creatio profile imitates Creatio, deviations and all, of the generation it reproduces.
+    if settings.mock_profile != "creatio":
+        return ()
+    generation = Path(f"profiles/creatio-{settings.mock_creatio_version}.toml")
+    return (CREATIO_WAIVERS, generation) if settings.mock_creatio_version in GENERATION_WAIVERS else (CREATIO_WAIVERS,)
 
 
 SPEC = TargetSpec(
