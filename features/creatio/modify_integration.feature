@@ -1,4 +1,4 @@
-@creatio @managed @uses_tech_user
+@creatio @managed @CRE-cleanup @uses_tech_user
 Feature: Modify the integration parameters
   Editing a saved integration updates its parameters; the Client Id and Client secret remain
   unchanged, so the external app keeps working without a new secret.

@@ -1,4 +1,4 @@
-@creatio @managed
+@creatio @managed @CRE-cleanup
 Feature: Revoke and resume the integration access
   Clearing the Active checkbox revokes an integration's access temporarily without deleting it;
   selecting it again resumes the integration.
@@ -9,7 +9,7 @@ Feature: Revoke and resume the integration access
 
   @CRE-active-off-new
   Scenario: Clearing Active denies new tokens
-    Given the integration "Exchange rates" with a separate technical user
+    Given the integration "Exchange rates"
     And "Exchange rates" holds an access token
     When I clear the Active checkbox of "Exchange rates"
     Then a token request by "Exchange rates" is refused with invalid_client

@@ -1,8 +1,9 @@
-@creatio @managed
+@creatio @managed @CRE-cleanup
 Feature: Use the credentials
   The Client Id and Client secret obtain an access token from the Identity Service, and the token
   calls the Creatio API as the integration's technical user: what the user was granted is
-  readable, what it was not granted is refused.
+  readable, what it was not granted is refused. "The integration" runs as a separate technical user where
+  the run may create one and the generation has them, else as the previously created technical user.
 
   Background:
     Given the OAuth diagnostics are all green
@@ -10,19 +11,19 @@ Feature: Use the credentials
 
   @CRE-token-issued
   Scenario: The credentials obtain an access token, sent in the request body
-    Given the integration "Exchange rates" with a separate technical user
+    Given the integration "Exchange rates"
     When "Exchange rates" requests a token with its credentials in the request body
     Then an access token is issued to "Exchange rates"
 
   @CRE-basic-support
   Scenario: The credentials obtain an access token, sent with HTTP Basic
-    Given the integration "Exchange rates" with a separate technical user
+    Given the integration "Exchange rates"
     When "Exchange rates" requests a token with HTTP Basic authentication
     Then an access token is issued to "Exchange rates"
 
   @CRE-token-acts-as-techuser
   Scenario: The access token names the integration and its technical user
-    Given the integration "Exchange rates" with a separate technical user
+    Given the integration "Exchange rates"
     When "Exchange rates" requests a token with its credentials in the request body
     Then the token of "Exchange rates" carries its Client Id and its technical user
 

@@ -6,16 +6,19 @@ from pytest_bdd import then, when
 
 from oauth_conformance.checks import creatio
 from oauth_conformance.errors import UnexpectedResponseError
+from oauth_conformance.targets import CreatioEnvironment
 from oauth_conformance.targets.creatio import CreatioAdapter, HealthReport
 from oauth_conformance.targets.identity import IdentityClient
 from oauth_conformance.verdicts import Checker
-from steps.creatio.context import skip_unless_readable
+from steps.creatio.context import skip_unless_gated, skip_unless_readable
 from steps.state import World
 
 
 @when("I open the Diagnostic tab", target_fixture="diagnostic_tab")
-def open_diagnostic_tab(adapter: CreatioAdapter) -> HealthReport:
+def open_diagnostic_tab(adapter: CreatioAdapter, creatio_env: CreatioEnvironment) -> HealthReport:
+    skip_unless_gated(creatio_env, None)
     report = adapter.health()
+    skip_unless_gated(creatio_env, report)
     skip_unless_readable(report, adapter)
     return report
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import time
 from functools import partial
+from typing import Literal
 
+import pytest
 from pytest_bdd import given, parsers, then, when
 
 from oauth_conformance.checks import Family, creatio
 from oauth_conformance.cleanup import Cleanup
-from oauth_conformance.errors import SuiteError, UnexpectedResponseError
+from oauth_conformance.errors import FeatureNotOfferedError, SuiteError, UnexpectedResponseError
 from oauth_conformance.http import exchange_id
-from oauth_conformance.settings import Settings
 from oauth_conformance.targets.creatio import CreatioAdapter, describe_body
 from oauth_conformance.targets.identity import IdentityClient
 from oauth_conformance.targets.provisioning import CreationOutcome, Integration, Provisioner
@@ -22,8 +23,34 @@ from steps.state import TechnicalUser, World
 PARAMETER_COLUMNS = {"Name": "Name", "Application URL": "ApplicationUrl", "Description": "Description"}
 
 
-def _create(world: World, provisioner: Provisioner, label: str, system_user_id: str | None) -> None:
-    outcome = provisioner.create(label, system_user_id=system_user_id)
+# Who an integration runs as: a separate technical user made for it (the procedure's default), the
+# previously created technical user (CREATIO_TECH_USER), or the first where the run may create users and
+# the generation has them, else the second (scenarios whose point is not the new user).
+UserChoice = Literal["separate", "existing", "either"]
+
+
+def _existing_user(world: World, request: pytest.FixtureRequest, instead_of: str | None = None) -> TechnicalUser:
+    try:
+        user: TechnicalUser = request.getfixturevalue("technical_user")
+    except pytest.skip.Exception as missing:
+        if instead_of is None:
+            raise
+        pytest.skip(f"{instead_of}; and no existing technical user to use instead: {missing}")
+    world.technical_user = user
+    return user
+
+
+def _create(world: World, provisioner: Provisioner, label: str, choice: UserChoice,
+            request: pytest.FixtureRequest) -> None:
+    if choice == "existing":
+        outcome = provisioner.create(label, system_user_id=_existing_user(world, request).id)
+    else:
+        try:
+            outcome = provisioner.create(label)
+        except FeatureNotOfferedError as no_user:
+            if choice == "separate":
+                raise
+            outcome = provisioner.create(label, system_user_id=_existing_user(world, request, str(no_user)).id)
     world.outcome = outcome
     if outcome.integration is not None:
         world.integrations[label] = outcome.integration
@@ -38,11 +65,12 @@ def _refusal(outcome: CreationOutcome | None) -> str | None:
 
 
 def _create_as_precondition(
-    world: World, provisioner: Provisioner, label: str, system_user_id: str | None, checker: Checker
+    world: World, provisioner: Provisioner, label: str, choice: UserChoice, request: pytest.FixtureRequest,
+    checker: Checker,
 ) -> None:
     """For a Given: saving an integration is what the procedure promises, so a refusal, or credentials
     missing from the answer, fail the credentials check rather than break the suite."""
-    _create(world, provisioner, label, system_user_id)
+    _create(world, provisioner, label, choice, request)
     outcome = world.saved()
     integration = world.integrations.get(label)
     observed = creatio.ReturnedCredentials(
@@ -69,8 +97,15 @@ def _created(world: World, checker: Checker) -> Integration:
 
 
 @when(parsers.parse('I create the integration "{label}" with a separate technical user'))
-def when_create_with_new_user(label: str, world: World, provisioner: Provisioner) -> None:
-    _create(world, provisioner, label, None)
+def when_create_with_new_user(
+    label: str, world: World, provisioner: Provisioner, request: pytest.FixtureRequest
+) -> None:
+    _create(world, provisioner, label, "separate", request)
+
+
+@when(parsers.parse('I create the integration "{label}"'))
+def when_create(label: str, world: World, provisioner: Provisioner, request: pytest.FixtureRequest) -> None:
+    _create(world, provisioner, label, "either", request)
 
 
 def _user_ids(adapter: CreatioAdapter) -> set[str]:
@@ -79,26 +114,33 @@ def _user_ids(adapter: CreatioAdapter) -> set[str]:
 
 @when(parsers.parse('I create the integration "{label}" using that technical user'))
 def when_create_with_existing_user(
-    label: str, world: World, adapter: CreatioAdapter, provisioner: Provisioner
+    label: str, world: World, adapter: CreatioAdapter, provisioner: Provisioner, request: pytest.FixtureRequest
 ) -> None:
-    user = world.technical_user
-    if user is None:
+    if world.technical_user is None:
         raise SuiteError("the scenario names no technical user")
     world.before["users"] = _user_ids(adapter)
-    _create(world, provisioner, label, user.id)
+    _create(world, provisioner, label, "existing", request)
 
 
 @given(parsers.parse('the integration "{label}" with a separate technical user'))
-def given_integration_with_new_user(label: str, world: World, provisioner: Provisioner, checker: Checker) -> None:
-    _create_as_precondition(world, provisioner, label, None, checker)
+def given_integration_with_new_user(
+    label: str, world: World, provisioner: Provisioner, request: pytest.FixtureRequest, checker: Checker
+) -> None:
+    _create_as_precondition(world, provisioner, label, "separate", request, checker)
 
 
 @given(parsers.parse('the integration "{label}" using the previously created technical user'))
 def given_integration_with_existing_user(
-    label: str, world: World, provisioner: Provisioner, technical_user: TechnicalUser, checker: Checker
+    label: str, world: World, provisioner: Provisioner, request: pytest.FixtureRequest, checker: Checker
 ) -> None:
-    world.technical_user = technical_user
-    _create_as_precondition(world, provisioner, label, technical_user.id, checker)
+    _create_as_precondition(world, provisioner, label, "existing", request, checker)
+
+
+@given(parsers.parse('the integration "{label}"'))
+def given_integration(
+    label: str, world: World, provisioner: Provisioner, request: pytest.FixtureRequest, checker: Checker
+) -> None:
+    _create_as_precondition(world, provisioner, label, "either", request, checker)
 
 
 @then("its Client Id and Client secret are populated")
@@ -174,41 +216,46 @@ def _integration_client_ids(adapter: CreatioAdapter) -> dict[str, str]:
 
 
 @when("I try to create an integration without a name")
-def create_without_name(world: World, adapter: CreatioAdapter, provisioner: Provisioner, cleanup: Cleanup) -> None:
+def create_without_name(
+    world: World, adapter: CreatioAdapter, provisioner: Provisioner, cleanup: Cleanup, request: pytest.FixtureRequest
+) -> None:
+    """As the page would save it: with a separate technical user where the run may create one and the
+    generation has them, else with the existing technical user."""
     integrations_before = _integration_client_ids(adapter)
     users_before = _user_ids(adapter)
     try:
-        world.outcome = provisioner.create("", name="")
+        try:
+            world.outcome = provisioner.create("", name="")
+        except FeatureNotOfferedError:
+            user: TechnicalUser = request.getfixturevalue("technical_user")
+            world.outcome = provisioner.create("", name="", system_user_id=user.id)
     finally:
         # Whatever a faulty server created has no run prefix to find it by: undo it by difference.
         integrations_after = _integration_client_ids(adapter)
         world.created["integrations"] = set(integrations_after) - set(integrations_before)
         world.created["users"] = _user_ids(adapter) - users_before
         for user_id in world.created["users"]:
-            cleanup.add(f"delete unnamed user {user_id}", partial(provisioner.delete_user, user_id))
+            cleanup.add(f"unnamed user {user_id}", partial(provisioner.remove_user, user_id, ""))
         for app_id in world.created["integrations"]:
             client_id = integrations_after[app_id]
-            cleanup.add(f"delete unnamed integration {client_id}", partial(provisioner.delete_client, client_id))
+            cleanup.add(f"unnamed integration {client_id}", partial(provisioner.remove_integration, client_id, ""))
 
 
-@then("the save is refused with an error message")
-def save_refused(world: World, checker: Checker) -> None:
+@then("the save is refused with an error message and creates nothing, or creates a working integration")
+def unnamed_save_outcome(world: World, checker: Checker) -> None:
     outcome = world.saved()
     refusal = outcome.refusal
-    observed = creatio.UnnamedSave(
-        refusal is not None, refusal.message if refusal is not None else None, tuple(outcome.evidence)
+    integration = outcome.integration
+    observed = creatio.UnnamedSaveOutcome(
+        refused=refusal is not None,
+        message=refusal.message if refusal is not None else None,
+        # What an accepted save made is the scenario's own; only a refusal must leave nothing.
+        new_integrations=frozenset(world.created["integrations"]) if refusal is not None else frozenset(),
+        new_users=frozenset(world.created["users"]) if refusal is not None else frozenset(),
+        credentials_returned=integration is not None and bool(integration.client_id and integration.client_secret),
+        evidence=tuple(outcome.evidence),
     )
-    checker.verify(creatio.name_required, observed)
-
-
-@then("nothing was created")
-def nothing_created(world: World, checker: Checker) -> None:
-    observed = creatio.LeftBehind(
-        frozenset(world.created["integrations"]),
-        frozenset(world.created["users"]),
-        tuple(world.outcome.evidence) if world.outcome else (),
-    )
-    checker.verify(creatio.name_required, observed)
+    checker.verify(creatio.unnamed_save, observed)
 
 
 @then("the OAuth integrated applications list shows it")
@@ -237,18 +284,18 @@ def crossed_credentials_refused(
 # -- editing (Modify the integration parameters) ------------------------------------------------
 
 
-def _expected_value(parameter: str, value: str, settings: Settings) -> str:
-    # A new name keeps the run prefix, so a leftover of a crashed run is still recognisable.
-    return f"{settings.run_prefix}{value}" if parameter == "Name" else value
+def _expected_value(parameter: str, value: str, provisioner: Provisioner) -> str:
+    # A new name keeps the scenario's prefix, so a leftover of a crashed run is still recognisable.
+    return provisioner.name_for(value) if parameter == "Name" else value
 
 
 @when(parsers.parse('I change the {parameter} of "{label}" to "{value}"'))
 def change_parameter(
-    parameter: str, label: str, value: str, world: World, adapter: CreatioAdapter, settings: Settings
+    parameter: str, label: str, value: str, world: World, adapter: CreatioAdapter, provisioner: Provisioner
 ) -> None:
     integration = world.integration(label)
     column = PARAMETER_COLUMNS[parameter]
-    world.edits[column] = _expected_value(parameter, value, settings)
+    world.edits[column] = _expected_value(parameter, value, provisioner)
     world.response = adapter.update_integration(integration.app_id, {column: world.edits[column]})
 
 

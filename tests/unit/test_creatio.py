@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from oauth_conformance.checks import Status, creatio
+from oauth_conformance.cleanup import Leftover
 from oauth_conformance.http import json_object
 from oauth_conformance.jwt import b64url
 from oauth_conformance.targets.creatio import HealthReport
@@ -33,6 +34,12 @@ def health(status: int = 200, **members: Any) -> HealthReport:
     return HealthReport(status, GREEN | members, "E1")
 
 
+def unnamed(
+    refused: bool, message: str | None, users: frozenset[str] = frozenset(), credentials: bool = False
+) -> creatio.UnnamedSaveOutcome:
+    return creatio.UnnamedSaveOutcome(refused, message, frozenset(), users, credentials)
+
+
 def token(result: httpx.Response) -> TokenResult:
     return TokenResult(result, json_object(result))
 
@@ -44,10 +51,11 @@ def jwt(**claims: Any) -> str:
     return f"{part({'alg': 'RS256', 'typ': 'at+jwt'})}.{part(claims)}.c2ln"
 
 
-def api(status: int = 200, entity: str = "Currency") -> httpx.Response:
+def api(status: int = 200, entity: str = "Currency", value: list[dict[str, str]] | None = None) -> httpx.Response:
     url = f"https://creatio.example.test/0/odata/{entity}"
     if status == 200:
-        return response(200, json={"value": []}, method="GET", url=url)
+        rows = [{"Id": USER}] if value is None else value
+        return response(200, json={"value": rows}, method="GET", url=url)
     return response(status, text="", method="GET", url=url)
 
 
@@ -135,12 +143,19 @@ CASES = [
          "no new user"),
     Case(creatio.techuser_existing, creatio.UsersBeforeAndAfter(frozenset({"a"}), frozenset({"a", "b"})), VIOLATED,
          "a new user"),
-    # CRE-name-required: the save's answer, what was left behind.
-    Case(creatio.name_required, creatio.UnnamedSave(True, "Name is required."), HELD, "refused with a message"),
-    Case(creatio.name_required, creatio.UnnamedSave(True, ""), VIOLATED, "refused without a message"),
-    Case(creatio.name_required, creatio.UnnamedSave(False, None), VIOLATED, "saved"),
-    Case(creatio.name_required, creatio.LeftBehind(frozenset(), frozenset()), HELD, "nothing created"),
-    Case(creatio.name_required, creatio.LeftBehind(frozenset(), frozenset({"u1"})), VIOLATED, "a user created"),
+    # CRE-unnamed-save: refused cleanly, or accepted as a whole integration.
+    Case(creatio.unnamed_save, unnamed(True, "Name is required."), HELD, "refused with a message"),
+    Case(creatio.unnamed_save, unnamed(True, ""), VIOLATED, "refused without a message"),
+    Case(creatio.unnamed_save, unnamed(True, "Name is required.", users=frozenset({"u1"})), VIOLATED,
+         "refused, yet a user was created"),
+    Case(creatio.unnamed_save, unnamed(False, None, credentials=True), HELD, "accepted with credentials"),
+    Case(creatio.unnamed_save, unnamed(False, None), VIOLATED, "accepted without credentials"),
+    # CRE-cleanup: what was removed, what was left.
+    Case(creatio.cleanup_complete, creatio.CleanupOutcome(("integration 'a'", "technical user 'a'"), ()), HELD,
+         "all removed"),
+    Case(creatio.cleanup_complete,
+         creatio.CleanupOutcome(("integration 'a'",), (Leftover("technical user 'a'", "deactivated", "by hand"),)),
+         VIOLATED, "a user left"),
     # CRE-integration-listed.
     Case(creatio.integration_listed,
          creatio.IntegrationsList(CLIENT_ID, "Rates", ({"ClientId": "X"}, {"ClientId": CLIENT_ID, "Name": "Rates"})),
@@ -187,14 +202,18 @@ CASES = [
     Case(creatio.token_acts_as_techuser, creatio.PermittedRead(api(200)), HELD, "records"),
     Case(creatio.token_acts_as_techuser, creatio.PermittedRead(api(403)), VIOLATED, "refused"),
     # CRE-techuser-isolation: a denied read, a denied read beside its control.
-    Case(creatio.techuser_isolation, creatio.DeniedRead(api(403)), HELD, "403"),
-    Case(creatio.techuser_isolation, creatio.DeniedRead(api(401)), HELD, "401"),
-    Case(creatio.techuser_isolation, creatio.DeniedRead(api(200)), VIOLATED, "records"),
-    Case(creatio.techuser_isolation, creatio.DeniedReadWithControl("Contact", api(403), "Currency", api(200)), HELD,
-         "refused beside a working control"),
-    Case(creatio.techuser_isolation, creatio.DeniedReadWithControl("Contact", api(403), "Currency", api(401)),
+    Case(creatio.techuser_isolation, creatio.DeniedRead(api(403), True), HELD, "403"),
+    Case(creatio.techuser_isolation, creatio.DeniedRead(api(401), True), HELD, "401"),
+    Case(creatio.techuser_isolation, creatio.DeniedRead(api(200), True), VIOLATED, "records"),
+    Case(creatio.techuser_isolation, creatio.DeniedRead(api(200, value=[]), True), HELD,
+         "empty, while an administrator reads records"),
+    Case(creatio.techuser_isolation, creatio.DeniedRead(api(200, value=[]), False), VIOLATED,
+         "empty for everyone: no proof"),
+    Case(creatio.techuser_isolation, creatio.DeniedReadWithControl("Contact", api(403), "Currency", api(200), True),
+         HELD, "refused beside a working control"),
+    Case(creatio.techuser_isolation, creatio.DeniedReadWithControl("Contact", api(403), "Currency", api(401), True),
          VIOLATED, "control refused too"),
-    Case(creatio.techuser_isolation, creatio.DeniedReadWithControl("Contact", api(200), "Currency", api(200)),
+    Case(creatio.techuser_isolation, creatio.DeniedReadWithControl("Contact", api(200), "Currency", api(200), True),
          VIOLATED, "rights ignored"),
     # CRE-edit-updates: the save's answer, the read-back.
     Case(creatio.edit_updates, creatio.EditSaveAnswer("Name", response(204, method="PATCH")), HELD, "204"),

@@ -117,6 +117,7 @@ def write(session: pytest.Session, results: list[RequirementResult]) -> None:
             for o in judged.waiver_outcomes
         ],
         "stale_leftovers": seen.stale,
+        "leftovers": [item.as_dict() for item in seen.leftovers],
         "teardown_errors": judged.teardown_errors,
     }
     reports = settings.reports_dir
@@ -149,9 +150,14 @@ def terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
             terminalreporter.write_line(f"waiver: {describe_waiver(outcome)}")
     for error in judged.teardown_errors:
         terminalreporter.write_line(f"teardown: {error}")
+    for item in seen.leftovers:
+        terminalreporter.write_line(f"left on the target: {item.describe()}")
     if seen.stale:
         shown = ", ".join(seen.stale[:5]) + (" …" if len(seen.stale) > 5 else "")
-        terminalreporter.write_line(f"stale leftovers of earlier runs on the target ({len(seen.stale)}): {shown}")
+        terminalreporter.write_line(
+            f"stale leftovers of earlier runs on the target ({len(seen.stale)}): {shown}; once no other run is "
+            "going on, delete them on the OAuth integrated applications and Users pages"
+        )
 
 
 def scrub(config: pytest.Config) -> None:

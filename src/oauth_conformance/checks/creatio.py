@@ -19,13 +19,15 @@ import httpx
 
 from oauth_conformance.checks._outcome import Outcome, held, judged, measured, violated
 from oauth_conformance.checks._registry import Family, check
-from oauth_conformance.http import exchange_id
+from oauth_conformance.cleanup import Leftover
+from oauth_conformance.http import exchange_id, json_object
 from oauth_conformance.jwt import decode_unverified
 from oauth_conformance.redaction import RedactedRepr
 from oauth_conformance.targets.creatio import HealthReport, describe_body, has_records
 from oauth_conformance.targets.identity import TokenResult
 
 __all__ = [
+    "CleanupOutcome",
     "CredentialsToken",
     "CrossedCredentialsToken",
     "DeactivatedClientToken",
@@ -40,7 +42,6 @@ __all__ = [
     "HealthCheckAnswer",
     "IdentityDiscovery",
     "IntegrationsList",
-    "LeftBehind",
     "NewTokenRead",
     "PermittedRead",
     "ReadBackSecret",
@@ -54,7 +55,7 @@ __all__ = [
     "TokenAnswer",
     "TokenIdentity",
     "TwoIntegrations",
-    "UnnamedSave",
+    "UnnamedSaveOutcome",
     "UserNamedAfterIntegration",
     "UsersBeforeAndAfter",
     "active_off_existing_review",
@@ -62,6 +63,7 @@ __all__ = [
     "active_off_new",
     "api_refused",
     "basic_support",
+    "cleanup_complete",
     "credential_format",
     "credentials_generated",
     "dedicated_credentials",
@@ -69,14 +71,15 @@ __all__ = [
     "edit_updates",
     "health_preflight",
     "integration_listed",
-    "name_required",
     "reactivate",
+    "read_denied",
     "secret_rotate",
     "techuser_created",
     "techuser_existing",
     "techuser_isolation",
     "token_acts_as_techuser",
     "token_issued",
+    "unnamed_save",
 ]
 
 Evidence = tuple[str | None, ...]
@@ -93,6 +96,16 @@ TECHNICAL_USER_TYPE = 7
 def api_refused(response: httpx.Response) -> bool:
     """The Creatio API refused a Bearer request: 401 (authentication) or 403 (rights), creatio-oauth.md §2.3."""
     return response.status_code in (401, 403)
+
+
+def read_denied(response: httpx.Response, admin_sees_records: bool) -> bool:
+    """A read the user may not make: refused (401, 403), or, where rights are record-level, answered
+    ``200`` with an empty collection of an entity an administrator reads records of (creatio-versions.md
+    §2). Empty is a denial only beside that control: an entity with no records is empty for everyone."""
+    if api_refused(response):
+        return True
+    body = json_object(response)
+    return admin_sees_records and response.status_code == 200 and body is not None and body.get("value") == []
 
 
 # -- observations: diagnostics ---------------------------------------------------------------------
@@ -207,21 +220,24 @@ class UsersBeforeAndAfter:
 
 
 @dataclass(frozen=True)
-class UnnamedSave:
-    """What saving an integration without a name answered: refused or not, and the error message."""
+class UnnamedSaveOutcome:
+    """What saving an integration without a name did through the API: whether it was refused and with
+    what message, what appeared on the target meanwhile, and whether credentials came back."""
 
     refused: bool
     message: str | None
+    new_integrations: frozenset[str]
+    new_users: frozenset[str]
+    credentials_returned: bool
     evidence: Evidence = ()
 
 
 @dataclass(frozen=True)
-class LeftBehind:
-    """The integrations and users that appeared while saving an integration without a name."""
+class CleanupOutcome:
+    """What the scenario's cleanup removed, and what it could not (with what to do by hand)."""
 
-    integrations: frozenset[str]
-    users: frozenset[str]
-    evidence: Evidence = ()
+    removed: tuple[str, ...]
+    left: tuple[Leftover, ...]
 
 
 @dataclass(frozen=True)
@@ -283,9 +299,11 @@ class PermittedRead(RedactedRepr):
 
 @dataclass(frozen=True, repr=False)
 class DeniedRead(RedactedRepr):
-    """The API's answer to an integration's token reading an entity its technical user was not granted."""
+    """The API's answer to an integration's token reading an entity its technical user was not granted,
+    and whether an administrator reads records of that entity (what makes an empty answer a refusal)."""
 
     response: httpx.Response
+    admin_sees_records: bool
 
 
 @dataclass(frozen=True, repr=False)
@@ -297,14 +315,17 @@ class DeniedReadWithControl(RedactedRepr):
     denied: httpx.Response
     allowed_entity: str
     control: httpx.Response
+    admin_sees_records: bool
 
 
 @dataclass(frozen=True, repr=False)
 class DeactivatedClientToken(RedactedRepr):
-    """The answer to a token request by an integration whose Active flag was cleared, and how long after."""
+    """The last answer to the token requests of an integration whose Active flag was cleared, polled
+    until refused or CREATIO_DEACTIVATION_WAIT ran out: how long after, and how many requests."""
 
     seconds_since: float
     result: TokenResult
+    attempts: int = 1
 
 
 @dataclass(frozen=True, repr=False)
@@ -593,30 +614,44 @@ def techuser_existing(observed: RunsAsChosenUser | UsersBeforeAndAfter) -> Outco
             assert_never(observed)
 
 
-@check("CRE-name-required")
-def name_required(observed: UnnamedSave | LeftBehind) -> Outcome:
-    """Holds when saving an integration without a name is refused with an error message and creates
-    nothing. The procedure, step 5: "Name* — Name of the integration that Creatio and logs will use.
-    Required." Per kind of evidence:
+@check("CRE-unnamed-save")
+def unnamed_save(observed: UnnamedSaveOutcome) -> Outcome:
+    """Holds when an unnamed save through the API is handled cleanly either way: refused with an error
+    message and nothing created, or accepted as a complete integration (credentials returned).
 
-    - the save's answer: refused, with a non-empty error message;
-    - what appeared meanwhile: no integration and no user.
+    "Name*" is required on the integration page (the procedure, step 5), a promise of the UI
+    (CRE-name-required). Creatio's AddClient does not check the name ([SRC] S82, docs/creatio-
+    generations.md §3), so the API may accept it; what is never acceptable is a refusal that leaves a
+    half-made integration or technical user behind, or one that gives no reason.
     """
-    match observed:
-        case UnnamedSave():
-            return judged(
-                observed.refused and bool(observed.message),
-                f"refused: {observed.message!r}" if observed.refused else "the save without a name succeeded",
-                observed.evidence,
-            )
-        case LeftBehind(integrations=integrations, users=users):
-            return judged(
-                not integrations and not users,
-                f"new integrations: {len(integrations)}, new users: {len(users)}",
-                observed.evidence,
-            )
-        case _:
-            assert_never(observed)
+    created = len(observed.new_integrations) + len(observed.new_users)
+    if observed.refused:
+        return judged(
+            bool(observed.message) and created == 0,
+            f"refused: {observed.message!r}; created meanwhile: {len(observed.new_integrations)} integrations, "
+            f"{len(observed.new_users)} users",
+            observed.evidence,
+        )
+    return judged(
+        observed.credentials_returned,
+        "accepted: the API does not check Name (the page does); "
+        + ("credentials returned, integration removed again" if observed.credentials_returned
+           else "but no credentials came back"),
+        observed.evidence,
+    )
+
+
+@check("CRE-cleanup")
+def cleanup_complete(observed: CleanupOutcome) -> Outcome:
+    """Holds when everything the scenario created is removed again through the API its generation
+    offers: integrations with OAuthConfigService/DeleteClient, technical users with
+    AdministrationService/DeleteUser (OData may not write SysAdminUnit, docs/creatio-generations.md §2).
+    DESIGN.md, rules for real targets: the suite leaves nothing behind that it cannot remove. Whatever
+    is left is named with what to do by hand.
+    """
+    if observed.left:
+        return violated("; ".join(item.describe() for item in observed.left))
+    return held(f"removed: {', '.join(observed.removed)}")
 
 
 @check("CRE-integration-listed")
@@ -718,6 +753,10 @@ def token_acts_as_techuser(observed: TokenIdentity | PermittedRead) -> Outcome:
             assert_never(observed)
 
 
+def _admin_note(observed: DeniedRead | DeniedReadWithControl) -> str:
+    return "" if observed.admin_sees_records else " (an administrator reads no records of it either)"
+
+
 @check("CRE-techuser-isolation")
 def techuser_isolation(observed: DeniedRead | DeniedReadWithControl) -> Outcome:
     """Holds when the technical user's permissions bound the token: what the user was not granted is
@@ -730,18 +769,21 @@ def techuser_isolation(observed: DeniedRead | DeniedReadWithControl) -> Outcome:
     - a token reading an entity its user may not read, beside the same token reading one it may: the
       first refused and the second answered with records (a server refusing every token fails the
       control).
+
+    Refused means 401 or 403, or an empty collection where an administrator reads records of the same
+    entity (record-level rights answer ``200`` with ``value: []``).
     """
     match observed:
         case DeniedRead(response=response):
             note = "" if response.status_code != 401 else " (401: refused at authentication, not only for rights)"
             return judged(
-                api_refused(response),
-                f"{response.request.url.path}: {describe_body(response)}{note}",
+                read_denied(response, observed.admin_sees_records),
+                f"{response.request.url.path}: {describe_body(response)}{note}{_admin_note(observed)}",
                 [exchange_id(response)],
             )
         case DeniedReadWithControl(denied=denied, control=control):
             return judged(
-                api_refused(denied) and has_records(control),
+                read_denied(denied, observed.admin_sees_records) and has_records(control),
                 f"{observed.denied_entity}: {describe_body(denied)}; "
                 f"{observed.allowed_entity} with the same token: {describe_body(control)}",
                 [exchange_id(denied), exchange_id(control)],
@@ -814,12 +856,15 @@ def active_off_new(observed: DeactivatedClientToken) -> Outcome:
     ``invalid_client``, HTTP 400 or 401, and no token. The procedure, Revoke the integration access:
     "Clear the Active checkbox [...] As a result, integration access will be revoked temporarily";
     Creatio disables the Identity Service client (``Enabled = IsActive``), which IdentityServer answers
-    with invalid_client (creatio-oauth.md §3.2, §7).
+    with invalid_client (creatio-oauth.md §3.2, §7). The Identity Service may cache its clients, so the
+    suite polls for at most CREATIO_DEACTIVATION_WAIT seconds; the time it took is in the message.
     """
     result = observed.result
+    refused = _token_refused_invalid_client(result)
+    when = f"{observed.seconds_since:.1f} s after Active was cleared ({observed.attempts} token requests)"
     return judged(
-        _token_refused_invalid_client(result),
-        f"{observed.seconds_since:.1f} s after Active was cleared: {result.describe()}",
+        refused,
+        f"refused {when}: {result.describe()}" if refused else f"still not refused {when}: {result.describe()}",
         [result.exchange],
     )
 
