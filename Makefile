@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 # Extra pytest arguments, e.g. make conformance ARGS="--target=creatio --env-file=staging.env"
 ARGS   ?=
 
-.PHONY: conformance test selftest unit lint venv clean kill-matrix calibrate docs
+.PHONY: conformance test selftest unit lint venv clean kill-matrix calibrate docs generations
 
 venv: $(STAMP)
 
@@ -33,6 +33,10 @@ unit: $(STAMP)
 # docs/checks.md, generated from the catalogue, the check registry, the features and the defects.
 docs: $(STAMP)
 	$(BIN)/python tools/checks_doc.py
+
+# The README's table of what runs, skips and passes on each Creatio generation (from the clean mock runs).
+generations: $(STAMP)
+	$(BIN)/python -m tools.generations
 
 # The kill matrix runs on its own after the other self-tests: it keeps both cores busy by itself.
 selftest: $(STAMP)

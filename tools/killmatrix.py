@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from oauth_conformance.mock import BENIGN, DEFECTS, Defect
 from tools.childrun import SuiteRun, run_suite
+from tools.generations import GENERATIONS
 
 __all__ = [
     "FAST",
@@ -36,6 +37,7 @@ __all__ = [
     "Row",
     "RowKind",
     "main",
+    "run_generations",
     "run_kill_matrix",
     "write_kill_matrix",
 ]
@@ -46,12 +48,13 @@ TRIPPED = frozenset({"FAIL", "WARN", "INFO", "ERROR"})
 # The kill runs need neither Hypothesis nor Allure; leaving them out halves each child's start-up.
 FAST = ("-p", "no:hypothesispytest", "-p", "no:allure_pytest_bdd", "tests/conformance")
 STANDARDS_ONLY = ("--ignore=tests/conformance/test_creatio.py",)
-# The clean runs: each mock profile as it is, and the compliant one served over https.
+# The clean runs: the compliant profile, also served over https, and the creatio profile as each
+# Creatio generation, runtime and hosting the mock reproduces (tools/generations.py; "8.3 .NET
+# Framework" is the default run).
 PROFILES: dict[str, tuple[str, tuple[str, ...]]] = {
     "compliant": ("compliant", ()),
-    "creatio": ("creatio", ()),
     "compliant+tls": ("compliant", ("--mock-tls=true",)),
-}
+} | {label: ("creatio", args) for label, args in GENERATIONS.items()}
 
 
 # A row of the matrix: a seeded defect, a benign variant, or a clean profile.
@@ -65,7 +68,9 @@ def _switch_args(name: str, tls: bool) -> tuple[str, ...]:
 def _defect_args(defect: Defect) -> tuple[str, ...]:
     reaches_creatio = defect.profile == "creatio" or any(rid.startswith("CRE-") for rid in defect.expected)
     deactivation = (f"--mock-deactivation={defect.deactivation}",) if defect.deactivation != "per-request" else ()
-    return _switch_args(defect.name, defect.tls) + deactivation + (() if reaches_creatio else STANDARDS_ONLY)
+    generation = (f"--mock-creatio-version={defect.creatio_version}",) if defect.creatio_version != "8.3" else ()
+    return (_switch_args(defect.name, defect.tls) + deactivation + generation
+            + (() if reaches_creatio else STANDARDS_ONLY))
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,9 @@ class Row:
     expected: frozenset[str]
     tripped: frozenset[str]
     exit_code: int
+    seconds: float = 0.0
+    # The run's conformance.json, kept for the clean generation runs (the README's generation table).
+    conformance: dict[str, Any] | None = None
 
     @property
     def killed(self) -> bool:
@@ -107,7 +115,8 @@ class KillMatrix:
                 for r in self.of("defect")
             ],
             "benign": [{"name": r.name, "profile": r.profile, "tripped": sorted(r.tripped)} for r in self.of("benign")],
-            "profiles": [{"name": r.name, "profile": r.profile, "tripped": sorted(r.tripped)}
+            "profiles": [{"name": r.name, "profile": r.profile, "tripped": sorted(r.tripped),
+                          "seconds": round(r.seconds, 1)}
                          for r in self.of("profile")],
             "requirements": dict(sorted(killed_by.items())),
             "kill_rate": round(self.kill_rate, 4),
@@ -119,31 +128,51 @@ def _tripped(run: SuiteRun) -> frozenset[str]:
     return frozenset(rid for rid, verdict in run.verdicts().items() if verdict in TRIPPED)
 
 
+Job = tuple[RowKind, str, str, frozenset[str], tuple[str, ...]]
+
+
+def _profile_jobs(names: Sequence[str]) -> list[Job]:
+    return [("profile", name, PROFILES[name][0], frozenset(), PROFILES[name][1]) for name in names]
+
+
+def run_generations(workers: int = 2, runner: Callable[..., SuiteRun] = run_suite) -> list[Row]:
+    """The clean run of each Creatio generation alone (what tools/generations.py tabulates)."""
+    return _run_jobs(_profile_jobs(list(GENERATIONS)), workers, runner)[0]
+
+
 def run_kill_matrix(workers: int = 2, runner: Callable[..., SuiteRun] = run_suite) -> KillMatrix:
-    jobs: Sequence[tuple[RowKind, str, str, frozenset[str], tuple[str, ...]]] = (
+    jobs: Sequence[Job] = (
         [("defect", n, d.profile, d.expected, _defect_args(d)) for n, d in sorted(DEFECTS.items())]
         + [("benign", n, d.profile, frozenset(), _switch_args(n, d.tls)) for n, d in sorted(BENIGN.items())]
-        + [("profile", name, profile, frozenset(), args) for name, (profile, args) in PROFILES.items()]
+        + _profile_jobs(list(PROFILES))
     )
+    rows, seconds = _run_jobs(jobs, workers, runner)
+    return KillMatrix(rows, seconds)
+
+
+def _run_jobs(jobs: Sequence[Job], workers: int, runner: Callable[..., SuiteRun]) -> tuple[list[Row], float]:
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as scratch:
 
-        def one(job: tuple[RowKind, str, str, frozenset[str], tuple[str, ...]]) -> Row:
+        def one(job: Job) -> Row:
             kind, name, profile, expected, args = job
-            folder = Path(scratch) / f"{kind}-{name}"
+            folder = Path(scratch) / f"{kind}-{name}".replace(" ", "_")
             folder.mkdir()
             # The label says how the mock ran: its profile, and "+tls" when it served https.
-            label = profile + ("+tls" if "--mock-tls=true" in args else "")
+            version = next((a.split("=", 1)[1] for a in args if a.startswith("--mock-creatio-version=")), None)
+            label = profile + (f" {version}" if version and kind == "defect" else "") + (
+                "+tls" if "--mock-tls=true" in args else "")
             try:
                 run = runner(folder, *FAST, f"--mock-profile={profile}", *args)
-                return Row(kind, name, label, expected, _tripped(run), run.returncode)
+                conformance = run.conformance if kind == "profile" else None
+                return Row(kind, name, label, expected, _tripped(run), run.returncode, run.seconds, conformance)
             except (OSError, ValueError, subprocess.TimeoutExpired) as error:
                 # A run that broke (no report, a hang) is a row that can be neither killed nor clean.
                 return Row(kind, name, label, expected, frozenset({f"{BROKEN}: {type(error).__name__}"}), -1)
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             rows = list(pool.map(one, jobs))
-    return KillMatrix(rows, time.monotonic() - started)
+    return rows, time.monotonic() - started
 
 
 def write_kill_matrix(matrix: KillMatrix, reports: Path) -> None:
@@ -167,6 +196,8 @@ def write_kill_matrix(matrix: KillMatrix, reports: Path) -> None:
     lines += ["", "| benign variant or profile | profile | tripped |", "|---|---|---|"]
     lines += [f"| {b['name']} | {b.get('profile', b['name'])} | {', '.join(b['tripped']) or 'nothing'} |"
               for b in data["benign"] + data["profiles"]]
+    lines += ["", "| generation run | seconds |", "|---|---|"]
+    lines += [f"| {p['name']} | {p['seconds']} |" for p in data["profiles"]]
     lines += ["", "| requirement | killed by |", "|---|---|"]
     lines += [f"| {rid} | {', '.join(names)} |" for rid, names in data["requirements"].items()]
     (reports / "kill-matrix.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

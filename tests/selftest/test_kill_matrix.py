@@ -12,6 +12,7 @@ import pytest
 from oauth_conformance.catalogue import Level, load_catalogue
 from oauth_conformance.mock import BENIGN, DEFECTS
 from tests.selftest.suite_runner import ROOT, run_suite
+from tools.generations import GENERATIONS, README, generation_table, readme_table
 from tools.killmatrix import FAST, PROFILES, KillMatrix, run_kill_matrix, write_kill_matrix
 
 
@@ -35,6 +36,13 @@ def test_defect_trips_exactly_its_requirements(matrix: KillMatrix, name: str) ->
 def test_benign_variants_and_clean_profiles_trip_nothing(matrix: KillMatrix, name: str) -> None:
     row = next(r for r in matrix.rows if r.kind != "defect" and r.name == name)
     assert row.tripped == frozenset() and row.exit_code == 0
+
+
+def test_the_readme_generation_table_is_what_the_generation_runs_show(matrix: KillMatrix) -> None:
+    runs = {r.name: r.conformance or {} for r in matrix.of("profile") if r.name in GENERATIONS}
+    assert readme_table(README.read_text(encoding="utf-8")) == generation_table(runs), (
+        "README.md's generation table is stale: run make generations"
+    )
 
 
 def test_kill_matrix_report_has_the_documented_shape(matrix: KillMatrix) -> None:

@@ -31,6 +31,10 @@ class Defect:
     tls: bool = False
     # The Creatio behaviour it needs: "until-expiry" (8.1) validates tokens without looking at client_id.
     deactivation: str = "per-request"
+    # The Creatio generation the kill matrix runs it on: a few run on older ones, to show that the checks
+    # catch the fault where the suite reaches the instance differently (rebased endpoints on 8.0, the
+    # existing technical user on 8.1, no health endpoint on .NET before 8.3).
+    creatio_version: str = "8.3"
 
 
 def _table(*defects: Defect) -> dict[str, Defect]:
@@ -42,6 +46,7 @@ DEFECTS: dict[str, Defect] = _table(
         "accept-any-secret",
         "The Identity Service accepts any non-empty client secret for a known client.",
         frozenset({"CRE-dedicated-credentials", "RFC6749-5.2-no-enum", "RFC6749-5.2-error-shape"}),
+        creatio_version="8.0",
     ),
     Defect(
         "inactive-client-gets-tokens",
@@ -53,6 +58,7 @@ DEFECTS: dict[str, Defect] = _table(
         "Editing an integration (any change other than Active) generates a new client secret, "
         "both in the Identity Service and in the stored record.",
         frozenset({"CRE-edit-keeps-credentials"}),
+        creatio_version="8.1",
     ),
     Defect(
         "reactivate-rotates-secret",
@@ -97,6 +103,7 @@ DEFECTS: dict[str, Defect] = _table(
         "health-flags-wrong",
         "OAuthHealthCheck answers 200 with IsAccessTokenRetrievableForSystemActions false but HasProblem false.",
         frozenset({"CRE-health-preflight"}),
+        creatio_version="8.1",
     ),
     Defect(
         "credential-format-lowercase",
