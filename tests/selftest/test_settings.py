@@ -56,6 +56,13 @@ def test_creatio_target_without_url_names_the_setting() -> None:
             r"CREATIO_URL='http://crm.example.com' uses plain http to a non-loopback host; expected an https URL",
         ),
         ({"CREATIO_ADMIN_USER": "Supervisor"}, r"CREATIO_ADMIN_USER and CREATIO_ADMIN_PASSWORD go together"),
+        ({"CREATIO_MAX_TECH_USERS": "many"}, r"CREATIO_MAX_TECH_USERS='many' is not a count; expected a whole number"),
+        (
+            {"CREATIO_CREATE_TECH_USERS": "please"},
+            r"CREATIO_CREATE_TECH_USERS='please' is not valid; expected one of true, false",
+        ),
+        ({"MOCK_CREATIO_VERSION": "7.18"}, r"--mock-creatio-version='7.18' is not valid; expected one of 8.0, 8.1"),
+        ({"CREATIO_HOSTING": "saas"}, r"CREATIO_HOSTING='saas' is not valid; expected one of auto, onsite, cloud"),
         (
             {"OAUTH_TLS_VERIFY": "false", "OAUTH_CA_BUNDLE": "/etc/hosts"},
             r"OAUTH_CA_BUNDLE is set but OAUTH_TLS_VERIFY=false",
