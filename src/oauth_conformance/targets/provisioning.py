@@ -110,7 +110,7 @@ class Provisioner:
                 made = self.users.create(user.user_id or "", name)
             except FeatureNotOfferedError:
                 user.not_made = True
-                self.budget.created -= 1
+                self.budget.give_back()
                 raise
             outcome.calls.append(made)
             if not made.success:

@@ -57,6 +57,10 @@ class TechUserBudget:
             )
         self.created += 1
 
+    def give_back(self) -> None:
+        """A taken user that was never made (the instance offers no way) does not count."""
+        self.created -= 1
+
 
 class TechnicalUsers:
     """The technical-user services of one instance; learns on first use which creation method it has."""
