@@ -17,7 +17,7 @@ import pytest
 
 from oauth_conformance.http import EvidenceLog, HttpClient, TransportPolicy
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
-from oauth_conformance.mock.options import CreatioVersion, PathStyle
+from oauth_conformance.mock.options import CreatioVersion, Hosting, PathStyle
 from oauth_conformance.targets.creatio import CreatioAdapter, CreatioConnection
 from tests.selftest.suite_runner import ROOT, SuiteRun, clean_environ, run_suite
 from tools.childrun import env_file_text
@@ -53,9 +53,17 @@ def _assert_clean(run: SuiteRun) -> None:
                 assert finding["message"].strip(), f"{requirement['id']}: a SKIP without its reason"
 
 
-@pytest.mark.parametrize("version", VERSIONS)
-def test_each_generation_runs_clean_and_leaves_nothing(tmp_path: Path, version: CreatioVersion) -> None:
-    with start_mock(MockOptions(creatio_version=version)) as servers:
+COMBINATIONS = [
+    *((version, style, "onsite") for version in VERSIONS for style in get_args(PathStyle)),
+    ("8.3", "netframework", "cloud"),
+]
+
+
+@pytest.mark.parametrize(("version", "style", "hosting"), COMBINATIONS)
+def test_each_generation_runs_clean_and_leaves_nothing(
+    tmp_path: Path, version: CreatioVersion, style: PathStyle, hosting: Hosting
+) -> None:
+    with start_mock(MockOptions(creatio_version=version, path_style=style, hosting=hosting)) as servers:
         before = servers.snapshot()
         run = run_suite(tmp_path, *FAST, env_file=_env(servers, opt_in=True))
         _assert_clean(run)

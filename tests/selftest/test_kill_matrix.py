@@ -38,6 +38,15 @@ def test_benign_variants_and_clean_profiles_trip_nothing(matrix: KillMatrix, nam
     assert row.tripped == frozenset() and row.exit_code == 0
 
 
+@pytest.mark.parametrize("name", list(GENERATIONS))
+def test_each_generation_run_skips_only_with_a_reason_and_leaves_nothing(matrix: KillMatrix, name: str) -> None:
+    row = next(r for r in matrix.of("profile") if r.name == name)
+    assert row.conformance is not None
+    skips = [f for r in row.conformance["requirements"] for f in r["findings"] if f["verdict"] == "SKIP"]
+    assert skips and all(f["message"].strip() for f in skips)
+    assert row.conformance["run"]["leftovers"] == []
+
+
 def test_the_readme_generation_table_is_what_the_generation_runs_show(matrix: KillMatrix) -> None:
     runs = {r.name: r.conformance or {} for r in matrix.of("profile") if r.name in GENERATIONS}
     assert readme_table(README.read_text(encoding="utf-8")) == generation_table(runs), (
