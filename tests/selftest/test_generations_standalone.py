@@ -136,3 +136,13 @@ def test_path_style_is_told_without_the_health_endpoint(style: PathStyle, login:
             assert CreatioAdapter(http, connection).path_style == style
         finally:
             http.close()
+
+
+def test_no_more_technical_users_than_the_run_may_create(tmp_path: Path) -> None:
+    with start_mock(MockOptions()) as servers:
+        env = _env(servers, opt_in=True) | {"CREATIO_MAX_TECH_USERS": "2"}
+        run = run_suite(tmp_path, *FAST, env_file=env)
+        _assert_clean(run)
+        assert len(_requests_to(run, USER_CREATION)) == 2
+        skips = [f["message"] for r in run.conformance["requirements"] for f in r["findings"] if f["verdict"] == "SKIP"]
+        assert any("already created CREATIO_MAX_TECH_USERS=2" in message for message in skips)
