@@ -9,6 +9,7 @@ pytest_plugins = [
     "steps.creatio.token",
     "steps.creatio.api",
     "steps.standards.context",
+    "steps.standards.controls",
     "steps.standards.token_endpoint",
     "steps.standards.bearer",
     "steps.standards.jwt",

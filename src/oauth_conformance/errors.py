@@ -10,6 +10,7 @@ __all__ = [
     "SettingsError",
     "SuiteError",
     "TransportFailedError",
+    "UndecidedError",
     "UnexpectedResponseError",
 ]
 
@@ -38,6 +39,11 @@ class UnexpectedResponseError(SuiteError):
 class FeatureNotOfferedError(SuiteError):
     """The target lacks a service or a part the scenario needs (an older Creatio build, a login or a client
     it was not given): a SKIP, with this reason."""
+
+
+class UndecidedError(SuiteError):
+    """A check could not be decided: the positive control its judgement rests on (the valid form of the
+    request, earlier in the run) did not hold, so a refusal proves nothing. A SKIP, with this reason."""
 
 
 class InsecureTransportError(SuiteError):

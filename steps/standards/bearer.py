@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from oauth_conformance.checks import Family, TokenLifetime, rfc6750, rfc6819
+from oauth_conformance.checks import BesideControl, Family, PositiveControl, TokenLifetime, rfc6750, rfc6819
 from oauth_conformance.http import HttpClient
 from oauth_conformance.targets.identity import TokenResult
 from oauth_conformance.targets.standards import StandardsTarget
@@ -78,28 +78,28 @@ def answers_2xx(probe: Probe, checker: Checker) -> None:
 
 
 @then("the protected resource answers 401 with a Bearer challenge")
-def answers_401_bearer(probe: Probe, checker: Checker) -> None:
-    checker.verify(rfc6750.unauthorized_challenged, probe.last)
+def answers_401_bearer(probe: Probe, resource_control: PositiveControl, checker: Checker) -> None:
+    checker.verify(rfc6750.unauthorized_challenged, BesideControl(probe.last, resource_control))
 
 
 @then("the challenge carries no error code")
-def challenge_without_error(probe: Probe, checker: Checker) -> None:
-    checker.verify(rfc6750.challenge_without_error, probe.last)
+def challenge_without_error(probe: Probe, resource_control: PositiveControl, checker: Checker) -> None:
+    checker.verify(rfc6750.challenge_without_error, BesideControl(probe.last, resource_control))
 
 
 @then("the protected resource answers 401 with a Bearer challenge and error invalid_token")
-def answers_invalid_token(probe: Probe, checker: Checker) -> None:
-    checker.verify(rfc6750.invalid_token, probe.last)
+def answers_invalid_token(probe: Probe, resource_control: PositiveControl, checker: Checker) -> None:
+    checker.verify(rfc6750.invalid_token, BesideControl(probe.last, resource_control))
 
 
 @then("the protected resource answers 400 with error invalid_request")
-def answers_invalid_request(probe: Probe, checker: Checker) -> None:
-    checker.verify_tagged(Family.BEARER_INVALID_REQUEST, probe.last)
+def answers_invalid_request(probe: Probe, resource_control: PositiveControl, checker: Checker) -> None:
+    checker.verify_tagged(Family.BEARER_INVALID_REQUEST, BesideControl(probe.last, resource_control))
 
 
 @then("the protected resource does not answer 2xx")
-def not_2xx(probe: Probe, checker: Checker) -> None:
-    checker.verify(rfc6750.query_method_refused, probe.last)
+def not_2xx(probe: Probe, resource_control: PositiveControl, checker: Checker) -> None:
+    checker.verify(rfc6750.query_method_refused, BesideControl(probe.last, resource_control))
 
 
 @then(parsers.parse("the token lifetime is at most {limit:d} seconds"))
@@ -109,8 +109,8 @@ def short_lived(limit: int, issued: TokenResult, checker: Checker) -> None:
 
 
 @then("the protected resource answers 403 with error insufficient_scope")
-def answers_insufficient_scope(probe: Probe, checker: Checker) -> None:
-    checker.verify(rfc6750.insufficient_scope, probe.last)
+def answers_insufficient_scope(probe: Probe, resource_control: PositiveControl, checker: Checker) -> None:
+    checker.verify(rfc6750.insufficient_scope, BesideControl(probe.last, resource_control))
 
 
 @then("the answer carries Cache-Control no-store or private")

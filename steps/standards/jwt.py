@@ -7,7 +7,17 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from oauth_conformance.checks import Family, IssuedJwt, JwtAndKeys, JwtOfClient, rfc6819, rfc7517, rfc9068
+from oauth_conformance.checks import (
+    BesideControl,
+    Family,
+    IssuedJwt,
+    JwtAndKeys,
+    JwtOfClient,
+    PositiveControl,
+    rfc6819,
+    rfc7517,
+    rfc9068,
+)
 from oauth_conformance.errors import UnexpectedResponseError
 from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.jwt import forge, rsa_public_pem
@@ -91,8 +101,8 @@ def call_forged(
 
 
 @then("the protected resource refuses the forged token")
-def refuses_forged(probe: Probe, checker: Checker) -> None:
-    checker.verify_tagged(Family.FORGED_TOKEN_REFUSED, probe.last)
+def refuses_forged(probe: Probe, resource_control: PositiveControl, checker: Checker) -> None:
+    checker.verify_tagged(Family.FORGED_TOKEN_REFUSED, BesideControl(probe.last, resource_control))
 
 
 @then("the refusal does not echo the token")

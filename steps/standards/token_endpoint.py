@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlencode
 
 from pytest_bdd import parsers, then, when
 
-from oauth_conformance.checks import Family, Refusal, rfc6749
+from oauth_conformance.checks import BesideControl, Family, PositiveControl, Refusal, rfc6749
 from oauth_conformance.errors import SuiteError
 from oauth_conformance.http import HttpClient
 from oauth_conformance.targets.identity import basic_credentials
@@ -155,13 +155,14 @@ def token_issued(probe: Probe, checker: Checker) -> None:
 
 
 @then("no token is issued")
-def no_token(probe: Probe, checker: Checker) -> None:
-    checker.verify_tagged(Family.TOKEN_NOT_ISSUED, probe.last)
+def no_token(probe: Probe, token_control: PositiveControl, checker: Checker) -> None:
+    checker.verify_tagged(Family.TOKEN_NOT_ISSUED, BesideControl(probe.last, token_control))
 
 
 @then(parsers.re(r"the token request is refused with (?P<errors>[a-z_]+(?: or [a-z_]+)*)$"))
-def refused_with(errors: str, probe: Probe, checker: Checker) -> None:
-    checker.verify_tagged(Family.TOKEN_REFUSED_WITH, Refusal(probe.last, expected=tuple(errors.split(" or "))))
+def refused_with(errors: str, probe: Probe, token_control: PositiveControl, checker: Checker) -> None:
+    refusal = Refusal(probe.last, expected=tuple(errors.split(" or ")), control=token_control)
+    checker.verify_tagged(Family.TOKEN_REFUSED_WITH, refusal)
 
 
 @then("a token is issued with access_token, token_type Bearer and a numeric expires_in")
@@ -190,18 +191,20 @@ def response_no_refresh(probe: Probe, checker: Checker) -> None:
 
 
 @then("the token request is refused with HTTP 401 and a WWW-Authenticate Basic challenge")
-def refused_401_basic(probe: Probe, checker: Checker) -> None:
-    checker.verify(rfc6749.invalid_client_basic_401, probe.last)
+def refused_401_basic(probe: Probe, token_control: PositiveControl, checker: Checker) -> None:
+    checker.verify(rfc6749.invalid_client_basic_401, BesideControl(probe.last, token_control))
 
 
 @then("the error response is JSON with a registered error code")
-def error_shape(probe: Probe, checker: Checker) -> None:
-    checker.verify(rfc6749.error_response_shape, probe.last)
+def error_shape(probe: Probe, token_control: PositiveControl, checker: Checker) -> None:
+    checker.verify(rfc6749.error_response_shape, BesideControl(probe.last, token_control))
 
 
 @then("both refusals have the same status and error")
-def same_refusals(probe: Probe, checker: Checker) -> None:
-    refusals = rfc6749.CredentialRefusals(wrong_secret=probe.responses[-2], unknown_client=probe.responses[-1])
+def same_refusals(probe: Probe, token_control: PositiveControl, checker: Checker) -> None:
+    refusals = rfc6749.CredentialRefusals(
+        wrong_secret=probe.responses[-2], unknown_client=probe.responses[-1], control=token_control
+    )
     checker.verify(rfc6749.no_client_enumeration, refusals)
 
 

@@ -7,6 +7,8 @@ one observation it holds on and one it is violated by (review checks: one it mea
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,9 +16,24 @@ from typing import Any
 import httpx
 import pytest
 
-from oauth_conformance.checks import Check, Status
+from oauth_conformance.checks import BesideControl, Check, PositiveControl, Refusal, Status
 
-__all__ = ["Case", "assert_case", "cases_of", "error_response", "response", "token_response"]
+__all__ = [
+    "NOT_SHOWN",
+    "SHOWN",
+    "Case",
+    "assert_case",
+    "cases_of",
+    "controlled",
+    "error_response",
+    "refusal",
+    "response",
+    "token_response",
+]
+
+# The positive control of a refusal check: the valid request earlier in the run did (or did not) work.
+SHOWN = PositiveControl("a valid token request by the standards client", True, "HTTP 200, token issued", "E0")
+NOT_SHOWN = PositiveControl("a valid token request by the standards client", False, "HTTP 500", "E0")
 
 
 @dataclass(frozen=True)
@@ -26,6 +43,35 @@ class Case:
     expect: Status
     # What makes this observation hold or violate: the test's id.
     why: str
+
+
+def refusal(answer: httpx.Response, expected: tuple[str, ...], control: PositiveControl = SHOWN) -> Refusal:
+    return Refusal(answer, expected, control)
+
+
+def _takes_beside_control(check: Check[Any]) -> bool:
+    hints = typing.get_type_hints(check.function)
+    first = next(iter(name for name in hints if name != "return"), None)
+    return first is not None and hints[first] is BesideControl
+
+
+def controlled(cases: Sequence[Case]) -> list[Case]:
+    """The table with every refusal check's observation beside a control that held, plus, for each such
+    check, one case where the control did not hold: then the check is undecided, whatever was refused."""
+    out: list[Case] = []
+    undecided: set[str] = set()
+    for case in cases:
+        observation = case.observation
+        if _takes_beside_control(case.check) and isinstance(observation, httpx.Response):
+            observation = BesideControl(observation, SHOWN)
+            case = dataclasses.replace(case, observation=observation)
+        out.append(case)
+        control = getattr(observation, "control", None)
+        if isinstance(control, PositiveControl) and case.check.requirement not in undecided:
+            undecided.add(case.check.requirement)
+            blind = dataclasses.replace(observation, control=NOT_SHOWN)  # type: ignore[type-var]
+            out.append(Case(case.check, blind, Status.UNDECIDED, "no positive control"))
+    return out
 
 
 def cases_of(cases: Sequence[Case]) -> Callable[[Callable[[Case], None]], Callable[[Case], None]]:

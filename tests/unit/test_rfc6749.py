@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import httpx
 
-from oauth_conformance.checks import MetadataDocument, PlainHttpAnswer, Refusal, Status, rfc6749
-from tests.unit.cases import Case, assert_case, cases_of, error_response, response, token_response
+from oauth_conformance.checks import MetadataDocument, PlainHttpAnswer, Status, rfc6749
+from tests.unit.cases import (
+    SHOWN,
+    Case,
+    assert_case,
+    cases_of,
+    controlled,
+    error_response,
+    refusal,
+    response,
+    token_response,
+)
 
 HELD, VIOLATED = Status.HELD, Status.VIOLATED
 
@@ -30,7 +40,7 @@ def _pair(first: str | None, second: str | None) -> rfc6749.TokenPair:
 
 
 def _refusals(wrong: httpx.Response, unknown: httpx.Response) -> rfc6749.CredentialRefusals:
-    return rfc6749.CredentialRefusals(wrong, unknown)
+    return rfc6749.CredentialRefusals(wrong, unknown, SHOWN)
 
 
 def _metadata(**members: object) -> MetadataDocument:
@@ -94,24 +104,24 @@ CASES = [
     Case(rfc6749.client_credentials_confidential_only, error_response(400, "unauthorized_client"), HELD, "refused"),
     Case(rfc6749.client_credentials_confidential_only, token_response(), VIOLATED, "token issued to public client"),
     # "the token request is refused with X" family members.
-    Case(rfc6749.authentication_required, Refusal(error_response(401), ("invalid_client",)), HELD, "401"),
-    Case(rfc6749.authentication_required, Refusal(error_response(400), ("invalid_client",)), HELD, "400"),
-    Case(rfc6749.authentication_required, Refusal(error_response(403), ("invalid_client",)), VIOLATED, "403"),
-    Case(rfc6749.authentication_required, Refusal(token_response(), ("invalid_client",)), VIOLATED, "token issued"),
-    Case(rfc6749.empty_secret_only_omitted, Refusal(error_response(401), ("invalid_client",)), HELD, "refused"),
-    Case(rfc6749.empty_secret_only_omitted, Refusal(token_response(), ("invalid_client",)), VIOLATED,
+    Case(rfc6749.authentication_required, refusal(error_response(401), ("invalid_client",)), HELD, "401"),
+    Case(rfc6749.authentication_required, refusal(error_response(400), ("invalid_client",)), HELD, "400"),
+    Case(rfc6749.authentication_required, refusal(error_response(403), ("invalid_client",)), VIOLATED, "403"),
+    Case(rfc6749.authentication_required, refusal(token_response(), ("invalid_client",)), VIOLATED, "token issued"),
+    Case(rfc6749.empty_secret_only_omitted, refusal(error_response(401), ("invalid_client",)), HELD, "refused"),
+    Case(rfc6749.empty_secret_only_omitted, refusal(token_response(), ("invalid_client",)), VIOLATED,
          "token without the secret"),
-    Case(rfc6749.duplicate_parameter_refused, Refusal(error_response(400, "invalid_request"), ("invalid_request",)),
+    Case(rfc6749.duplicate_parameter_refused, refusal(error_response(400, "invalid_request"), ("invalid_request",)),
          HELD, "invalid_request"),
-    Case(rfc6749.duplicate_parameter_refused, Refusal(token_response(), ("invalid_request",)), VIOLATED,
+    Case(rfc6749.duplicate_parameter_refused, refusal(token_response(), ("invalid_request",)), VIOLATED,
          "last value kept, token issued"),
     Case(rfc6749.grant_type_errors,
-         Refusal(error_response(400, "invalid_grant"), ("unauthorized_client", "invalid_grant")), HELD,
+         refusal(error_response(400, "invalid_grant"), ("unauthorized_client", "invalid_grant")), HELD,
          "second of two allowed codes"),
     Case(rfc6749.grant_type_errors,
-         Refusal(error_response(400, "invalid_grant"), ("unsupported_grant_type",)), VIOLATED,
+         refusal(error_response(400, "invalid_grant"), ("unsupported_grant_type",)), VIOLATED,
          "invalid_grant for an unknown grant"),
-    Case(rfc6749.grant_type_errors, Refusal(error_response(400, None), ("invalid_request",)), VIOLATED, "no error"),
+    Case(rfc6749.grant_type_errors, refusal(error_response(400, None), ("invalid_request",)), VIOLATED, "no error"),
     Case(rfc6749.invalid_client_basic_401, error_response(401, headers={"WWW-Authenticate": 'Basic realm="is"'}),
          HELD, "401 with Basic"),
     Case(rfc6749.invalid_client_basic_401, error_response(401, headers={"WWW-Authenticate": "basic"}), HELD,
@@ -170,6 +180,9 @@ CASES = [
     Case(rfc6749.no_cleartext_endpoints, _metadata(revocation_endpoint="http://is.example.test/revoke"), VIOLATED,
          "http revocation_endpoint"),
 ]
+
+
+CASES = controlled(CASES)
 
 
 @cases_of(CASES)

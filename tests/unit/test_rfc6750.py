@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import httpx
 
 from oauth_conformance.checks import PlainHttpAnswer, Status, TokenLifetime, rfc6750
-from tests.unit.cases import Case, assert_case, cases_of, response
+from tests.unit.cases import Case, assert_case, cases_of, controlled, response
 from tests.unit.jwts import issued
 
 HELD, VIOLATED = Status.HELD, Status.VIOLATED
@@ -115,6 +115,9 @@ CASES = [
     Case(rfc6750.resource_requires_tls, plain(401, "Bearer error = invalid_token"), VIOLATED,
          "evaluated, however spaced"),
 ]
+
+
+CASES = controlled(CASES)
 
 
 @cases_of(CASES)

@@ -13,14 +13,13 @@ from oauth_conformance.checks import (
     JwtAndKeys,
     JwtOfClient,
     PlainHttpAnswer,
-    Refusal,
     Status,
     TokenLifetime,
     rfc6819,
 )
 from oauth_conformance.checks.rfc6819 import IssuedSecret, VerifiedHttpsFetch
 from oauth_conformance.jwt import forge, rsa_public_pem
-from tests.unit.cases import Case, assert_case, cases_of, error_response, response, token_response
+from tests.unit.cases import Case, assert_case, cases_of, controlled, error_response, refusal, response, token_response
 from tests.unit.jwts import CLIENT_ID, KEY, KID, issued, signed
 
 HELD, VIOLATED = Status.HELD, Status.VIOLATED
@@ -64,15 +63,15 @@ URLSAFE_SECRET = "Qm9vLWJhci1iYXotcXV4LTEyMzQ1Njc4OTAtX19fLS0"  # 43 characters
 
 CASES = [
     # §5.2.3.6: a deactivated client's secret is refused with invalid_client.
-    Case(rfc6819.deactivated_secret_refused, Refusal(error_response(401, "invalid_client"), ("invalid_client",)),
+    Case(rfc6819.deactivated_secret_refused, refusal(error_response(401, "invalid_client"), ("invalid_client",)),
          HELD, "401 invalid_client"),
-    Case(rfc6819.deactivated_secret_refused, Refusal(error_response(400, "invalid_client"), ("invalid_client",)),
+    Case(rfc6819.deactivated_secret_refused, refusal(error_response(400, "invalid_client"), ("invalid_client",)),
          HELD, "400 invalid_client (Creatio)"),
-    Case(rfc6819.deactivated_secret_refused, Refusal(token_response(), ("invalid_client",)), VIOLATED,
+    Case(rfc6819.deactivated_secret_refused, refusal(token_response(), ("invalid_client",)), VIOLATED,
          "a token issued"),
-    Case(rfc6819.deactivated_secret_refused, Refusal(error_response(400, "invalid_grant"), ("invalid_client",)),
+    Case(rfc6819.deactivated_secret_refused, refusal(error_response(400, "invalid_grant"), ("invalid_client",)),
          VIOLATED, "another error code"),
-    Case(rfc6819.deactivated_secret_refused, Refusal(error_response(500, "invalid_client"), ("invalid_client",)),
+    Case(rfc6819.deactivated_secret_refused, refusal(error_response(500, "invalid_client"), ("invalid_client",)),
          VIOLATED, "500"),
     # §5.1.1: the token endpoint does not serve plain http.
     Case(rfc6819.token_endpoint_confidential, PlainHttpAnswer(None), HELD, "nothing listens"),
@@ -145,6 +144,9 @@ CASES = [
     Case(rfc6819.bound_to_client, of_client(issued(client_id=None)), VIOLATED, "absent"),
     Case(rfc6819.bound_to_client, of_client(issued(), CLIENT_ID.lower()), VIOLATED, "ids compare exactly"),
 ]
+
+
+CASES = controlled(CASES)
 
 
 @cases_of(CASES)

@@ -9,7 +9,7 @@ import httpx
 
 from oauth_conformance.checks import IssuedJwt, JwtOfClient, Status, rfc9068
 from oauth_conformance.jwt import forge
-from tests.unit.cases import Case, assert_case, cases_of, response
+from tests.unit.cases import Case, assert_case, cases_of, controlled, response
 from tests.unit.jwts import CLIENT_ID, LIFETIME, NOW, issued, signed
 
 HELD, VIOLATED, MEASURED = Status.HELD, Status.VIOLATED, Status.MEASURED
@@ -93,6 +93,9 @@ CASES = [
     Case(rfc9068.subject_not_confusable, of_client(issued(), CLIENT_ID.lower()), VIOLATED,
          "sub differs from the client id in case"),
 ]
+
+
+CASES = controlled(CASES)
 
 
 @cases_of(CASES)

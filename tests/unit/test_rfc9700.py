@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from oauth_conformance.checks import IssuedJwt, Status, rfc9700
-from tests.unit.cases import Case, assert_case, cases_of, error_response, response, token_response
+from tests.unit.cases import Case, assert_case, cases_of, controlled, error_response, response, token_response
 
 HELD, VIOLATED, MEASURED = Status.HELD, Status.VIOLATED, Status.MEASURED
 
@@ -37,6 +37,9 @@ CASES = [
     Case(rfc9700.least_privilege_review, _jwt({"scope": "read"}), MEASURED, "scope claim recorded"),
     Case(rfc9700.least_privilege_review, _jwt({}, {"scope": "read write"}), MEASURED, "scope of the response"),
 ]
+
+
+CASES = controlled(CASES)
 
 
 @cases_of(CASES)

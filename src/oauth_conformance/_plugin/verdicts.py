@@ -12,7 +12,7 @@ import pytest
 
 from oauth_conformance._plugin.settings import settings_of
 from oauth_conformance.catalogue import Catalogue, load_catalogue
-from oauth_conformance.errors import FeatureNotOfferedError, SettingsError
+from oauth_conformance.errors import FeatureNotOfferedError, SettingsError, UndecidedError
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets import TARGETS
 from oauth_conformance.verdicts import GATE, Checker, ConformanceFailure, Finding, Verdict
@@ -114,10 +114,11 @@ def checker(request: pytest.FixtureRequest) -> Checker:
 
 
 def judge_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
-    """Around a test's call: a target lacking a service the scenario needs is a precondition, not a defect."""
+    """Around a test's call: a target lacking a service the scenario needs is a precondition, not a defect;
+    a check whose positive control did not hold is undecided. Both are SKIPs with their reason."""
     try:
         return (yield)
-    except FeatureNotOfferedError as error:
+    except (FeatureNotOfferedError, UndecidedError) as error:
         pytest.skip(str(error))
 
 

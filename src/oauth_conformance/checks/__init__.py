@@ -21,19 +21,22 @@ from oauth_conformance.checks import (  # noqa: F401  (each module registers its
     rfc9700,
 )
 from oauth_conformance.checks._observations import (
+    BesideControl,
     IssuedJwt,
     JwtAndKeys,
     JwtOfClient,
     MetadataDocument,
     PlainHttpAnswer,
+    PositiveControl,
     Refusal,
     TokenLifetime,
 )
-from oauth_conformance.checks._outcome import Outcome, Status, held, judged, measured, violated
+from oauth_conformance.checks._outcome import Outcome, Status, held, judged, measured, undecided, violated
 from oauth_conformance.checks._registry import CHECKS, Check, Family, check, checks_in
 
 __all__ = [
     "CHECKS",
+    "BesideControl",
     "Check",
     "Family",
     "IssuedJwt",
@@ -42,6 +45,7 @@ __all__ = [
     "MetadataDocument",
     "Outcome",
     "PlainHttpAnswer",
+    "PositiveControl",
     "Refusal",
     "Status",
     "TokenLifetime",
@@ -50,5 +54,6 @@ __all__ = [
     "held",
     "judged",
     "measured",
+    "undecided",
     "violated",
 ]

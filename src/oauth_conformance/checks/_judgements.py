@@ -10,8 +10,15 @@ import re
 
 import httpx
 
-from oauth_conformance.checks._observations import IssuedJwt, PlainHttpAnswer, Refusal, TokenLifetime
-from oauth_conformance.checks._outcome import Outcome, judged
+from oauth_conformance.checks._observations import (
+    BesideControl,
+    IssuedJwt,
+    PlainHttpAnswer,
+    PositiveControl,
+    Refusal,
+    TokenLifetime,
+)
+from oauth_conformance.checks._outcome import Outcome, judged, undecided
 from oauth_conformance.checks._predicates import (
     describe_token_response,
     issued,
@@ -23,6 +30,7 @@ from oauth_conformance.http import exchange_id, json_object
 
 __all__ = [
     "audience_restricted",
+    "beside_control",
     "forged_token_refused",
     "lifetime_at_most",
     "refusal_as_expected",
@@ -37,21 +45,37 @@ def token_issued(response: httpx.Response) -> Outcome:
     return judged(issued(response), describe_token_response(response), [exchange_id(response)])
 
 
-def token_not_issued(response: httpx.Response) -> Outcome:
-    return judged(not issued(response), describe_token_response(response), [exchange_id(response)])
+def beside_control(control: PositiveControl, decided: Outcome) -> Outcome:
+    """``decided``, where the positive control held; else undecided, saying why."""
+    if control.shown:
+        return decided
+    return undecided(
+        f"no positive control: {control.what} got {control.answer}, so a refusal here proves nothing",
+        [control.exchange],
+    )
+
+
+def token_not_issued(observed: BesideControl) -> Outcome:
+    response = observed.response
+    return beside_control(
+        observed.control, judged(not issued(response), describe_token_response(response), [exchange_id(response)])
+    )
 
 
 def refusal_as_expected(refusal: Refusal) -> Outcome:
     response = refusal.response
-    return judged(
+    return beside_control(refusal.control, judged(
         refused_with(response, refusal.expected),
         f"expected {' or '.join(refusal.expected)}: {describe_token_response(response)}",
         [exchange_id(response)],
+    ))
+
+
+def forged_token_refused(observed: BesideControl) -> Outcome:
+    response = observed.response
+    return beside_control(
+        observed.control, judged(response.status_code == 401, f"HTTP {response.status_code}", [exchange_id(response)])
     )
-
-
-def forged_token_refused(response: httpx.Response) -> Outcome:
-    return judged(response.status_code == 401, f"HTTP {response.status_code}", [exchange_id(response)])
 
 
 # OAuth errors that only an endpoint which authenticated the made-up client can give. invalid_request is

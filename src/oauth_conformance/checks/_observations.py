@@ -16,16 +16,48 @@ import httpx
 from oauth_conformance.jwt import decode_unverified
 from oauth_conformance.redaction import RedactedRepr
 
-__all__ = ["IssuedJwt", "JwtAndKeys", "JwtOfClient", "MetadataDocument", "PlainHttpAnswer", "Refusal", "TokenLifetime"]
+__all__ = [
+    "BesideControl",
+    "IssuedJwt",
+    "JwtAndKeys",
+    "JwtOfClient",
+    "MetadataDocument",
+    "PlainHttpAnswer",
+    "PositiveControl",
+    "Refusal",
+    "TokenLifetime",
+]
+
+
+@dataclass(frozen=True)
+class PositiveControl:
+    """The valid form of a request, sent to the same endpoint in the same run, and whether the server did
+    the valid thing with it (issued a token, served the resource). A refusal counts only beside a control
+    that held: a server that refuses everything refuses the invalid request too, and proves nothing."""
+
+    what: str  # e.g. "a valid token request by the standards client"
+    shown: bool
+    answer: str  # what the server answered, in words
+    exchange: str | None = None
+
+
+@dataclass(frozen=True, repr=False)
+class BesideControl(RedactedRepr):
+    """The answer to a request the server should refuse, beside the positive control of its endpoint."""
+
+    response: httpx.Response
+    control: PositiveControl
 
 
 @dataclass(frozen=True, repr=False)
 class Refusal(RedactedRepr):
-    """A token request's answer and the error codes the scenario expects it to be refused with."""
+    """A token request's answer, the error codes the scenario expects it to be refused with, and the
+    positive control of the token endpoint."""
 
     response: httpx.Response
     # In the order the scenario names them ("unauthorized_client or invalid_grant").
     expected: tuple[str, ...]
+    control: PositiveControl
 
 
 @dataclass(frozen=True)

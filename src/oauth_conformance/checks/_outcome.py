@@ -1,4 +1,5 @@
-"""What a check returns: the requirement held, was violated, or (for review requirements) was measured."""
+"""What a check returns: the requirement held, was violated, or (for review requirements) was measured;
+or it could not be decided, because the positive control the judgement rests on did not hold."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Outcome", "Status", "held", "judged", "measured", "violated"]
+__all__ = ["Outcome", "Status", "held", "judged", "measured", "undecided", "violated"]
 
 
 class Status(enum.StrEnum):
@@ -14,6 +15,9 @@ class Status(enum.StrEnum):
     VIOLATED = "violated"
     # A measurement for a human: review requirements never pass or fail by themselves.
     MEASURED = "measured"
+    # Not decidable in this run: a refusal counts only after the server did the valid thing, and it did
+    # not. Reported as SKIP with the reason, never as PASS.
+    UNDECIDED = "undecided"
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,10 @@ def violated(message: str, evidence: Iterable[str | None] = ()) -> Outcome:
 
 def measured(message: str, evidence: Iterable[str | None] = ()) -> Outcome:
     return Outcome(Status.MEASURED, message, _refs(evidence))
+
+
+def undecided(message: str, evidence: Iterable[str | None] = ()) -> Outcome:
+    return Outcome(Status.UNDECIDED, message, _refs(evidence))
 
 
 def judged(condition: bool, message: str, evidence: Iterable[str | None] = ()) -> Outcome:

@@ -9,13 +9,20 @@ from dataclasses import dataclass
 import httpx
 
 from oauth_conformance.checks._judgements import (
+    beside_control,
     forged_token_refused,
     refusal_as_expected,
     token_endpoint_not_plain,
     token_issued,
     token_not_issued,
 )
-from oauth_conformance.checks._observations import MetadataDocument, PlainHttpAnswer, Refusal
+from oauth_conformance.checks._observations import (
+    BesideControl,
+    MetadataDocument,
+    PlainHttpAnswer,
+    PositiveControl,
+    Refusal,
+)
 from oauth_conformance.checks._outcome import Outcome, judged, violated
 from oauth_conformance.checks._predicates import (
     challenge,
@@ -77,10 +84,12 @@ _MIN_TOKEN_BITS = 128
 
 @dataclass(frozen=True, repr=False)
 class CredentialRefusals(RedactedRepr):
-    """The token endpoint's answers to the client's id with a wrong secret and to an unknown client id."""
+    """The token endpoint's answers to the client's id with a wrong secret and to an unknown client id,
+    beside the endpoint's positive control."""
 
     wrong_secret: httpx.Response
     unknown_client: httpx.Response
+    control: PositiveControl
 
 
 @dataclass(frozen=True, repr=False)
@@ -120,13 +129,13 @@ def pragma_no_cache(response: httpx.Response) -> Outcome:
 
 
 @check("RFC6749-7-rs-validate", Family.FORGED_TOKEN_REFUSED)
-def resource_server_validates(response: httpx.Response) -> Outcome:
+def resource_server_validates(observed: BesideControl) -> Outcome:
     """Holds when the protected resource answers a forged access token with 401. RFC 6749 §7: "The
     resource server MUST validate the access token and ensure that it has not expired and that its
     scope covers the requested resource"; a token the issuer did not sign is not valid, and RFC 6750
     §3.1 gives 401 for an invalid token.
     """
-    return forged_token_refused(response)
+    return forged_token_refused(observed)
 
 
 @check("RFC6749-3.3-default-scope")
@@ -270,40 +279,40 @@ def empty_parameter_omitted(response: httpx.Response) -> Outcome:
 
 
 @check("RFC6749-2.3.1-not-in-uri", Family.TOKEN_NOT_ISSUED)
-def credentials_not_in_uri(response: httpx.Response) -> Outcome:
+def credentials_not_in_uri(observed: BesideControl) -> Outcome:
     """Holds when a token request carrying its client credentials in the query string only obtains no
     token (any refusal will do). RFC 6749 §2.3.1: "The parameters can only be transmitted in the
     request-body and MUST NOT be included in the request URI."
     """
-    return token_not_issued(response)
+    return token_not_issued(observed)
 
 
 @check("RFC6749-3.2-post", Family.TOKEN_NOT_ISSUED)
-def post_only(response: httpx.Response) -> Outcome:
+def post_only(observed: BesideControl) -> Outcome:
     """Holds when a token request sent with GET obtains no token (405, 400 or any other refusal).
     RFC 6749 §3.2: "The client MUST use the HTTP "POST" method when making access token requests"; the
     rule binds the client, so a server that serves GET is reported at SHOULD level.
     """
-    return token_not_issued(response)
+    return token_not_issued(observed)
 
 
 @check("RFC6749-2.3-single-method", Family.TOKEN_NOT_ISSUED)
-def single_authentication_method(response: httpx.Response) -> Outcome:
+def single_authentication_method(observed: BesideControl) -> Outcome:
     """Holds when a token request authenticating with HTTP Basic and body credentials at once obtains
     no token. RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each
     request"; the rule binds the client, so a server that serves such a request is reported at SHOULD
     level.
     """
-    return token_not_issued(response)
+    return token_not_issued(observed)
 
 
 @check("RFC6749-4.4-confidential", Family.TOKEN_NOT_ISSUED)
-def client_credentials_confidential_only(response: httpx.Response) -> Outcome:
+def client_credentials_confidential_only(observed: BesideControl) -> Outcome:
     """Holds when a public client (registered without a secret) that sends its ``client_id`` alone
     obtains no token. RFC 6749 §4.4: "The client credentials grant type MUST only be used by
     confidential clients."
     """
-    return token_not_issued(response)
+    return token_not_issued(observed)
 
 
 # -- refusals with a registered error code (§5.2) ---------------------------------------------------
@@ -354,23 +363,24 @@ def grant_type_errors(refusal: Refusal) -> Outcome:
 
 
 @check("RFC6749-5.2-invalid-client-401")
-def invalid_client_basic_401(response: httpx.Response) -> Outcome:
+def invalid_client_basic_401(observed: BesideControl) -> Outcome:
     """Holds when a token request whose HTTP Basic credentials fail gets no token, HTTP 401, and a
     ``WWW-Authenticate`` challenge of the Basic scheme. RFC 6749 §5.2, invalid_client: "If the client
     attempted to authenticate via the "Authorization" request header field, the authorization server
     MUST respond with an HTTP 401 (Unauthorized) status code and include the "WWW-Authenticate" response
     header field matching the authentication scheme used by the client."
     """
+    response = observed.response
     offered = challenge(response)
-    return judged(
+    return beside_control(observed.control, judged(
         not issued(response) and response.status_code == 401 and offered.lower().startswith("basic"),
         f"{describe_token_response(response)}, WWW-Authenticate: {offered!r}",
         [exchange_id(response)],
-    )
+    ))
 
 
 @check("RFC6749-5.2-error-shape")
-def error_response_shape(response: httpx.Response) -> Outcome:
+def error_response_shape(observed: BesideControl) -> Outcome:
     """Holds when an error answer is HTTP 400 or 401 with a JSON object whose ``error`` is one of the
     six codes §5.2 registers for the token endpoint, and whose ``error``, ``error_description`` and
     ``error_uri``, where present, are strings of the allowed characters. RFC 6749 §5.2: "The
@@ -379,6 +389,7 @@ def error_response_shape(response: httpx.Response) -> Outcome:
     for the "error" parameter MUST NOT include characters outside the set %x20-21 / %x23-5B / %x5D-7E"
     (the same set for the other two). 401 is the "specified otherwise" of invalid_client.
     """
+    response = observed.response
     body = json_object(response) or {}
     texts = [body.get(k) for k in ("error", "error_description", "error_uri") if k in body]
     ok = (
@@ -386,7 +397,7 @@ def error_response_shape(response: httpx.Response) -> Outcome:
         and body.get("error") in REGISTERED_ERRORS
         and all(isinstance(t, str) and _ERROR_CHARSET.fullmatch(t) for t in texts)
     )
-    return judged(ok, describe_token_response(response), [exchange_id(response)])
+    return beside_control(observed.control, judged(ok, describe_token_response(response), [exchange_id(response)]))
 
 
 @check("RFC6749-5.2-no-enum")
@@ -399,11 +410,11 @@ def no_client_enumeration(refusals: CredentialRefusals) -> Outcome:
     """
     wrong, unknown = refusals.wrong_secret, refusals.unknown_client
     same = wrong.status_code == unknown.status_code and error_code(wrong) == error_code(unknown)
-    return judged(
+    return beside_control(refusals.control, judged(
         same and not issued(wrong) and not issued(unknown),
         f"wrong secret: {describe_token_response(wrong)}; unknown client: {describe_token_response(unknown)}",
         [exchange_id(wrong), exchange_id(unknown)],
-    )
+    ))
 
 
 # -- scope (§3.3) and token values (§10.3, §10.10) ---------------------------------------------------

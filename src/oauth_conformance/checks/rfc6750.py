@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import httpx
 
-from oauth_conformance.checks._judgements import audience_restricted, lifetime_at_most, resource_not_plain
-from oauth_conformance.checks._observations import IssuedJwt, PlainHttpAnswer, TokenLifetime
+from oauth_conformance.checks._judgements import (
+    audience_restricted,
+    beside_control,
+    lifetime_at_most,
+    resource_not_plain,
+)
+from oauth_conformance.checks._observations import BesideControl, IssuedJwt, PlainHttpAnswer, TokenLifetime
 from oauth_conformance.checks._outcome import Outcome, judged
 from oauth_conformance.checks._predicates import challenge, challenge_error, error_code
 from oauth_conformance.checks._registry import Family, check
@@ -48,38 +53,41 @@ def header_method_accepted(response: httpx.Response) -> Outcome:
 
 
 @check("RFC6750-3-www-auth")
-def unauthorized_challenged(response: httpx.Response) -> Outcome:
+def unauthorized_challenged(observed: BesideControl) -> Outcome:
     """Holds when a request without credentials gets 401 with a ``WWW-Authenticate`` challenge of the
     Bearer scheme (any case). RFC 6750 §3: "If the protected resource request does not include
     authentication credentials [...] the resource server MUST include the HTTP "WWW-Authenticate"
     response header field"; "All challenges defined by this specification MUST use the auth-scheme
     value "Bearer"."
     """
+    response = observed.response
     ok = response.status_code == 401 and _bearer_challenge(response)
-    return judged(ok, _answer(response), [exchange_id(response)])
+    return beside_control(observed.control, judged(ok, _answer(response), [exchange_id(response)]))
 
 
 @check("RFC6750-3.1-no-auth-no-error")
-def challenge_without_error(response: httpx.Response) -> Outcome:
+def challenge_without_error(observed: BesideControl) -> Outcome:
     """Holds when the answer to a request without credentials carries a challenge and that challenge
     has no ``error`` auth-param (``Bearer realm="..."``, a scope and the like are fine); no challenge
     at all violates it too. RFC 6750 §3.1: "If the request lacks any authentication information [...],
     the resource server SHOULD NOT include an error code or other error information."
     """
+    response = observed.response
     value = challenge(response)
-    return judged(bool(value) and challenge_error(response) is None, f"WWW-Authenticate: {value!r}",
-                  [exchange_id(response)])
+    ok = bool(value) and challenge_error(response) is None
+    return beside_control(observed.control, judged(ok, f"WWW-Authenticate: {value!r}", [exchange_id(response)]))
 
 
 @check("RFC6750-3.1-invalid-token")
-def invalid_token(response: httpx.Response) -> Outcome:
+def invalid_token(observed: BesideControl) -> Outcome:
     """Holds when a malformed token gets 401 with a Bearer challenge whose ``error`` is
     ``invalid_token``. RFC 6750 §3.1: "invalid_token: The access token provided is expired, revoked,
     malformed, or invalid for other reasons. The resource SHOULD respond with the HTTP 401
     (Unauthorized) status code."
     """
+    response = observed.response
     ok = response.status_code == 401 and _bearer_challenge(response) and challenge_error(response) == "invalid_token"
-    return judged(ok, _answer(response), [exchange_id(response)])
+    return beside_control(observed.control, judged(ok, _answer(response), [exchange_id(response)]))
 
 
 def _refused_invalid_request(response: httpx.Response) -> Outcome:
@@ -93,7 +101,7 @@ def _refused_invalid_request(response: httpx.Response) -> Outcome:
 
 
 @check("RFC6750-3.1-invalid-request", Family.BEARER_INVALID_REQUEST)
-def invalid_request(response: httpx.Response) -> Outcome:
+def invalid_request(observed: BesideControl) -> Outcome:
     """Holds when a malformed request (the Bearer scheme with no token) gets 400 with error
     ``invalid_request``, named in the challenge or, without a challenge error, in a JSON body. RFC 6750
     §3.1: "invalid_request: The request is missing a required parameter, includes an unsupported
@@ -101,38 +109,43 @@ def invalid_request(response: httpx.Response) -> Outcome:
     an access token, or is otherwise malformed. The resource server SHOULD respond with the HTTP 400
     (Bad Request) status code."
     """
-    return _refused_invalid_request(response)
+    response = observed.response
+    return beside_control(observed.control, _refused_invalid_request(response))
 
 
 @check("RFC6750-2-one-method", Family.BEARER_INVALID_REQUEST)
-def one_method_only(response: httpx.Response) -> Outcome:
+def one_method_only(observed: BesideControl) -> Outcome:
     """Holds when a request carrying the token in the header and the query at once gets 400 with error
     ``invalid_request`` (in the challenge or a JSON body). RFC 6750 §2: "Clients MUST NOT use more than
     one method to transmit the token in each request"; §3.1 names the answer: invalid_request for a
     request that "uses more than one method for including an access token".
     """
-    return _refused_invalid_request(response)
+    response = observed.response
+    return beside_control(observed.control, _refused_invalid_request(response))
 
 
 @check("RFC6750-2.3-query")
-def query_method_refused(response: httpx.Response) -> Outcome:
+def query_method_refused(observed: BesideControl) -> Outcome:
     """Holds when a token sent only in the URI query (``?access_token=``) is not served 2xx. RFC 6750
     §2.3: because URLs carrying the token are likely to be logged, the query method "SHOULD NOT be used
     unless it is impossible to transport the access token in the "Authorization" request header field
     or the HTTP request entity-body."
     """
-    return judged(not _is_2xx(response), f"HTTP {response.status_code}", [exchange_id(response)])
+    response = observed.response
+    answer = judged(not _is_2xx(response), f"HTTP {response.status_code}", [exchange_id(response)])
+    return beside_control(observed.control, answer)
 
 
 @check("RFC6750-3.1-insufficient-scope")
-def insufficient_scope(response: httpx.Response) -> Outcome:
+def insufficient_scope(observed: BesideControl) -> Outcome:
     """Holds when a valid token used on a resource it does not grant gets 403 with a challenge whose
     ``error`` is ``insufficient_scope``. RFC 6750 §3.1: "insufficient_scope: The request requires higher
     privileges than provided by the access token. The resource server SHOULD respond with the HTTP 403
     (Forbidden) status code."
     """
+    response = observed.response
     ok = response.status_code == 403 and challenge_error(response) == "insufficient_scope"
-    return judged(ok, _answer(response), [exchange_id(response)])
+    return beside_control(observed.control, judged(ok, _answer(response), [exchange_id(response)]))
 
 
 @check("RFC6750-5.3-short-lived", Family.TOKEN_LIFETIME)

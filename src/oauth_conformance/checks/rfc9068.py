@@ -3,10 +3,8 @@ practices (https://www.rfc-editor.org/rfc/rfc9068, https://www.rfc-editor.org/rf
 
 from __future__ import annotations
 
-import httpx
-
 from oauth_conformance.checks._judgements import audience_restricted, forged_token_refused
-from oauth_conformance.checks._observations import IssuedJwt, JwtOfClient
+from oauth_conformance.checks._observations import BesideControl, IssuedJwt, JwtOfClient
 from oauth_conformance.checks._outcome import Outcome, judged, measured, violated
 from oauth_conformance.checks._registry import Family, check
 
@@ -98,25 +96,25 @@ def required_claims(jwt: IssuedJwt) -> Outcome:
 
 
 @check("RFC9068-4-rs-validation", Family.FORGED_TOKEN_REFUSED)
-def forged_tokens_rejected(response: httpx.Response) -> Outcome:
+def forged_tokens_rejected(observed: BesideControl) -> Outcome:
     """Holds when the protected resource answers a forged variant of a real token (alg none, HS256
     keyed with the public key, an unknown kid, a tampered payload, a stripped signature, a foreign key)
     with 401. RFC 9068 §4: "The resource server MUST validate the signature of all incoming JWT access
     tokens [...] The resource server MUST reject any JWT in which the value of "alg" is "none""; a
     failed check is answered as RFC 6750 §3.1 says, 401 invalid_token.
     """
-    return forged_token_refused(response)
+    return forged_token_refused(observed)
 
 
 @check("RFC8725-3.1-alg-allowlist", Family.FORGED_TOKEN_REFUSED)
-def algorithms_allow_listed(response: httpx.Response) -> Outcome:
+def algorithms_allow_listed(observed: BesideControl) -> Outcome:
     """Holds when the protected resource answers a forged token with 401: a verifier with an algorithm
     allow-list refuses alg none and the HS256/RS256 confusion, and one that honours the list refuses a
     token its keys do not verify. RFC 8725 §3.1: "Libraries MUST enable the caller to specify a
     supported set of algorithms and MUST NOT use any other algorithms when performing cryptographic
     operations."
     """
-    return forged_token_refused(response)
+    return forged_token_refused(observed)
 
 
 @check("RFC9068-3-aud-default", Family.JWT_AUDIENCE)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from oauth_conformance.checks._judgements import token_not_issued
-from oauth_conformance.checks._observations import IssuedJwt
+from oauth_conformance.checks._observations import BesideControl, IssuedJwt
 from oauth_conformance.checks._outcome import Outcome, judged, measured
 from oauth_conformance.checks._predicates import media_type
 from oauth_conformance.checks._registry import Family, check
@@ -49,9 +49,9 @@ def least_privilege_review(jwt: IssuedJwt) -> Outcome:
 
 
 @check("RFC9700-2.4-no-ropc", Family.TOKEN_NOT_ISSUED)
-def password_grant_refused(response: httpx.Response) -> Outcome:
+def password_grant_refused(observed: BesideControl) -> Outcome:
     """Holds when the integration client's token request with ``grant_type=password`` (and made-up
     resource owner credentials) obtains no token, whatever the refusal. RFC 9700 §2.4: "The resource
     owner password credentials grant [RFC6749] MUST NOT be used."
     """
-    return token_not_issued(response)
+    return token_not_issued(observed)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from oauth_conformance.catalogue import Catalogue, StandardsProfile
 from oauth_conformance.checks import Check, Family, Outcome, Status, checks_in
-from oauth_conformance.errors import SuiteError
+from oauth_conformance.errors import SuiteError, UndecidedError
 from oauth_conformance.redaction import REDACTOR
 from oauth_conformance.verdicts.levels import VIOLATION, Verdict
 
@@ -70,11 +70,13 @@ class Checker:
         members = [c for c in checks_in(family) if c.requirement in self.tags]
         if not members:
             raise SuiteError(f"step '{family.value}' used in a scenario tagged with none of its requirements")
-        failure: ConformanceFailure | None = None
+        failure: ConformanceFailure | UndecidedError | None = None
         for member in members:
             try:
                 self.verify(member, observation)
             except ConformanceFailure as error:
+                failure = error if not isinstance(failure, ConformanceFailure) else failure
+            except UndecidedError as error:
                 failure = failure or error
         if failure is not None:
             raise failure
@@ -82,6 +84,8 @@ class Checker:
     def record(self, requirement_id: str, outcome: Outcome) -> bool:
         """The verdict ``outcome`` means for ``requirement_id``: decided by the catalogue, never by the check."""
         requirement = self.catalogue[requirement_id]
+        if outcome.status is Status.UNDECIDED:
+            raise UndecidedError(f"[{requirement_id}] {outcome.message}", next(iter(outcome.evidence), None))
         review = requirement.check == "review"
         if review != (outcome.status is Status.MEASURED):
             kind = "measures for review" if review else "is decided by its level"
