@@ -18,7 +18,7 @@ Feature: RFC 7009 token revocation, where the server advertises it
   @RFC7009-2.1-hint
   Scenario: A wrong token_type_hint does not stop revocation
     When the client revokes a fresh access token with the hint refresh_token
-    Then the revocation answers 200
+    Then the revocation answers 200, as it does without the hint
 
   @RFC7009-2-access-tokens @RFC7009-effect
   Scenario: Access tokens can be revoked, and the API's answer afterwards is measured

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from oauth_conformance.checks import PositiveControl
+from oauth_conformance.checks import PositiveControl, rfc7009
 from oauth_conformance.http import HttpClient, exchange_id
 from oauth_conformance.redaction import REDACTOR
 from oauth_conformance.targets.standards import StandardsTarget
+from steps.standards.context import advertised_endpoint, client_auth, fresh_access_token
 
-__all__ = ["resource_control", "token_control"]
+__all__ = ["access_token_revocation", "own_revocation_effective", "resource_control", "token_control"]
 
 
 @pytest.fixture(scope="session")
@@ -40,3 +41,40 @@ def resource_control(standards: StandardsTarget, http: HttpClient) -> PositiveCo
     response = http.get(standards.resource_url, headers={"Authorization": f"Bearer {token}"})
     return PositiveControl(what, 200 <= response.status_code < 300, f"HTTP {response.status_code}",
                            exchange_id(response))
+
+
+@pytest.fixture(scope="session")
+def access_token_revocation(standards: StandardsTarget, http: HttpClient) -> PositiveControl:
+    """The client revoking a fresh access token of its own, without a hint: HTTP 200 (RFC 7009 §2.2)."""
+    url = advertised_endpoint(standards, "revocation_endpoint")
+    response = http.post(url, data={"token": fresh_access_token(standards)}, headers=client_auth(standards.client))
+    return PositiveControl("revoking a fresh access token without a hint", response.status_code == 200,
+                           f"HTTP {response.status_code}", exchange_id(response))
+
+
+@pytest.fixture(scope="session")
+def own_revocation_effective(standards: StandardsTarget, http: HttpClient) -> PositiveControl:
+    """The client revoking its own fresh token, and the revocation seen to take effect: the protected
+    resource refuses the token (401), or the client's introspection calls it inactive while calling an
+    untouched fresh token active. Where neither shows (a resource that validates JWTs locally, and no
+    introspection this client may use), a revocation cannot be observed at all in this run."""
+    what = "the client's revocation of its own token, seen to take effect"
+    url = advertised_endpoint(standards, "revocation_endpoint")
+    token = fresh_access_token(standards)
+    revoked = http.post(url, data={"token": token}, headers=client_auth(standards.client))
+    if revoked.status_code != 200:
+        return PositiveControl(what, False, f"the revocation answered HTTP {revoked.status_code}", exchange_id(revoked))
+    if standards.resource_url is not None:
+        api = http.get(standards.resource_url, headers={"Authorization": f"Bearer {token}"})
+        if api.status_code == 401:
+            return PositiveControl(what, True, "the resource refuses the revoked token (401)", exchange_id(api))
+    introspection_url = standards.identity.advertised_endpoint("introspection_endpoint")
+    if introspection_url is not None:
+        fresh = http.post(introspection_url, data={"token": fresh_access_token(standards)},
+                          headers=client_auth(standards.client))
+        after = http.post(introspection_url, data={"token": token}, headers=client_auth(standards.client))
+        if rfc7009.introspected_active(fresh) is True and rfc7009.introspected_active(after) is False:
+            return PositiveControl(what, True, "introspection calls the revoked token inactive", exchange_id(after))
+    return PositiveControl(what, False, "neither the resource nor introspection shows the revocation",
+                           exchange_id(revoked))
+

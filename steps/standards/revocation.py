@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from pytest_bdd import given, parsers, then, when
 
-from oauth_conformance.checks import Family, rfc7009
+from oauth_conformance.checks import BesideControl, Family, PositiveControl, rfc7009
 from oauth_conformance.http import HttpClient
 from oauth_conformance.targets.standards import Client, StandardsTarget
 from oauth_conformance.verdicts import Checker
@@ -24,8 +24,6 @@ from steps.state import Probe
 @given("the server advertises a revocation endpoint", target_fixture="revocation_url")
 def revocation_endpoint(standards: StandardsTarget) -> str:
     return advertised_endpoint(standards, "revocation_endpoint")
-
-
 
 
 def _revoke(url: str, token: str, client: Client, http: HttpClient, probe: Probe, hint: str | None = None) -> None:
@@ -73,6 +71,11 @@ def revocation_200(probe: Probe, checker: Checker) -> None:
     checker.verify_tagged(Family.REVOCATION_ANSWERED, probe.last)
 
 
+@then("the revocation answers 200, as it does without the hint")
+def revocation_200_despite_hint(probe: Probe, access_token_revocation: PositiveControl, checker: Checker) -> None:
+    checker.verify(rfc7009.wrong_hint_answered_200, BesideControl(probe.last, access_token_revocation))
+
+
 @then("the API's answer to the revoked token is recorded for review")
 def revoked_token_effect(standards: StandardsTarget, http: HttpClient, probe: Probe, checker: Checker) -> None:
     resource_url = require_part(standards.resource_url, "OAUTH_RESOURCE_URL (a protected resource)")
@@ -81,7 +84,10 @@ def revoked_token_effect(standards: StandardsTarget, http: HttpClient, probe: Pr
 
 
 @then("the client's token is still valid")
-def foreign_revocation_ignored(standards: StandardsTarget, http: HttpClient, probe: Probe, checker: Checker) -> None:
+def foreign_revocation_ignored(
+    standards: StandardsTarget, http: HttpClient, probe: Probe, own_revocation_effective: PositiveControl,
+    checker: Checker,
+) -> None:
     resource_url = require_part(standards.resource_url, "OAUTH_RESOURCE_URL (a protected resource)")
     token = probe.tokens[-1]
     api = http.get(resource_url, headers={"Authorization": f"Bearer {token}"})
@@ -93,4 +99,5 @@ def foreign_revocation_ignored(standards: StandardsTarget, http: HttpClient, pro
     if introspection_url is not None:
         control = introspect(introspection_url, fresh_access_token(standards), standards, http)
         view = rfc7009.IntrospectionView(control, introspect(introspection_url, token, standards, http))
-    checker.verify(rfc7009.foreign_revocation_ignored, rfc7009.ForeignRevocationAftermath(probe.last, api, view))
+    aftermath = rfc7009.ForeignRevocationAftermath(probe.last, api, own_revocation_effective, view)
+    checker.verify(rfc7009.foreign_revocation_ignored, aftermath)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from oauth_conformance.checks import Status, rfc7009
-from tests.unit.cases import Case, assert_case, cases_of, error_response, response
+from tests.unit.cases import SHOWN, Case, assert_case, cases_of, controlled, error_response, response
 
 HELD, VIOLATED, MEASURED = Status.HELD, Status.VIOLATED, Status.MEASURED
 
@@ -34,7 +34,7 @@ def aftermath(api_status: int, control: object = None, answer: object = None,
         rfc7009.IntrospectionView(introspected(control, control_status), introspected(answer, exchange="E4"))
         if control is not None else None
     )
-    return rfc7009.ForeignRevocationAftermath(revoked(), api(api_status), view)
+    return rfc7009.ForeignRevocationAftermath(revoked(), api(api_status), SHOWN, view)
 
 
 CASES = [
@@ -69,6 +69,9 @@ CASES = [
          "introspection says it was revoked"),
     Case(rfc7009.foreign_revocation_ignored, aftermath(401, True, True), VIOLATED, "API refuses, introspection active"),
 ]
+
+
+CASES = controlled(CASES)
 
 
 @cases_of(CASES)

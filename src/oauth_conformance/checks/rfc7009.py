@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from oauth_conformance.checks._judgements import beside_control
+from oauth_conformance.checks._observations import BesideControl, PositiveControl
 from oauth_conformance.checks._outcome import Outcome, judged, measured
 from oauth_conformance.checks._predicates import error_code
 from oauth_conformance.checks._registry import Family, check
@@ -21,6 +23,7 @@ __all__ = [
     "access_token_revoked",
     "endpoint_is_https",
     "foreign_revocation_ignored",
+    "introspected_active",
     "revocation_effect_review",
     "unknown_token_answered_200",
     "wrong_hint_answered_200",
@@ -60,6 +63,8 @@ class ForeignRevocationAftermath:
 
     revocation: httpx.Response
     api: httpx.Response
+    # The client's own revocation of its own token, seen to take effect.
+    control: PositiveControl
     introspection: IntrospectionView | None = None
 
 
@@ -91,13 +96,16 @@ def unknown_token_answered_200(response: httpx.Response) -> Outcome:
     return _answered_200(response)
 
 
-@check("RFC7009-2.1-hint", Family.REVOCATION_ANSWERED)
-def wrong_hint_answered_200(response: httpx.Response) -> Outcome:
+@check("RFC7009-2.1-hint")
+def wrong_hint_answered_200(observed: BesideControl) -> Outcome:
     """Holds when revoking a fresh access token sent with the wrong ``token_type_hint`` (refresh_token)
-    is answered HTTP 200. RFC 7009 §2.1: "If the server is unable to locate the token using the given
-    hint, it MUST extend its search across all of its supported token types."
+    is answered HTTP 200, where the same revocation without a hint is answered 200 too. RFC 7009 §2.1:
+    "If the server is unable to locate the token using the given hint, it MUST extend its search across
+    all of its supported token types." A server that cannot revoke access tokens at all refuses both;
+    that limitation is RFC7009-2-access-tokens' (a SHOULD), not this MUST's, so without the control this
+    check is undecided.
     """
-    return _answered_200(response)
+    return beside_control(observed.control, _answered_200(observed.response))
 
 
 @check("RFC7009-2-access-tokens", Family.REVOCATION_ANSWERED)
@@ -125,7 +133,7 @@ def revocation_effect_review(observed: ApiAnswerAfterRevocation) -> Outcome:
     )
 
 
-def _active(introspection: httpx.Response) -> object:
+def introspected_active(introspection: httpx.Response) -> object:
     """The ``active`` member of an introspection answer; None when it was refused or is not 200."""
     return (json_object(introspection) or {}).get("active") if introspection.status_code == 200 else None
 
@@ -140,7 +148,9 @@ def foreign_revocation_ignored(observed: ForeignRevocationAftermath) -> Outcome:
     credentials (in case of a confidential client) and then verifies whether the token was issued to
     the client making the revocation request. If this validation fails, the request is refused".
     Against a resource server that validates JWTs locally, the resource alone cannot show whether the
-    other client's revocation took effect; the message says so when introspection was unusable.
+    other client's revocation took effect; the message says so when introspection was unusable. The
+    token still working counts only where the client's own revocation was seen to take effect in the
+    same run (the positive control): else a revocation endpoint that revokes nothing would pass.
     """
     valid = 200 <= observed.api.status_code < 300
     message = f"after the other client's revocation attempt the token gets HTTP {observed.api.status_code}"
@@ -148,10 +158,10 @@ def foreign_revocation_ignored(observed: ForeignRevocationAftermath) -> Outcome:
     unused = "; introspection unusable (not advertised, refused, or a fresh token not active)"
     view = observed.introspection
     if view is not None:
-        control, active = _active(view.control), _active(view.answer)
+        control, active = introspected_active(view.control), introspected_active(view.answer)
         if control is True and active is not None:
             valid = valid and active is True
             message += f"; introspection says active={active!r} (a fresh token: active=True)"
             evidence += [exchange_id(view.control), exchange_id(view.answer)]
             unused = ""
-    return judged(valid, message + unused, evidence)
+    return beside_control(observed.control, judged(valid, message + unused, evidence))
