@@ -15,8 +15,15 @@ from oauth_conformance.http import HttpClient, exchange_id
 from oauth_conformance.redaction import REDACTOR
 from oauth_conformance.targets.standards import StandardsTarget
 from steps.standards.context import advertised_endpoint, client_auth, fresh_access_token
+from steps.standards.introspection import introspect
 
-__all__ = ["access_token_revocation", "own_revocation_effective", "resource_control", "token_control"]
+__all__ = [
+    "access_token_revocation",
+    "introspection_control",
+    "own_revocation_effective",
+    "resource_control",
+    "token_control",
+]
 
 
 @pytest.fixture(scope="session")
@@ -70,11 +77,20 @@ def own_revocation_effective(standards: StandardsTarget, http: HttpClient) -> Po
             return PositiveControl(what, True, "the resource refuses the revoked token (401)", exchange_id(api))
     introspection_url = standards.identity.advertised_endpoint("introspection_endpoint")
     if introspection_url is not None:
-        fresh = http.post(introspection_url, data={"token": fresh_access_token(standards)},
-                          headers=client_auth(standards.client))
-        after = http.post(introspection_url, data={"token": token}, headers=client_auth(standards.client))
+        fresh = introspect(introspection_url, fresh_access_token(standards), standards, http)
+        after = introspect(introspection_url, token, standards, http)
         if rfc7009.introspected_active(fresh) is True and rfc7009.introspected_active(after) is False:
             return PositiveControl(what, True, "introspection calls the revoked token inactive", exchange_id(after))
     return PositiveControl(what, False, "neither the resource nor introspection shows the revocation",
                            exchange_id(revoked))
 
+
+
+@pytest.fixture(scope="session")
+def introspection_control(standards: StandardsTarget, http: HttpClient) -> PositiveControl:
+    """The client's own introspection of a fresh token it was just issued: HTTP 200, ``active: true``."""
+    url = advertised_endpoint(standards, "introspection_endpoint")
+    response = introspect(url, fresh_access_token(standards), standards, http)
+    active = rfc7009.introspected_active(response)
+    return PositiveControl("the client's introspection of its own fresh token", active is True,
+                           f"HTTP {response.status_code}, active={active!r}", exchange_id(response))

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from oauth_conformance.checks import rfc7662, rfc8414
+from oauth_conformance.checks import BesideControl, PositiveControl, rfc7662, rfc8414
 from oauth_conformance.http import HttpClient
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import StandardsTarget
@@ -68,8 +68,8 @@ def introspect_wrong_secret(
 
 
 @then("the introspection reveals no token metadata")
-def get_reveals_nothing(probe: Probe, checker: Checker) -> None:
-    checker.verify(rfc7662.get_reveals_nothing, probe.last)
+def get_reveals_nothing(probe: Probe, introspection_control: PositiveControl, checker: Checker) -> None:
+    checker.verify(rfc7662.get_reveals_nothing, BesideControl(probe.last, introspection_control))
 
 
 @then("the introspection endpoint answers a POST")
@@ -79,13 +79,13 @@ def endpoint_live(introspection_url: str, http: HttpClient, checker: Checker) ->
 
 
 @then("the introspection is refused and reveals no token metadata")
-def refused_anonymous(probe: Probe, checker: Checker) -> None:
-    checker.verify(rfc7662.unauthenticated_refused, probe.last)
+def refused_anonymous(probe: Probe, introspection_control: PositiveControl, checker: Checker) -> None:
+    checker.verify(rfc7662.unauthenticated_refused, BesideControl(probe.last, introspection_control))
 
 
 @then("the introspection is refused with HTTP 401 and no token metadata")
-def refused_bad_credentials(probe: Probe, checker: Checker) -> None:
-    checker.verify(rfc7662.bad_credentials_refused, probe.last)
+def refused_bad_credentials(probe: Probe, introspection_control: PositiveControl, checker: Checker) -> None:
+    checker.verify(rfc7662.bad_credentials_refused, BesideControl(probe.last, introspection_control))
 
 
 @then("the introspection says active true with the token's client_id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from oauth_conformance.checks import Status, rfc7662
-from tests.unit.cases import Case, assert_case, cases_of, response
+from tests.unit.cases import Case, assert_case, cases_of, controlled, response
 
 HELD, VIOLATED = Status.HELD, Status.VIOLATED
 
@@ -33,7 +33,12 @@ CASES = [
     Case(rfc7662.unauthenticated_refused, answer(403), HELD, "403"),
     Case(rfc7662.unauthenticated_refused, answer(200, ACTIVE), VIOLATED, "answered"),
     Case(rfc7662.unauthenticated_refused, answer(401, {"active": False}), VIOLATED, "401 with active"),
-    Case(rfc7662.unauthenticated_refused, answer(400, {"error": "invalid_request"}), VIOLATED, "400"),
+    Case(rfc7662.unauthenticated_refused, answer(400, {"error": "invalid_request"}), HELD,
+         "400 invalid_request (RFC 6749 §5.2)"),
+    Case(rfc7662.unauthenticated_refused, answer(400, {"error": "invalid_client"}), HELD, "400 invalid_client"),
+    Case(rfc7662.unauthenticated_refused, answer(400, {"error": "invalid_token"}), VIOLATED,
+         "400 with a code for something else"),
+    Case(rfc7662.unauthenticated_refused, answer(400), VIOLATED, "400 without an error"),
     # §2.3: invalid client credentials get 401.
     Case(rfc7662.bad_credentials_refused, answer(401, {"error": "invalid_client"}), HELD, "401"),
     Case(rfc7662.bad_credentials_refused, answer(403), VIOLATED, "403 is not 401"),
@@ -55,6 +60,9 @@ CASES = [
     Case(rfc7662.inactive_minimal, answer(404, {"active": False}), VIOLATED, "404"),
     Case(rfc7662.inactive_minimal, answer(200, ACTIVE), VIOLATED, "active"),
 ]
+
+
+CASES = controlled(CASES)
 
 
 @cases_of(CASES)

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 import httpx
 
+from oauth_conformance.checks._judgements import beside_control
+from oauth_conformance.checks._observations import BesideControl
 from oauth_conformance.checks._outcome import Outcome, judged
+from oauth_conformance.checks._predicates import error_code
 from oauth_conformance.checks._registry import check
 from oauth_conformance.http import exchange_id, json_object
 
@@ -37,51 +40,66 @@ def _reveals_nothing(body: dict[str, object]) -> bool:
 
 
 @check("RFC7662-2.1-post")
-def get_reveals_nothing(response: httpx.Response) -> Outcome:
+def get_reveals_nothing(observed: BesideControl) -> Outcome:
     """Holds when an unauthenticated GET with the token in the query does not answer it active (any
     refusal, or an answer without ``active: true``). RFC 7662 §2.1: "The protected resource calls the
     introspection endpoint using an HTTP POST [RFC7231] request with parameters sent as
     "application/x-www-form-urlencoded" data"; an endpoint that tells a GET about the token serves a
-    request the specification does not define, with the token in a URL that logs keep.
+    request the specification does not define, with the token in a URL that logs keep. It counts
+    only where the client's own POST introspection of a fresh token answers active (the control).
     """
+    response = observed.response
     body = json_object(response) or {}
-    return judged(
+    return beside_control(observed.control, judged(
         not (response.status_code == 200 and body.get("active") is True),
         f"GET: HTTP {response.status_code}, active={body.get('active')!r}",
         [exchange_id(response)],
-    )
+    ))
+
+
+# RFC 6749 §5.2 codes for a request without (usable) client authentication, answered with 400.
+_MISSING_AUTHENTICATION = frozenset({"invalid_request", "invalid_client"})
 
 
 @check("RFC7662-2.1-authz")
-def unauthenticated_refused(response: httpx.Response) -> Outcome:
-    """Holds when an introspection request without client authentication is refused with 401 or 403 and
-    its body has neither ``active`` nor ``client_id``. RFC 7662 §2.1: "To prevent token scanning
-    attacks, the endpoint MUST also require some form of authorization to access this endpoint"; it
-    names no status for a caller that presents none, so 401 and 403 both refuse (§2.3 fixes 401 only for
-    invalid client credentials).
+def unauthenticated_refused(observed: BesideControl) -> Outcome:
+    """Holds when an introspection request without client authentication is refused and its body has
+    neither ``active`` nor ``client_id``: with 401 or 403, or with 400 and the error ``invalid_request``
+    or ``invalid_client``. RFC 7662 §2.1: "To prevent token scanning attacks, the endpoint MUST also
+    require some form of authorization to access this endpoint"; it names no status for a caller that
+    presents none (§2.3 fixes 401 only for invalid client credentials), and an endpoint that
+    authenticates callers as RFC 6749 clients may answer as RFC 6749 §5.2 does: 400 with
+    "invalid_request: The request is missing a required parameter" or "invalid_client: Client
+    authentication failed (e.g., [...] no client authentication included". It counts only where the
+    client's own introspection of a fresh token answers active (the control).
     """
+    response = observed.response
     body = json_object(response) or {}
-    return judged(
-        response.status_code in (401, 403) and _reveals_nothing(body),
-        f"HTTP {response.status_code}, members: {sorted(body) or 'none'}",
+    status = response.status_code
+    refused = status in (401, 403) or (status == 400 and error_code(response) in _MISSING_AUTHENTICATION)
+    return beside_control(observed.control, judged(
+        refused and _reveals_nothing(body),
+        f"HTTP {status}, members: {sorted(body) or 'none'}",
         [exchange_id(response)],
-    )
+    ))
 
 
 @check("RFC7662-2.3-bad-creds")
-def bad_credentials_refused(response: httpx.Response) -> Outcome:
+def bad_credentials_refused(observed: BesideControl) -> Outcome:
     """Holds when an introspection request with a wrong client secret is refused with 401 (403 does not
     do) and its body has neither ``active`` nor ``client_id``. RFC 7662 §2.3: "If the protected resource
     uses OAuth 2.0 client credentials to authenticate to the introspection endpoint and its credentials
     are invalid, the authorization server responds with an HTTP 401 (Unauthorized) as described in
-    Section 5.2 of OAuth 2.0 [RFC6749]."
+    Section 5.2 of OAuth 2.0 [RFC6749]." It counts only where the client's own introspection with
+    its right secret answers a fresh token active (the control).
     """
+    response = observed.response
     body = json_object(response) or {}
-    return judged(
+    return beside_control(observed.control, judged(
         response.status_code == 401 and _reveals_nothing(body),
         f"HTTP {response.status_code}, members: {sorted(body) or 'none'}",
         [exchange_id(response)],
-    )
+    ))
 
 
 @check("RFC7662-2.2-active")
