@@ -9,7 +9,6 @@ pytest_plugins = [
     "steps.creatio.token",
     "steps.creatio.api",
     "steps.standards.context",
-    "steps.standards.controls",
     "steps.standards.token_endpoint",
     "steps.standards.bearer",
     "steps.standards.jwt",
@@ -18,4 +17,6 @@ pytest_plugins = [
     "steps.standards.security",
     "steps.standards.transport",
     "steps.standards.revocation",
+    # Last: the controls reuse the introspection and context steps' helpers.
+    "steps.standards.controls",
 ]
