@@ -46,11 +46,12 @@ Feature: RFC 6749 token endpoint for the client credentials grant
     When the client requests a token with a wrong secret in the request body
     Then the error response is JSON with a registered error code
 
-  @RFC6749-5.2-no-enum
+  @RFC6749-5.2-no-enum @RFC6749-3.2.1-unknown-client
   Scenario: An unknown client and a wrong secret look the same
     When the client requests a token with a wrong secret in the request body
     And an unknown client requests a token
     Then both refusals have the same status and error
+    And the unknown client obtains no token
 
   @RFC6749-2.3.1-not-in-uri
   Scenario: Credentials in the query string are not accepted
@@ -83,17 +84,18 @@ Feature: RFC 6749 token endpoint for the client credentials grant
     Then no token is issued
 
   # The password row sends made-up resource owner credentials. RFC 6749 fixes no order between
-  # checking them (invalid_grant) and checking the client's grant types (unauthorized_client).
+  # checking them (invalid_grant) and checking the client's grant types (unauthorized_client), and a
+  # server that does not implement the password grant at all answers unsupported_grant_type (§5.2).
   @RFC6749-4.4.2-grant-type
   Scenario Outline: grant_type errors use the registered codes
     When the client requests a token with grant_type <grant_type>
     Then the token request is refused with <error>
 
     Examples:
-      | grant_type | error                                |
-      | (missing)  | invalid_request                      |
-      | urn:x:none | unsupported_grant_type               |
-      | password   | unauthorized_client or invalid_grant |
+      | grant_type | error                                                          |
+      | (missing)  | invalid_request                                                |
+      | urn:x:none | unsupported_grant_type                                         |
+      | password   | unauthorized_client or invalid_grant or unsupported_grant_type |
 
   @RFC9700-2.4-no-ropc
   Scenario: The password grant is not available to the integration client

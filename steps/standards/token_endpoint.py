@@ -200,6 +200,11 @@ def error_shape(probe: Probe, token_control: PositiveControl, checker: Checker) 
     checker.verify(rfc6749.error_response_shape, BesideControl(probe.last, token_control))
 
 
+@then("the unknown client obtains no token")
+def unknown_client_no_token(probe: Probe, token_control: PositiveControl, checker: Checker) -> None:
+    checker.verify(rfc6749.unknown_client_refused, BesideControl(probe.responses[-1], token_control))
+
+
 @then("both refusals have the same status and error")
 def same_refusals(probe: Probe, token_control: PositiveControl, checker: Checker) -> None:
     refusals = rfc6749.CredentialRefusals(

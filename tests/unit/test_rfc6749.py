@@ -94,6 +94,8 @@ CASES = [
     Case(rfc6749.empty_parameter_omitted, response(200, json={"token_type": "Bearer"}), VIOLATED,
          "200 without access_token"),
     # "no token is issued" family members: any refusal holds.
+    Case(rfc6749.unknown_client_refused, error_response(401), HELD, "refused"),
+    Case(rfc6749.unknown_client_refused, token_response(), VIOLATED, "a token for an unknown client"),
     Case(rfc6749.credentials_not_in_uri, error_response(401), HELD, "refused"),
     Case(rfc6749.credentials_not_in_uri, response(200, json={"access_token": ""}), HELD, "200 with an empty token"),
     Case(rfc6749.credentials_not_in_uri, token_response(), VIOLATED, "token issued"),

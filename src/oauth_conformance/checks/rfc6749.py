@@ -68,6 +68,7 @@ __all__ = [
     "token_response_fields",
     "token_response_json",
     "tokens_unguessable",
+    "unknown_client_refused",
     "unknown_parameters_ignored",
 ]
 
@@ -306,6 +307,18 @@ def single_authentication_method(observed: BesideControl) -> Outcome:
     return token_not_issued(observed)
 
 
+@check("RFC6749-3.2.1-unknown-client")
+def unknown_client_refused(observed: BesideControl) -> Outcome:
+    """Holds when a token request by a client id the server never issued, with some secret, obtains no
+    token (any refusal will do). RFC 6749 §3.2.1: "The authorization server MUST: require client
+    authentication for confidential clients or for any client that was issued client credentials [...];
+    authenticate the client if client authentication is included"; a client the server does not know
+    cannot be authenticated, so issuing it a token is a MUST violation, whatever RFC6749-5.2-no-enum
+    (the SHOULD about the answer's shape) says.
+    """
+    return token_not_issued(observed)
+
+
 @check("RFC6749-4.4-confidential", Family.TOKEN_NOT_ISSUED)
 def client_credentials_confidential_only(observed: BesideControl) -> Outcome:
     """Holds when a public client (registered without a secret) that sends its ``client_id`` alone
@@ -357,7 +370,9 @@ def grant_type_errors(refusal: Refusal) -> Outcome:
     (missing a required parameter), ``unsupported_grant_type`` ("The authorization grant type is not
     supported by the authorization server"), ``unauthorized_client`` ("The authenticated client is not
     authorized to use this authorization grant type"); RFC 6749 fixes no order between checking a
-    password grant's resource owner credentials (``invalid_grant``) and the client's grant types.
+    password grant's resource owner credentials (``invalid_grant``) and the client's grant types, and a
+    server that does not implement the password grant at all answers ``unsupported_grant_type`` ("The
+    authorization grant type is not supported by the authorization server"), so all three hold there.
     """
     return refusal_as_expected(refusal)
 

@@ -214,7 +214,7 @@ DEFECTS: dict[str, Defect] = _table(
            "a default client.", frozenset({"RFC6749-3.2.1-auth-required"}), "compliant"),
     Defect("unknown-client-accepted", "An unknown client_id is registered on first use with the secret it "
            "presents and gets a token; so do the credentials of a deleted integration.",
-           frozenset({"RFC6749-5.2-no-enum", "CRE-secret-rotate"}), "compliant"),
+           frozenset({"RFC6749-5.2-no-enum", "RFC6749-3.2.1-unknown-client", "CRE-secret-rotate"}), "compliant"),
     Defect("public-client-gets-tokens", "A public client (no secret) is allowed the client credentials grant "
            "with its client_id alone.", frozenset({"RFC6749-4.4-confidential"}), "compliant"),
     Defect("basic-not-urldecoded", "Basic credentials are not form-urldecoded after base64, so ids and "
