@@ -9,9 +9,9 @@ from pytest_bdd import parsers, then, when
 
 from oauth_conformance.checks import BesideControl, Family, PositiveControl, Refusal, rfc6749
 from oauth_conformance.errors import SuiteError
-from oauth_conformance.http import HttpClient
-from oauth_conformance.targets.identity import basic_credentials
-from oauth_conformance.targets.standards import StandardsTarget
+from oauth_conformance.http import HttpClient, json_object
+from oauth_conformance.targets.identity import TokenResult, basic_credentials
+from oauth_conformance.targets.standards import Client, StandardsTarget
 from oauth_conformance.verdicts import Checker
 from steps.standards.context import client_auth, require_part
 from steps.state import Probe
@@ -125,13 +125,30 @@ def request_grant_type(grant_type: str, standards: StandardsTarget, http: HttpCl
     _post(standards, http, probe, data=form)
 
 
+def _special_client(standards: StandardsTarget) -> Client:
+    return require_part(standards.special_client, "OAUTH_SPECIAL_CLIENT_ID and OAUTH_SPECIAL_CLIENT_SECRET (a "
+                        "client whose id or secret contains characters form-urlencoding changes; Creatio generates "
+                        "hex only)")
+
+
 @when("the special-characters client requests a token with urlencoded HTTP Basic credentials")
 def request_special(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
-    client = require_part(standards.special_client, "OAUTH_SPECIAL_CLIENT_ID and OAUTH_SPECIAL_CLIENT_SECRET (a "
-                       "client whose id or secret contains characters form-urlencoding changes; Creatio generates "
-                       "hex only)")
     _post(standards, http, probe, data={"grant_type": "client_credentials"},
-          headers=client_auth(client))
+          headers=client_auth(_special_client(standards)))
+
+
+@when("the special-characters client requests a token with a wrong secret in urlencoded HTTP Basic")
+def request_special_wrong_secret(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
+    wrong = Client(_special_client(standards).client_id, "not-the-secret+%/0123456789")
+    _post(standards, http, probe, data={"grant_type": "client_credentials"}, headers=client_auth(wrong))
+
+
+@then("a token is issued, while the wrong secret was refused")
+def special_issued(probe: Probe, checker: Checker) -> None:
+    wrong = TokenResult(probe.responses[-2], json_object(probe.responses[-2]))
+    control = PositiveControl("a wrong secret for the same client", not wrong.issued,
+                              "a token" if wrong.issued else "refused", wrong.exchange)
+    checker.verify(rfc6749.basic_credentials_urldecoded, BesideControl(probe.last, control))
 
 
 @when("the public client requests a token with its client_id alone")

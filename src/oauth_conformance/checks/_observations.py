@@ -43,7 +43,9 @@ class PositiveControl:
 
 @dataclass(frozen=True, repr=False)
 class BesideControl(RedactedRepr):
-    """The answer to a request the server should refuse, beside the positive control of its endpoint."""
+    """An answer beside the control that makes it mean something: mostly a request the server should
+    refuse, beside the valid form of it that worked; sometimes a success, beside a refusal showing the
+    server tells valid from invalid at all."""
 
     response: httpx.Response
     control: PositiveControl

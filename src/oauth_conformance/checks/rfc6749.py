@@ -251,15 +251,16 @@ def body_credentials_supported(response: httpx.Response) -> Outcome:
     return token_issued(response)
 
 
-@check("RFC6749-2.3.1-basic-urlencode", Family.TOKEN_ISSUED)
-def basic_credentials_urldecoded(response: httpx.Response) -> Outcome:
+@check("RFC6749-2.3.1-basic-urlencode")
+def basic_credentials_urldecoded(observed: BesideControl) -> Outcome:
     """Holds when a client whose id and secret hold characters that form-urlencoding changes obtains a
     token with HTTP Basic credentials it form-urlencoded before base64. RFC 6749 §2.3.1: "The client
     identifier is encoded using the "application/x-www-form-urlencoded" encoding algorithm per Appendix
     B, and the encoded value is used as the username; the client password is encoded using the same
-    algorithm and used as the password."
+    algorithm and used as the password." It counts only where the same client's wrong secret was
+    refused (the control): a server that accepts any secret issues a token whatever the encoding.
     """
-    return token_issued(response)
+    return beside_control(observed.control, token_issued(observed.response))
 
 
 @check("RFC6749-3.2-ignore-unknown", Family.TOKEN_ISSUED)

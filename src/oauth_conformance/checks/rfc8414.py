@@ -189,10 +189,13 @@ def advertised_auth_methods_work(observed: AuthMethodsTried) -> Outcome:
     "client_secret_basic""; an advertised method that does not work is not supported.
     """
     methods = advertised_auth_methods(observed.metadata.body)
+    tried = list(observed.results)
     failing = [method for method, response in observed.results.items() if not issued(response)]
+    untried = [m for m in methods if m not in observed.results] if isinstance(methods, list) else []
     return judged(
         bool(observed.results) and not failing,
-        f"advertised {methods!r}; failing: {failing or 'none'}",
+        f"advertised {methods!r}; tried {tried or 'none'} (the methods the suite can send); "
+        f"failing: {failing or 'none'}; not tried: {untried or 'none'}",
         [observed.metadata.exchange, *(exchange_id(r) for r in observed.results.values())],
     )
 
