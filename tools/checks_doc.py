@@ -74,6 +74,13 @@ def _backlog_reasons() -> dict[str, str]:
     return reasons
 
 
+_CONTROL = (
+    "- **Positive control:** the judgement counts only beside the valid form of the request in the same run "
+    "(a token for the standards client; its valid token served by the protected resource; the client's own "
+    "introspection or revocation working); without it the check is undecided, a SKIP with the reason."
+)
+
+
 def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
@@ -92,6 +99,7 @@ def _entry(requirement: Requirement, check: Check[object] | None, scenarios: lis
         + (f" (shared step: {', '.join(sorted(f'“{f.value}”' for f in check.families))})" if check.families else ""),
         f"- **Observes:** {_cell(check.observes)}",
         f"- **Accepts:** {_cell(check.accepts)}",
+        *([_CONTROL] if check.needs_control else []),
         "- **Scenarios:** " + ("; ".join(f"{s.name} (`{s.feature}`)" for s in scenarios) or "none"),
         "- **Killed by:** " + (", ".join(f"`{name}`" for name in killers) or _cell(
             "no seeded defect: " + backlog.get(requirement.id, "see tests/selftest/kill_backlog.toml"))),
@@ -120,8 +128,9 @@ def render() -> str:
         "`src/oauth_conformance/checks/<document>.py`, registered under the requirement ID it decides; the",
         "requirement's level decides what a violation means (MUST: FAIL, SHOULD: WARN, MAY: INFO; review",
         "requirements record a measurement for a person). *Observes* is what the check is handed, *Accepts*",
-        "which answers hold and why, *Scenarios* where it runs, *Killed by* the seeded defects of the bundled",
-        "mock that must make it fail.",
+        "which answers hold and the sentence of the RFC (or of the Creatio procedure) that allows each,",
+        "*Positive control* whether a refusal counts only beside the valid request working in the same run,",
+        "*Scenarios* where it runs, *Killed by* the seeded defects of the bundled mock that must make it fail.",
         "",
     ]
     document = None

@@ -8,6 +8,7 @@ observation type's docstring says what it looks at (both go into ``docs/checks.m
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import inspect
 import types
@@ -80,6 +81,15 @@ class Check(Generic[Observed]):
         observed = next(value for key, value in hints.items() if key != "return")
         members = typing.get_args(observed) if isinstance(observed, types.UnionType) else (observed,)
         return tuple(typing.cast(type[Any], typing.get_origin(m) or m) for m in members)
+
+    @property
+    def needs_control(self) -> bool:
+        """Whether the check's judgement rests on a positive control (a field ``control`` of its
+        observation): without one that held, it is undecided."""
+        return any(
+            dataclasses.is_dataclass(kind) and any(f.name == "control" for f in dataclasses.fields(kind))
+            for kind in self.observation_types
+        )
 
     @property
     def observes(self) -> str:
