@@ -61,7 +61,14 @@ CASES = [
     Case(rfc8414.metadata_at_well_known_path, served(content_type="text/plain"), VIOLATED, "text/plain"),
     # §2 response_types_supported.
     Case(rfc8414.response_types_listed, doc(), HELD, "listed"),
-    Case(rfc8414.response_types_listed, doc(response_types_supported=None), VIOLATED, "absent"),
+    Case(rfc8414.response_types_listed, doc(response_types_supported=None), HELD,
+         "omitted by a server with no authorization endpoint and only client_credentials"),
+    Case(rfc8414.response_types_listed,
+         doc(response_types_supported=None, authorization_endpoint=f"{ISSUER}/authorize"), VIOLATED,
+         "absent beside an authorization endpoint"),
+    Case(rfc8414.response_types_listed,
+         doc(response_types_supported=None, grant_types_supported=["authorization_code"]), VIOLATED,
+         "absent beside the authorization_code grant"),
     Case(rfc8414.response_types_listed, doc(response_types_supported=[]), VIOLATED, "empty"),
     Case(rfc8414.response_types_listed, doc(response_types_supported="token"), VIOLATED, "a string"),
     # §3.3 issuer identical to where the metadata was fetched from.

@@ -117,8 +117,10 @@ def invalid_request(observed: BesideControl) -> Outcome:
 def one_method_only(observed: BesideControl) -> Outcome:
     """Holds when a request carrying the token in the header and the query at once gets 400 with error
     ``invalid_request`` (in the challenge or a JSON body). RFC 6750 §2: "Clients MUST NOT use more than
-    one method to transmit the token in each request"; §3.1 names the answer: invalid_request for a
-    request that "uses more than one method for including an access token".
+    one method to transmit the token in each request", a rule for the client; §3.1 names the server's
+    answer, at SHOULD: invalid_request for a request that "uses more than one method for including an
+    access token", and "The resource server SHOULD respond with the HTTP 400 (Bad Request) status
+    code". A server that serves such a request is therefore a WARN, not a FAIL.
     """
     response = observed.response
     return beside_control(observed.control, _refused_invalid_request(response))

@@ -115,13 +115,21 @@ def metadata_at_well_known_path(metadata: httpx.Response) -> Outcome:
 
 @check("RFC8414-2-response-types")
 def response_types_listed(metadata: MetadataDocument) -> Outcome:
-    """Holds when ``response_types_supported`` is a non-empty array. RFC 8414 §2:
-    "response_types_supported REQUIRED. JSON array containing a list of the OAuth 2.0 "response_type"
-    values that this authorization server supports."
+    """Holds when ``response_types_supported`` is a non-empty array, or is omitted by a server without
+    an authorization endpoint and without a grant that uses one. RFC 8414 §2: "response_types_supported
+    REQUIRED. JSON array containing a list of the OAuth 2.0 "response_type" values that this
+    authorization server supports"; a server that supports none has an empty list, and §3.2: "Claims
+    with zero elements MUST be omitted from the response"; §2 makes ``authorization_endpoint``
+    "REQUIRED unless no grant types are supported that use the authorization endpoint".
     """
-    value = metadata.body.get("response_types_supported")
-    return judged(isinstance(value, list) and bool(value), f"response_types_supported={value!r}",
-                  [metadata.exchange])
+    body = metadata.body
+    value = body.get("response_types_supported")
+    grants = body.get("grant_types_supported")
+    front_channel = {"authorization_code", "implicit"} & set(grants if isinstance(grants, list) else [])
+    none_to_list = value is None and "authorization_endpoint" not in body and not front_channel
+    listed = isinstance(value, list) and bool(value)
+    note = " (no authorization endpoint and no grant that uses one: nothing to list)" if none_to_list else ""
+    return judged(listed or none_to_list, f"response_types_supported={value!r}{note}", [metadata.exchange])
 
 
 @check("RFC8414-3.3-issuer-match")
