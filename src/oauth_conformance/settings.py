@@ -25,6 +25,7 @@ from oauth_conformance.errors import SettingsError
 from oauth_conformance.netutil import is_loopback
 from oauth_conformance.targets import TARGET_NAMES, TARGETS, TargetName
 from oauth_conformance.targets.creatio import HOSTINGS, PATH_STYLES, Hosting, PathStyle
+from oauth_conformance.targets.identity import AUTH_METHODS
 from oauth_conformance.targets.mock import (
     MOCK_CREATIO_VERSIONS,
     MOCK_DEACTIVATIONS,
@@ -38,6 +39,7 @@ from oauth_conformance.targets.mock import (
     MockProfile,
     check_switches,
 )
+from oauth_conformance.targets.oauth import CLIENT_PREFIXES
 from oauth_conformance.verdicts.levels import GATE, FailOn
 
 if TYPE_CHECKING:  # the mock package is heavy to import, and settings need only the type
@@ -99,23 +101,43 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CREATIO_TECH_USER", "name of an existing technical user with the rights below", None, None),
     Setting("CREATIO_ALLOWED_ENTITY", "an entity CREATIO_TECH_USER may read", None, None),
     Setting("CREATIO_DENIED_ENTITY", "an entity CREATIO_TECH_USER may not read", None, None),
-    Setting("OAUTH_ISSUER", "oauth target: issuer / Identity Service base URL (discovery is read from it)", None, None),
-    Setting("OAUTH_TOKEN_URL", "oauth target: token endpoint URL (default: from discovery)", None, None),
+    Setting("OAUTH_ISSUER", "oauth target: the issuer identifier; its metadata is read from the OpenID discovery "
+            "document, else the RFC 8414 metadata", None, None),
+    Setting("OAUTH_TOKEN_URL", "oauth target: token endpoint URL (default: from the metadata)", None, None),
     Setting("OAUTH_CLIENT_ID", "oauth target: a client allowed the client_credentials grant", None, None),
     Setting("OAUTH_CLIENT_SECRET", "oauth target: its secret", None, None),
+    Setting("OAUTH_CLIENT_AUTH_METHOD", "oauth target: how the client authenticates, client_secret_basic or "
+            "client_secret_post (default: whichever obtains a token, Basic first)", None, None, AUTH_METHODS),
+    Setting("OAUTH_SCOPE", "oauth target: scope sent with every client-credentials token request, e.g. "
+            "api://<application id>/.default for Entra ID", None, None),
+    Setting("OAUTH_AUDIENCE", "oauth target: audience sent with every token request (Auth0: the API identifier)",
+            None, None),
+    Setting("OAUTH_RESOURCE_INDICATOR", "oauth target: RFC 8707 resource sent with every token request, an "
+            "absolute URI", None, None),
     Setting("OAUTH_CLIENT2_ID", "oauth target: a second client (for cross-client checks)", None, None),
     Setting("OAUTH_CLIENT2_SECRET", "oauth target: its secret", None, None),
+    Setting("OAUTH_CLIENT2_AUTH_METHOD", "oauth target: how it authenticates (default: as the first client)", None,
+            None, AUTH_METHODS),
     Setting("OAUTH_DISABLED_CLIENT_ID", "oauth target: a deactivated client", None, None),
     Setting("OAUTH_DISABLED_CLIENT_SECRET", "oauth target: its secret", None, None),
+    Setting("OAUTH_DISABLED_CLIENT_AUTH_METHOD", "oauth target: how it authenticates (default: as the first "
+            "client)", None, None, AUTH_METHODS),
     Setting("OAUTH_RESOURCE_URL", "oauth target: a protected resource answering 2xx to a valid token (GET)", None,
             None),
     Setting("OAUTH_DENIED_RESOURCE_URL", "oauth target: a resource the client's token is valid for but may not read",
             None, None),
     Setting("OAUTH_PUBLIC_CLIENT_ID", "oauth target: a client registered without a secret (a public client)",
             None, None),
-    Setting("OAUTH_SPECIAL_CLIENT_ID", "oauth target: a client whose id or secret contains : + % space or non-ASCII",
-            None, None),
+    Setting("OAUTH_SPECIAL_CLIENT_ID", "oauth target: a client whose id or secret contains characters "
+            "form-urlencoding changes (: + % & = / space; printable ASCII, RFC 6749 Appendix A)", None, None),
     Setting("OAUTH_SPECIAL_CLIENT_SECRET", "oauth target: its secret", None, None),
+    Setting("OAUTH_SPECIAL_CLIENT_AUTH_METHOD", "oauth target: how it authenticates (default: as the first "
+            "client)", None, None, AUTH_METHODS),
+    Setting("OAUTH_INTROSPECTION_CLIENT_ID", "oauth target: a caller the introspection endpoint authorizes "
+            "(RFC 7662 §2.1), e.g. a resource server (default: the client introspects its own tokens)", None, None),
+    Setting("OAUTH_INTROSPECTION_CLIENT_SECRET", "oauth target: its secret", None, None),
+    Setting("OAUTH_INTROSPECTION_CLIENT_AUTH_METHOD", "oauth target: how it authenticates (default: as the "
+            "first client)", None, None, AUTH_METHODS),
     Setting("CREATIO_DEACTIVATION_WAIT", "seconds to keep probing an earlier token after deactivation", None,
             "10"),
     Setting("CREATIO_CREATE_TECH_USERS", "creatio target: let scenarios create technical users of their own "
@@ -169,7 +191,9 @@ class Settings:
     mock_tls_files: TlsFiles | None = None
 
 
-def _url(name: str, value: str | None) -> str | None:
+def _url(name: str, value: str | None, *, verbatim: bool = False) -> str | None:
+    """A validated http(s) URL without a terminating "/" (``verbatim``: as given, for an issuer identifier,
+    which RFC 8414 §3.3 compares character for character and which may end in "/")."""
     if value is None or value == "":
         return None
     parts = urlsplit(value)
@@ -178,7 +202,7 @@ def _url(name: str, value: str | None) -> str | None:
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         # Credentials would cross the network in clear (DESIGN: rules for real targets).
         raise SettingsError(f"{name}={value!r} uses plain http to a non-loopback host; expected an https URL")
-    return value.rstrip("/")
+    return value if verbatim else value.rstrip("/")
 
 
 def _number(name: str, value: str, minimum: float) -> float:
@@ -320,10 +344,7 @@ def load_settings(
         deactivation_wait=_number("CREATIO_DEACTIVATION_WAIT", required("CREATIO_DEACTIVATION_WAIT"), 0),
         create_tech_users=_flag("CREATIO_CREATE_TECH_USERS", required("CREATIO_CREATE_TECH_USERS")),
         max_tech_users=_count("CREATIO_MAX_TECH_USERS", required("CREATIO_MAX_TECH_USERS")),
-        oauth={
-            name: (_url(name, get(name)) if name.endswith("_URL") or name == "OAUTH_ISSUER" else get(name))
-            for name in _OAUTH_TARGET_SETTINGS
-        },
+        oauth={name: _oauth_value(name, get(name)) for name in _OAUTH_TARGET_SETTINGS},
         sources=sources,
     )
     TARGETS[settings.target].validate(settings)
@@ -331,10 +352,21 @@ def load_settings(
         ("OAUTH_CLIENT2_ID", "OAUTH_CLIENT2_SECRET"),
         ("OAUTH_DISABLED_CLIENT_ID", "OAUTH_DISABLED_CLIENT_SECRET"),
         ("OAUTH_SPECIAL_CLIENT_ID", "OAUTH_SPECIAL_CLIENT_SECRET"),
+        ("OAUTH_INTROSPECTION_CLIENT_ID", "OAUTH_INTROSPECTION_CLIENT_SECRET"),
     ):
         if bool(settings.oauth[first]) != bool(settings.oauth[second]):
             raise SettingsError(f"{first} and {second} go together; expected both or neither")
+    for prefix in CLIENT_PREFIXES:
+        # A method for a client that is not there would silently do nothing.
+        if settings.oauth[f"{prefix}_AUTH_METHOD"] and not settings.oauth[f"{prefix}_ID"]:
+            raise SettingsError(f"{prefix}_AUTH_METHOD is set but {prefix}_ID is not; expected the client with it")
     return settings
+
+
+def _oauth_value(name: str, value: str | None) -> str | None:
+    if name == "OAUTH_ISSUER":
+        return _url(name, value, verbatim=True)
+    return _url(name, value) if name.endswith("_URL") else value
 
 
 def option_value(config_value: Any) -> str | None:

@@ -1,11 +1,14 @@
-"""Helpers the standards steps share: a part of the target a check needs, a client's Basic header, a fresh
-token, an advertised endpoint. The ``standards`` fixture itself comes from the target (the plugin)."""
+"""Helpers the standards steps share: a part of the target a check needs, a client's authentication, the
+form of a token request, a fresh token, the metadata and what it advertises. The ``standards`` fixture
+itself comes from the target (the plugin)."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from oauth_conformance.errors import UnexpectedResponseError
@@ -15,10 +18,14 @@ from oauth_conformance.targets.standards import Client, StandardsTarget
 
 __all__ = [
     "advertised_endpoint",
+    "advertised_value",
+    "authenticated",
     "client_auth",
     "fresh_access_token",
+    "metadata_response",
     "require_part",
     "skip_local_plain_http",
+    "token_form",
     "usable_token",
 ]
 
@@ -33,39 +40,83 @@ def require_part(value: Part | None, needs: str) -> Part:
 
 
 def client_auth(client: Client) -> dict[str, str]:
-    """The Authorization header of ``client``'s HTTP Basic authentication (RFC 6749 §2.3.1)."""
+    """The Authorization header of ``client``'s HTTP Basic authentication (RFC 6749 §2.3.1), whatever
+    method the client is configured with: for the scenarios about Basic itself."""
     return {"Authorization": basic_credentials(client.client_id, client.client_secret)}
+
+
+def authenticated(standards: StandardsTarget, client: Client, form: Mapping[str, str]) -> dict[str, Any]:
+    """The keyword arguments of ``http.post`` sending ``form`` with ``client``'s credentials the way the
+    client authenticates here (``StandardsTarget.auth_style``): in a Basic header, or in the body.
+
+    For requests whose subject is not the authentication method (introspection, revocation, a second
+    client's request), so that a server allowing a client only one method is not refused for the other.
+    """
+    if standards.auth_style(client) == "basic":
+        return {"data": dict(form), "headers": client_auth(client)}
+    return {"data": {**form, "client_id": client.client_id, "client_secret": client.client_secret}}
+
+
+def token_form(standards: StandardsTarget, **extra: str) -> dict[str, str]:
+    """The form of a client-credentials token request built by hand: grant_type, the parameters every
+    token request of this target carries (a scope, an audience, a resource: the oauth target's settings),
+    then ``extra``. Without them, a server that needs them (Entra ID refuses a request without a scope)
+    refuses the valid request and the invalid one alike."""
+    return {"grant_type": "client_credentials", **standards.identity.token_parameters, **extra}
 
 
 def fresh_access_token(standards: StandardsTarget) -> str:
     """A newly issued access token of the standards client (see ``usable_token``)."""
-    return _token_of(standards.token())
+    return _token_of(standards, standards.token())
 
 
 def usable_token(standards: StandardsTarget) -> TokenResult:
     """A fresh token for a check that needs one; without it the check cannot run (an ERROR: the token
     endpoint's own checks report why)."""
     result = standards.token()
-    _token_of(result)
+    _token_of(standards, result)
     return result
 
 
-def _token_of(result: TokenResult) -> str:
+def _token_of(standards: StandardsTarget, result: TokenResult) -> str:
     token = result.access_token
     if token is None:
-        raise UnexpectedResponseError(f"the standards client obtains no token: {result.describe()}", result.exchange)
+        where = f"at {standards.identity.token_endpoint}"
+        rebased = standards.identity.describe_rebasing()
+        raise UnexpectedResponseError(
+            f"the standards client obtains no token {where}: {result.describe()}" + (f"; {rebased}" if rebased else ""),
+            result.exchange,
+        )
     return token
 
 
-def advertised_endpoint(standards: StandardsTarget, member: str) -> str:
-    """An endpoint the server's metadata advertises; the checks of an unadvertised feature are skipped."""
+def metadata_response(standards: StandardsTarget) -> httpx.Response:
+    """The metadata document as the server served it (OpenID discovery, else RFC 8414); the checks of the
+    metadata are skipped, naming every URL tried, where the server publishes none."""
     try:
-        standards.identity.discovery()
-    except UnexpectedResponseError:
-        pytest.skip(f"no discovery document: {member} is not advertised")
-    endpoint = standards.identity.advertised_endpoint(member)  # ERROR for an endpoint on another host
+        return standards.identity.metadata_source().response
+    except UnexpectedResponseError as missing:
+        pytest.skip(str(missing))
+
+
+def advertised_value(standards: StandardsTarget, member: str) -> object:
+    """A metadata member as advertised, before any rebasing: what the TLS and metadata checks judge (an
+    ``http://`` endpoint the requests are sent to at the configured https origin is still reported)."""
+    try:
+        return standards.identity.advertised(member)
+    except UnexpectedResponseError as missing:
+        pytest.skip(f"{missing}: {member} is not advertised")
+
+
+def advertised_endpoint(standards: StandardsTarget, member: str) -> str:
+    """An endpoint the server's metadata advertises, at the configured origin (``IdentityClient.reachable``);
+    the checks of an unadvertised feature are skipped."""
+    try:
+        endpoint = standards.identity.advertised_endpoint(member)
+    except UnexpectedResponseError as missing:
+        pytest.skip(f"{missing}: {member} is not advertised")
     if endpoint is None:
-        pytest.skip(f"neither the discovery document nor the RFC 8414 metadata advertises {member}")
+        pytest.skip(f"the server's metadata ({standards.identity.metadata_source().url}) advertises no {member}")
     return endpoint
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,11 @@ from oauth_conformance.errors import SettingsError
 from oauth_conformance.settings import SETTINGS, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
+# The least the oauth target needs.
+_OAUTH = {"OAUTH_TARGET": "oauth", "OAUTH_ISSUER": "https://as.example", "OAUTH_CLIENT_ID": "c",
+          "OAUTH_CLIENT_SECRET": "s"}
+# RFC 6749 Appendix A: client_id and client_secret are *VSCHAR, VSCHAR = %x20-7E.
+_VSCHAR = re.compile(r"[\x20-\x7e]*")
 
 
 def test_defaults_select_the_bundled_mock() -> None:
@@ -74,6 +80,31 @@ def test_creatio_target_without_url_names_the_setting() -> None:
             r"OAUTH_CLIENT_SECRET is not set; --target=oauth expects",
         ),
         ({"OAUTH_CLIENT2_ID": "x"}, r"OAUTH_CLIENT2_ID and OAUTH_CLIENT2_SECRET go together"),
+        (
+            {"OAUTH_INTROSPECTION_CLIENT_SECRET": "x"},
+            r"OAUTH_INTROSPECTION_CLIENT_ID and OAUTH_INTROSPECTION_CLIENT_SECRET go together",
+        ),
+        (
+            {"OAUTH_CLIENT_AUTH_METHOD": "private_key_jwt"},
+            r"OAUTH_CLIENT_AUTH_METHOD='private_key_jwt' is not valid; expected one of client_secret_basic, "
+            r"client_secret_post",
+        ),
+        (
+            {"OAUTH_CLIENT2_AUTH_METHOD": "client_secret_post"},
+            r"OAUTH_CLIENT2_AUTH_METHOD is set but OAUTH_CLIENT2_ID is not",
+        ),
+        (
+            {**_OAUTH, "OAUTH_SCOPE": 'read "all"'},
+            r"OAUTH_SCOPE='read \"all\"' is not a scope; expected space-separated scope tokens",
+        ),
+        (
+            {**_OAUTH, "OAUTH_RESOURCE_INDICATOR": "api.example.com"},
+            r"OAUTH_RESOURCE_INDICATOR='api.example.com' is not an absolute URI without a fragment",
+        ),
+        (
+            {**_OAUTH, "OAUTH_RESOURCE_INDICATOR": "https://api.example.com/#v1"},
+            r"OAUTH_RESOURCE_INDICATOR=.* is not an absolute URI without a fragment",
+        ),
     ],
 )
 def test_bad_values_name_setting_and_expectation(values: dict[str, str], expected: str) -> None:
@@ -90,6 +121,33 @@ def test_env_example_documents_every_setting() -> None:
     example = (ROOT / ".env.example").read_text()
     missing = [s.env for s in SETTINGS if f"{s.env}=" not in example]
     assert not missing, f".env.example lacks {missing}"
+
+
+def test_example_credentials_stay_within_rfc6749_appendix_a() -> None:
+    # A comment or a value suggesting other characters would have people configure clients no
+    # conforming server issues; docs/oauth-servers.md's env blocks are held to the same rule.
+    for path in (ROOT / ".env.example", ROOT / "docs" / "oauth-servers.md"):
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines()
+                 if re.match(r"\s*OAUTH_\w*_(ID|SECRET)=", line)]
+        assert lines, f"{path.name} shows no client credentials"
+        # The value, without the comment beside it.
+        outside = [line for line in lines if not _VSCHAR.fullmatch(line.split("=", 1)[1].split(" #", 1)[0])]
+        assert not outside, f"{path.name}: credentials outside VSCHAR: {outside}"
+
+
+def test_the_oauth_target_settings_reach_its_settings() -> None:
+    settings = load_settings({}, environ={
+        **_OAUTH, "OAUTH_ISSUER": "https://tenant.auth0.example/", "OAUTH_SCOPE": "api://a/.default read",
+        "OAUTH_AUDIENCE": "https://api.example", "OAUTH_RESOURCE_INDICATOR": "urn:example:api",
+        "OAUTH_CLIENT_AUTH_METHOD": "client_secret_post", "OAUTH_INTROSPECTION_CLIENT_ID": "rs",
+        "OAUTH_INTROSPECTION_CLIENT_SECRET": "rs-secret",
+        "OAUTH_INTROSPECTION_CLIENT_AUTH_METHOD": "client_secret_basic",
+    })
+    assert settings.oauth["OAUTH_ISSUER"] == "https://tenant.auth0.example/"  # an issuer identifier, verbatim
+    assert settings.oauth["OAUTH_SCOPE"] == "api://a/.default read"
+    assert settings.oauth["OAUTH_RESOURCE_INDICATOR"] == "urn:example:api"
+    assert settings.oauth["OAUTH_CLIENT_AUTH_METHOD"] == "client_secret_post"
+    assert settings.oauth["OAUTH_INTROSPECTION_CLIENT_AUTH_METHOD"] == "client_secret_basic"
 
 
 def test_empty_values_in_env_file_mean_unset(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from oauth_conformance.redaction import REDACTOR, RedactedRepr
-from oauth_conformance.targets.identity import AuthStyle, IdentityClient, TokenResult
+from oauth_conformance.targets.identity import AuthMethod, AuthStyle, IdentityClient, TokenResult, style_of
 
 __all__ = ["Client", "StandardsTarget"]
 
@@ -19,6 +19,9 @@ __all__ = ["Client", "StandardsTarget"]
 class Client(RedactedRepr):
     client_id: str
     client_secret: str = field(repr=False)
+    # How this client authenticates (RFC 6749 §2.3.1), where the server allows it only one way; None: as
+    # the standards client's tokens were obtained (see ``StandardsTarget.auth_style``).
+    auth_method: AuthMethod | None = None
 
     def __post_init__(self) -> None:
         REDACTOR.register(self.client_secret)
@@ -39,20 +42,48 @@ class StandardsTarget:
     public_client_id: str | None = None
     # A client whose id or secret changes under form-urlencoding (for the Basic encoding check).
     special_client: Client | None = None
+    # A caller the introspection endpoint authorizes (RFC 7662 §2.1 lets the server choose, often only
+    # resource servers); None: the standards client introspects its own tokens.
+    introspection_client: Client | None = None
     # The client authentication that works here, found on first use: checks that only need a token get
     # one however the server allows, so a server refusing one method fails that method's checks alone.
     _style: AuthStyle | None = field(default=None, repr=False)
 
-    def token(self, client: Client | None = None, extra: Mapping[str, str] | None = None) -> TokenResult:
+    def token(self, client: Client | None = None, extra: Mapping[str, str | None] | None = None) -> TokenResult:
+        """A token request of ``client`` (the standards client by default), the way it authenticates here;
+        ``extra`` as for ``IdentityClient.request_token``."""
         client = client or self.client
+        if client.auth_method is not None:
+            return self._request(client, style_of(client.auth_method), extra)
         if self._style is not None:
-            return self.identity.request_token(client.client_id, client.client_secret, self._style, extra)
-        result = self.identity.request_token(client.client_id, client.client_secret, "basic", extra)
+            return self._request(client, self._style, extra)
+        result = self._request(client, "basic", extra)
         if result.issued:
             self._style = "basic"
             return result
-        fallback = self.identity.request_token(client.client_id, client.client_secret, "post", extra)
+        fallback = self._request(client, "post", extra)
         if fallback.issued:
             self._style = "post"
             return fallback
         return result
+
+    def _request(self, client: Client, style: AuthStyle, extra: Mapping[str, str | None] | None) -> TokenResult:
+        return self.identity.request_token(client.client_id, client.client_secret, style, extra)
+
+    def auth_style(self, client: Client) -> AuthStyle:
+        """How ``client`` sends its credentials to this server's endpoints (token, introspection,
+        revocation): its configured method, else the one the standards client's tokens were obtained
+        with, found with one token request where none was made yet; HTTP Basic, the method RFC 6749
+        §2.3.1 says servers MUST support, where no method obtained a token."""
+        if client.auth_method is not None:
+            return style_of(client.auth_method)
+        if self.client.auth_method is not None:
+            return style_of(self.client.auth_method)
+        if self._style is None:
+            self.token()
+        return self._style or "basic"
+
+    @property
+    def introspector(self) -> Client:
+        """Who introspects: the configured introspection caller, else the standards client itself."""
+        return self.introspection_client or self.client
