@@ -49,8 +49,8 @@ selftest: $(STAMP)
 kill-matrix: $(STAMP)
 	$(BIN)/python -m tools.killmatrix --reports-dir reports
 
-# The standards checks against django-oauth-toolkit, an independent server: every FAIL is either a
-# waived deviation of that server (profiles/calibration-django-oauth-toolkit.toml) or a suite bug.
+# The standards checks against two independent servers (django-oauth-toolkit, Authlib): every FAIL is
+# either a waived deviation of that server (profiles/calibration-<server>.toml) or a suite bug.
 calibrate: $(STAMP)
 	$(BIN)/python -m calibration.run --reports-dir reports/calibration
 

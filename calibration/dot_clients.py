@@ -7,29 +7,14 @@ unsaved instance: the suite has to present it, and after save() only the hash is
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
-# Characters that change under application/x-www-form-urlencoded: a client sending them unencoded in
-# HTTP Basic, or a server not decoding them (RFC 6749 §2.3.1), fails with these ids.
-SPECIAL_CLIENT_ID = "occ:special+id %é"
-SPECIAL_CLIENT_SECRET = "s3cret:+% é&=/x"
+from .target_env import SPECIAL_CLIENT_ID, SPECIAL_CLIENT_SECRET, Credentials, SeededClients
+
+__all__ = ["PUBLIC_REDIRECT_URI", "seed_clients"]
+
 PUBLIC_REDIRECT_URI = "http://127.0.0.1/cb"
 _OWNER = "calibration-owner"
-
-
-@dataclass(frozen=True)
-class Credentials:
-    client_id: str
-    client_secret: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class SeededClients:
-    client: Credentials
-    client2: Credentials
-    public_client_id: str
-    special: Credentials
 
 
 def _register(model: Any, owner: Any, name: str, client_type: str, grant: str, **fields: str) -> Credentials:

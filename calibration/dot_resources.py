@@ -9,6 +9,8 @@ from oauth2_provider.views.generic import ScopedProtectedResourceView  # type: i
 
 from .dot_settings import ADMIN_SCOPE, READ_SCOPE
 
+__all__ = ["AdminResource", "ReadResource"]
+
 
 class ReadResource(ScopedProtectedResourceView):  # type: ignore[misc]  # DOT is untyped
     """GET answers 200 JSON to a bearer token with scope read (the default scope)."""

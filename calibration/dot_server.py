@@ -8,28 +8,26 @@ SIGTERM.
 
 from __future__ import annotations
 
-import argparse
 import shutil
-import signal
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import httpx
 
-from tools.childrun import env_file_text
-
-from .dot_clients import SeededClients, seed_clients
+from .dot_clients import seed_clients
 from .dot_paths import ADMIN_RESOURCE_PATH, DISCOVERY_PATH, RESOURCE_PATH
 from .dot_settings import configure_django
 from .keys import rsa_private_key_pem
+from .serve_cli import serve
+from .target_env import SeededClients, oauth_target_env
 from .uvicorn_thread import UvicornThread
+
+__all__ = ["main", "running_dot_server", "suite_env"]
 
 _READY_TIMEOUT_S = 10.0
 
@@ -70,24 +68,12 @@ def suite_env(base_url: str, discovery: Mapping[str, Any], clients: SeededClient
     issuer = discovery.get("issuer")
     if not isinstance(issuer, str) or not issuer:
         raise RuntimeError(f"DOT's discovery names no issuer: {dict(discovery)!r}")
-    env = {
-        "OAUTH_TARGET": "oauth",
-        # What DOT publishes, not what we expect: the suite fetches discovery from the issuer.
-        "OAUTH_ISSUER": issuer,
-        "OAUTH_CLIENT_ID": clients.client.client_id,
-        "OAUTH_CLIENT_SECRET": clients.client.client_secret,
-        "OAUTH_CLIENT2_ID": clients.client2.client_id,
-        "OAUTH_CLIENT2_SECRET": clients.client2.client_secret,
-        "OAUTH_RESOURCE_URL": base_url + RESOURCE_PATH,
-        "OAUTH_DENIED_RESOURCE_URL": base_url + ADMIN_RESOURCE_PATH,
-        "OAUTH_PUBLIC_CLIENT_ID": clients.public_client_id,
-        "OAUTH_SPECIAL_CLIENT_ID": clients.special.client_id,
-        "OAUTH_SPECIAL_CLIENT_SECRET": clients.special.client_secret,
-        # DOT has no "disabled client" concept, so OAUTH_DISABLED_CLIENT_* stay unset.
-    }
-    if not discovery.get("token_endpoint"):  # the suite reads it from discovery when it can
-        env["OAUTH_TOKEN_URL"] = f"{issuer}/token/"
-    return env
+    # DOT has no "disabled client" concept, so OAUTH_DISABLED_CLIENT_* stay unset; the suite reads the
+    # token endpoint from discovery when it can.
+    token_url = None if discovery.get("token_endpoint") else f"{issuer}/token/"
+    return oauth_target_env(
+        issuer, clients, base_url + RESOURCE_PATH, base_url + ADMIN_RESOURCE_PATH, token_url=token_url
+    )
 
 
 @contextmanager
@@ -120,39 +106,8 @@ def _close_connections() -> None:
     connections.close_all()
 
 
-def _port(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, not {value}")
-    return value
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m calibration.dot_server",
-        description="Run django-oauth-toolkit on 127.0.0.1 and print the suite's oauth-target .env block.",
-    )
-    parser.add_argument("--port", type=_port, default=0, help="port to listen on (default: a free one)")
-    args = parser.parse_args(argv)
-
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, request_stop)
-    started = time.monotonic()
-    with running_dot_server(args.port) as env:
-        # The env block alone goes to stdout, so `> .env` captures a usable file; notes go to stderr.
-        sys.stdout.write(env_file_text(env))
-        sys.stdout.flush()
-        sys.stderr.write(
-            f"# DOT calibration server ready in {time.monotonic() - started:.2f}s; Ctrl-C or SIGTERM stops it\n"
-        )
-        sys.stderr.flush()
-        stop.wait()
-    return 0
+    return serve("python -m calibration.dot_server", "django-oauth-toolkit", running_dot_server, argv)
 
 
 if __name__ == "__main__":

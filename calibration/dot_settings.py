@@ -12,6 +12,8 @@ from typing import Any
 import django  # type: ignore[import-untyped]
 from django.conf import settings  # type: ignore[import-untyped]
 
+__all__ = ["ADMIN_SCOPE", "READ_SCOPE", "configure_django", "django_settings", "dot_settings"]
+
 # The resource views and the suite's env block refer to these names.
 READ_SCOPE = "read"
 ADMIN_SCOPE = "admin"

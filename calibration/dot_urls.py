@@ -7,6 +7,8 @@ from django.urls import include, path  # type: ignore[import-untyped]
 from .dot_paths import ADMIN_RESOURCE_PATH, DOT_PREFIX, RESOURCE_PATH
 from .dot_resources import AdminResource, ReadResource
 
+__all__ = ["urlpatterns"]
+
 urlpatterns = [
     # DOT's full URL set as its tutorial mounts it: /o/token/, /o/introspect/, /o/revoke_token/,
     # /o/.well-known/openid-configuration, /o/.well-known/jwks.json, ...

@@ -5,6 +5,8 @@ from __future__ import annotations
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+__all__ = ["rsa_private_key_pem"]
+
 # 2048 bits: the smallest size RFC 7518 §3.3 allows for RS256, and quick to generate at every start.
 _KEY_BITS = 2048
 _PUBLIC_EXPONENT = 65537

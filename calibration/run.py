@@ -1,13 +1,14 @@
-"""Calibration run: the suite's standards checks against django-oauth-toolkit with the ``oauth`` target.
+"""Calibration run: the suite's standards checks, with the ``oauth`` target, against each calibration server.
 
-Every FAIL must be explained. A real deviation of the server is waived in
-``profiles/calibration-django-oauth-toolkit.toml``, its reason naming what the server sent and where
-its source decides it; a misreading of the suite is fixed in the suite. The run passes when it has no
-FAIL and no ERROR left and every waiver still matches a deviation (a waiver whose check now passes is
-stale and must go). Reports land in ``reports/calibration/``; the client secrets of the throwaway
-server stay in a temporary folder.
+The servers (``calibration.servers``) are django-oauth-toolkit and Authlib, two independent
+implementations. Every FAIL must be explained. A real deviation of a server is waived in that server's
+waiver file, its reason naming what the server sent and where its source decides it; a misreading of
+the suite is fixed in the suite. A server's calibration passes when it has no FAIL and no ERROR left,
+every waiver still matches a deviation (a waiver whose check now passes is stale and must go), and no
+client secret appears in its reports. Each server's reports land in ``<reports-dir>/<server>/``; the
+client secrets of the throwaway servers stay in a temporary folder.
 
-    python -m calibration.run [--reports-dir reports/calibration]
+    python -m calibration.run [--reports-dir reports/calibration] [--server NAME]
 """
 
 from __future__ import annotations
@@ -26,14 +27,18 @@ from urllib.parse import quote, quote_plus
 from oauth_conformance.redaction import REDACTOR
 from tools.childrun import ROOT, SuiteRun, run_suite
 
-from .dot_server import running_dot_server
+from .servers import SERVER_NAMES, SERVERS, CalibrationServer, ServerName
 
-WAIVERS = ROOT / "profiles" / "calibration-django-oauth-toolkit.toml"
+__all__ = ["MARKER", "UNEXPLAINED", "NoReportError", "calibrate", "main"]
+
 UNEXPLAINED = ("FAIL", "ERROR")
 
-
-# Written into the reports folder, so a later run replaces only a folder this module made.
+# Written into each reports folder, so a later run replaces only folders this module made.
 MARKER = ".calibration-reports"
+
+
+class NoReportError(RuntimeError):
+    """The suite ran against a server but wrote no report: nothing to calibrate."""
 
 
 class _Redacting(logging.Filter):
@@ -50,12 +55,26 @@ def _check_replaceable(reports: Path) -> None:
                          "expected a new or empty folder, or one an earlier calibration wrote")
 
 
+def _mark(folder: Path) -> None:
+    (folder / MARKER).write_text("written by python -m calibration.run\n", encoding="utf-8")
+
+
+def _prepare_parent(reports: Path) -> None:
+    """Make ``reports`` a calibration folder; drop what an earlier layout (one server, no subfolders) left."""
+    _check_replaceable(reports)
+    reports.mkdir(parents=True, exist_ok=True)
+    for entry in reports.iterdir():
+        if entry.name != MARKER and entry.name not in SERVER_NAMES:
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    _mark(reports)
+
+
 def _replace_folder(source: Path, reports: Path) -> None:
     _check_replaceable(reports)
     if reports.exists():
         shutil.rmtree(reports)
     shutil.copytree(source, reports)
-    (reports / MARKER).write_text("written by python -m calibration.run\n", encoding="utf-8")
+    _mark(reports)
 
 
 def _canary(env: dict[str, str]) -> list[str]:
@@ -64,26 +83,26 @@ def _canary(env: dict[str, str]) -> list[str]:
     return sorted({form for secret in secrets for form in (secret, quote(secret, safe=""), quote_plus(secret))})
 
 
-def calibrate(reports: Path) -> tuple[SuiteRun, list[str]]:
-    """Run the suite against a fresh DOT; return the run and the problems that fail the calibration."""
+def calibrate(server: CalibrationServer, reports: Path) -> tuple[SuiteRun, list[str]]:
+    """Run the suite against a fresh ``server``; return the run and the problems that fail its calibration."""
     _check_replaceable(reports)  # before the run, not after it
-    with tempfile.TemporaryDirectory(prefix="calibration-") as scratch:
+    with tempfile.TemporaryDirectory(prefix=f"calibration-{server.name}-") as scratch:
         # The server runs in this process; its own log lines (DOT warns about every discouraged
         # request it still serves) go to a file beside the reports, not to the console.
         server_log = logging.FileHandler(Path(scratch) / "server.log", encoding="utf-8")
         server_log.addFilter(_Redacting())
         logging.getLogger().addHandler(server_log)
         try:
-            with running_dot_server() as env:
+            with server.running() as env:
                 for name, value in env.items():
                     if name.endswith("_SECRET"):
                         REDACTOR.register(value)
-                run = run_suite(Path(scratch), "tests/conformance", f"--waivers={WAIVERS}", env_file=env)
+                run = run_suite(Path(scratch), "tests/conformance", f"--waivers={server.waivers}", env_file=env)
         finally:
             logging.getLogger().removeHandler(server_log)
             server_log.close()
         if not (run.reports / "conformance.json").is_file():
-            raise SystemExit(f"the suite wrote no report (exit {run.returncode}): {run.stderr.strip()[-1000:]}")
+            raise NoReportError(f"the suite wrote no report (exit {run.returncode}): {run.stderr.strip()[-1000:]}")
         _replace_folder(run.reports, reports)
         shutil.copy(Path(scratch) / "server.log", reports / "server.log")
     run = dataclasses.replace(run, reports=reports)
@@ -108,17 +127,30 @@ def calibrate(reports: Path) -> tuple[SuiteRun, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m calibration.run", description=__doc__.split("\n")[0])
     parser.add_argument("--reports-dir", type=Path, default=ROOT / "reports" / "calibration",
-                        help="where the run's reports go (default reports/calibration)")
+                        help="where the reports go, one folder per server (default reports/calibration)")
+    parser.add_argument("--server", choices=SERVER_NAMES, action="append", dest="servers",
+                        help="calibrate against this server only (repeatable; default: every server)")
     args = parser.parse_args(argv)
-    started = time.monotonic()
-    run, problems = calibrate(args.reports_dir)
-    counts = Counter(run.verdicts().values())
-    summary = ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items()))
-    print(f"calibration against django-oauth-toolkit: {summary}; {time.monotonic() - started:.0f} s; "  # noqa: T201
-          f"reports in {args.reports_dir}")
-    for problem in problems:
-        print(f"  unexplained: {problem}")  # noqa: T201
-    return 1 if problems else 0
+    names: list[ServerName] = args.servers or list(SERVER_NAMES)
+    _prepare_parent(args.reports_dir)
+    failed = False
+    for name in names:
+        started = time.monotonic()
+        folder = args.reports_dir / name
+        try:
+            run, problems = calibrate(SERVERS[name], folder)
+        except NoReportError as error:
+            print(f"calibration against {name}: {error}")  # noqa: T201
+            failed = True
+            continue
+        counts = Counter(run.verdicts().values())
+        summary = ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items()))
+        print(f"calibration against {name}: {summary}; {time.monotonic() - started:.0f} s; "  # noqa: T201
+              f"reports in {folder}")
+        for problem in problems:
+            print(f"  unexplained: {problem}")  # noqa: T201
+        failed = failed or bool(problems)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ from typing import Any
 
 import uvicorn
 
+__all__ = ["UvicornThread"]
+
 _START_TIMEOUT_S = 10.0
 _STOP_TIMEOUT_S = 10.0
 
