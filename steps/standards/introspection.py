@@ -11,7 +11,7 @@ from oauth_conformance.http import HttpClient
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import advertised_endpoint, client_auth, fresh_access_token
+from steps.standards.context import advertised_endpoint, authenticated, fresh_access_token
 from steps.state import Probe
 
 
@@ -21,8 +21,9 @@ def introspection_endpoint(standards: StandardsTarget) -> str:
 
 
 def introspect(url: str, token: str, standards: StandardsTarget, http: HttpClient) -> httpx.Response:
-    """The standards client's own introspection of ``token``, authenticated with HTTP Basic."""
-    return http.post(url, data={"token": token}, headers=client_auth(standards.client))
+    """The introspection of ``token`` by the caller the target names for it (OAUTH_INTROSPECTION_CLIENT_ID,
+    else the standards client), authenticated the way that caller authenticates here."""
+    return http.post(url, **authenticated(standards, standards.introspector, {"token": token}))
 
 
 @when("a token is introspected without client authentication")
@@ -37,7 +38,8 @@ def _introspect_as_client(introspection_url: str, token: str, standards: Standar
         # refusal of this client says nothing about the endpoint.
         pytest.skip(
             f"the introspection endpoint refuses this client's credentials (HTTP {response.status_code}): "
-            "it needs the credentials of a caller it authorizes"
+            "it needs the credentials of a caller it authorizes (OAUTH_INTROSPECTION_CLIENT_ID and "
+            "OAUTH_INTROSPECTION_CLIENT_SECRET)"
         )
     probe = Probe()
     probe.responses.append(response)

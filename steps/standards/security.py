@@ -9,7 +9,7 @@ from oauth_conformance.checks.rfc6819 import IssuedSecret
 from oauth_conformance.http import HttpClient
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import require_part
+from steps.standards.context import authenticated, require_part, token_form
 from steps.state import Probe
 
 
@@ -22,9 +22,8 @@ def secret_entropy(standards: StandardsTarget, checker: Checker) -> None:
 def disabled_requests(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
     client = require_part(standards.disabled_client,
                            "OAUTH_DISABLED_CLIENT_ID and OAUTH_DISABLED_CLIENT_SECRET (a deactivated client)")
-    probe.responses.append(http.post(standards.identity.token_endpoint, data={
-        "grant_type": "client_credentials", "client_id": client.client_id, "client_secret": client.client_secret,
-    }))
+    probe.responses.append(http.post(standards.identity.token_endpoint,
+                                     **authenticated(standards, client, token_form(standards))))
 
 
 @then("a default scope is applied or the request is refused with invalid_scope")

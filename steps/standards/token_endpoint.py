@@ -13,7 +13,7 @@ from oauth_conformance.http import HttpClient, json_object
 from oauth_conformance.targets.identity import TokenResult, basic_credentials
 from oauth_conformance.targets.standards import Client, StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import client_auth, require_part
+from steps.standards.context import authenticated, client_auth, require_part, token_form
 from steps.state import Probe
 
 _WRONG_SECRET = "not-the-secret-0123456789"
@@ -28,8 +28,19 @@ def _post(standards: StandardsTarget, http: HttpClient, probe: Probe, **kwargs: 
 
 
 def _form(standards: StandardsTarget, **extra: str) -> dict[str, str]:
-    return {"grant_type": "client_credentials", "client_id": standards.client.client_id,
-            "client_secret": standards.client.client_secret, **extra}
+    """A token request with the client's credentials in the body: for the scenarios about body credentials."""
+    credentials = {"client_id": standards.client.client_id, "client_secret": standards.client.client_secret}
+    return token_form(standards, **(credentials | extra))
+
+
+def _post_authenticated(standards: StandardsTarget, http: HttpClient, probe: Probe, form: dict[str, str]) -> None:
+    """A token request whose subject is not the authentication method, authenticated the way the client
+    authenticates here: a server allowing the client only Basic would refuse body credentials first.
+    Always a form POST, also when the form is left empty (Basic, no grant_type): what is missing is then
+    the parameter, not the request's media type."""
+    request = authenticated(standards, standards.client, form)
+    headers = {**request.get("headers", {}), "Content-Type": "application/x-www-form-urlencoded"}
+    _post(standards, http, probe, content=urlencode(request["data"]), headers=headers)
 
 
 # -- requests -----------------------------------------------------------------------------------
@@ -49,23 +60,22 @@ def request_any(standards: StandardsTarget, probe: Probe) -> None:
 @when("the client requests a token with HTTP Basic authentication")
 def request_basic(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
     client = standards.client
-    _post(standards, http, probe, data={"grant_type": "client_credentials"},
-          headers=client_auth(client))
+    _post(standards, http, probe, data=token_form(standards), headers=client_auth(client))
 
 
 @when("a token is requested without any client credentials")
 def request_anonymous(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
-    _post(standards, http, probe, data={"grant_type": "client_credentials"})
+    _post(standards, http, probe, data=token_form(standards))
 
 
 @when("the client requests a token with its client_id but without a secret")
 def request_without_secret(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
-    _post(standards, http, probe, data={"grant_type": "client_credentials", "client_id": standards.client.client_id})
+    _post(standards, http, probe, data=token_form(standards, client_id=standards.client.client_id))
 
 
 @when("the client requests a token with HTTP Basic and a wrong secret")
 def request_basic_wrong(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
-    _post(standards, http, probe, data={"grant_type": "client_credentials"},
+    _post(standards, http, probe, data=token_form(standards),
           headers={"Authorization": basic_credentials(standards.client.client_id, _WRONG_SECRET)})
 
 
@@ -91,9 +101,10 @@ def request_get(standards: StandardsTarget, http: HttpClient, probe: Probe) -> N
 
 @when("the client requests a token with the grant_type parameter repeated")
 def request_duplicate(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
-    body = urlencode([*_form(standards).items(), ("grant_type", "client_credentials")])
-    _post(standards, http, probe, content=body,
-          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    request = authenticated(standards, standards.client, token_form(standards))
+    body = urlencode([*request["data"].items(), ("grant_type", "client_credentials")])
+    headers = {**request.get("headers", {}), "Content-Type": "application/x-www-form-urlencoded"}
+    _post(standards, http, probe, content=body, headers=headers)
 
 
 @when("the client requests a token with an extra unknown parameter")
@@ -115,14 +126,14 @@ def request_two_methods(standards: StandardsTarget, http: HttpClient, probe: Pro
 
 @when(parsers.re(r"the client requests a token with grant_type (?P<grant_type>\S+)"))
 def request_grant_type(grant_type: str, standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
-    form = _form(standards)
+    form = token_form(standards)
     if grant_type == "(missing)":
         del form["grant_type"]
     else:
         form["grant_type"] = grant_type
         if grant_type == "password":
             form |= {"username": "oauth-conformance", "password": "not-a-password"}
-    _post(standards, http, probe, data=form)
+    _post_authenticated(standards, http, probe, form)
 
 
 def _special_client(standards: StandardsTarget) -> Client:
@@ -133,14 +144,13 @@ def _special_client(standards: StandardsTarget) -> Client:
 
 @when("the special-characters client requests a token with urlencoded HTTP Basic credentials")
 def request_special(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
-    _post(standards, http, probe, data={"grant_type": "client_credentials"},
-          headers=client_auth(_special_client(standards)))
+    _post(standards, http, probe, data=token_form(standards), headers=client_auth(_special_client(standards)))
 
 
 @when("the special-characters client requests a token with a wrong secret in urlencoded HTTP Basic")
 def request_special_wrong_secret(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
     wrong = Client(_special_client(standards).client_id, "not-the-secret+%/0123456789")
-    _post(standards, http, probe, data={"grant_type": "client_credentials"}, headers=client_auth(wrong))
+    _post(standards, http, probe, data=token_form(standards), headers=client_auth(wrong))
 
 
 @then("a token is issued, while the wrong secret was refused")
@@ -155,7 +165,7 @@ def special_issued(probe: Probe, checker: Checker) -> None:
 def request_public(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
     client_id = require_part(standards.public_client_id,
                              "OAUTH_PUBLIC_CLIENT_ID (a client registered without a secret)")
-    _post(standards, http, probe, data={"grant_type": "client_credentials", "client_id": client_id})
+    _post(standards, http, probe, data=token_form(standards, client_id=client_id))
 
 
 @when(parsers.parse('the client requests a token with the scope "{scope}"'))

@@ -11,13 +11,13 @@ from pytest_bdd import given, then, when
 from oauth_conformance.checks import Family, MetadataDocument, PlainHttpAnswer, rfc6749, rfc6750, rfc6819
 from oauth_conformance.checks.rfc6819 import VerifiedHttpsFetch
 from oauth_conformance.errors import SuiteError
-from oauth_conformance.http import HttpClient
+from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.netutil import is_loopback
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import require_part
+from steps.standards.context import metadata_response, require_part
 from steps.state import Probe
 
 _MADE_UP_ID = "oauth-conformance-tls-probe"
@@ -97,13 +97,12 @@ def no_plain_2xx(probe: Probe, checker: Checker) -> None:
 def certificate_validated(standards: StandardsTarget, settings: Settings, checker: Checker) -> None:
     if settings.tls_verify is False:
         pytest.skip("OAUTH_TLS_VERIFY=false: certificates are not verified in this run")
-    discovery = standards.identity.discovery()  # an https exchange with verification on
+    metadata = metadata_response(standards)  # an https exchange with verification on
     checker.verify(rfc6819.server_authenticated,
-                   VerifiedHttpsFetch(bool(discovery), standards.identity.http.evidence.last_id))
+                   VerifiedHttpsFetch(bool(json_object(metadata)), exchange_id(metadata)))
 
 
 @then("every endpoint the metadata advertises is an https URL")
 def endpoints_https(standards: StandardsTarget, checker: Checker) -> None:
-    metadata = standards.identity.discovery()
-    checker.verify(rfc6749.no_cleartext_endpoints,
-                   MetadataDocument(metadata, standards.identity.http.evidence.last_id))
+    metadata = metadata_response(standards)
+    checker.verify(rfc6749.no_cleartext_endpoints, MetadataDocument(json_object(metadata) or {}, exchange_id(metadata)))
