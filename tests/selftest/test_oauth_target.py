@@ -295,8 +295,10 @@ def test_a_run_against_the_mock_sends_the_parameters_and_names_its_target(tmp_pa
                                   "OAUTH_RESOURCE_INDICATOR": "urn:occ:resource"}
         run = run_suite(tmp_path, "tests/conformance/test_rfc6749.py", "-q", env_file=env)
     report = run.conformance
-    assert report["run"]["target_description"] == f"OAuth server {mock.public_identity_url}"
-    assert f"target: OAuth server {mock.public_identity_url}" in run.stdout
+    described = (f"OAuth server {mock.public_identity_url}; metadata from "
+                 f"{mock.public_identity_url}/.well-known/openid-configuration")
+    assert report["run"]["target_description"] == described
+    assert f"target: {described}" in run.stdout
     exchanges = [json.loads(line) for line in (run.reports / "evidence.jsonl").read_text().splitlines()]
     token_url = f"{mock.public_identity_url}/connect/token"
     issued = [e for e in exchanges if e["url"] == token_url and e["status"] == 200]

@@ -54,7 +54,8 @@ _RUN = pytest.StashKey[TargetRun]()
 
 
 def configure(config: pytest.Config) -> None:
-    config.stash[_RUN] = TargetRun()
+    settings = settings_of(config)
+    config.stash[_RUN] = TargetRun(description=TARGETS[settings.target].describe(settings))
 
 
 def run_of(config: pytest.Config) -> TargetRun:
@@ -87,6 +88,8 @@ def target(pytestconfig: pytest.Config, http: HttpClient) -> Iterator[Target]:
     opened = TARGETS[settings.target].open(settings, http)
     run_of(pytestconfig).description = opened.description
     yield opened
+    # Read again at the end: a target may learn more of itself during the run (where its metadata is).
+    run_of(pytestconfig).description = opened.description
     opened.close()
 
 

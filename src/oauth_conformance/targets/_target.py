@@ -55,6 +55,10 @@ def _unchanged(settings: Settings) -> Settings:
     return settings
 
 
+def _unnamed(settings: Settings) -> str:
+    return f"{settings.target} target"
+
+
 @dataclass(frozen=True)
 class TargetSpec:
     """One line of the registry: a target's settings, their validation, its default waivers, and how to
@@ -71,3 +75,6 @@ class TargetSpec:
     default_waivers: Callable[[Settings], tuple[Path, ...]] = _no_waivers
     # Done once the settings are read, before any connection opens (e.g. issuing the mock's certificates).
     prepare: Callable[[Settings], Settings] = _unchanged
+    # What the settings point at, before the target opens (no I/O): the reports name it even in a run
+    # where no scenario needed the target; opening it may say more.
+    describe: Callable[[Settings], str] = _unnamed

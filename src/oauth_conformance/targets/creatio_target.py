@@ -230,4 +230,5 @@ SPEC = TargetSpec(
     open=_open,
     validate=_validate,
     default_waivers=_default_waivers,
+    describe=lambda settings: f"Creatio at {settings.creatio_url}",
 )

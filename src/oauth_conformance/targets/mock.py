@@ -185,4 +185,8 @@ SPEC = TargetSpec(
     open=_open,
     default_waivers=_default_waivers,
     prepare=with_mock_tls,
+    describe=lambda settings: (
+        f"bundled mock (Creatio {settings.mock_creatio_version} {settings.mock_hosting} {settings.mock_path_style}, "
+        f"{settings.mock_profile} profile), not started: no scenario needed it"
+    ),
 )

@@ -181,4 +181,5 @@ SPEC = TargetSpec(
     ),
     open=_open,
     validate=_validate,
+    describe=lambda settings: describe(settings.oauth),
 )
