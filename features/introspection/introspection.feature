@@ -24,8 +24,8 @@ Feature: RFC 7662 token introspection, where the server advertises it
   @RFC7662-2.1-post @RFC8414-2-endpoints-live
   Scenario: The endpoint answers POST, and GET reveals nothing
     When a token is introspected with GET
-    Then the introspection reveals no token metadata
-    And the introspection endpoint answers a POST
+    Then the introspection endpoint answers a POST
+    And the introspection reveals no token metadata
 
   @RFC7662-2.3-bad-creds
   Scenario: A caller with a wrong secret is refused with 401

@@ -130,8 +130,11 @@ class IdentityApp:
             # and implicit) claims the client credentials grant is not offered.
             del document["grant_types_supported"]
         if self.options.has("metadata-no-response-types"):
-            # Defect. Realistic fault: a server with no authorization endpoint drops the member RFC 8414
-            # §2 makes REQUIRED anyway.
+            # Defect. Realistic fault: the metadata is assembled from the endpoints that are switched on,
+            # and a deployment that keeps IdentityServer's authorize endpoint advertised drops the member
+            # RFC 8414 §2 makes REQUIRED for it. (Without an authorization endpoint, omitting it is right:
+            # §3.2 omits empty lists.)
+            document["authorization_endpoint"] = f"{self.endpoint_base}/connect/authorize"
             del document["response_types_supported"]
         return document
 
