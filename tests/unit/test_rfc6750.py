@@ -39,6 +39,8 @@ CASES = [
     Case(rfc6750.header_method_accepted, api(302, headers={"Location": "/login"}), VIOLATED, "a redirect to a login"),
     # §3: 401 with a Bearer challenge.
     Case(rfc6750.unauthorized_challenged, api(401, 'Bearer realm="api"'), HELD, "Bearer realm"),
+    Case(rfc6750.unauthorized_challenged, api(401, 'DPoP algs="ES256", Bearer realm="api"'), HELD,
+         "a DPoP challenge listed first (RFC 9110 §11.6.1)"),
     Case(rfc6750.unauthorized_challenged, api(401, "bearer"), HELD, "the scheme is case-insensitive"),
     Case(rfc6750.unauthorized_challenged, api(401), VIOLATED, "401 without a challenge (Creatio)"),
     Case(rfc6750.unauthorized_challenged, api(401, 'Basic realm="api"'), VIOLATED, "a Basic challenge"),
@@ -53,6 +55,10 @@ CASES = [
     Case(rfc6750.challenge_without_error, api(401), VIOLATED, "no challenge at all"),
     # §3.1: a malformed token gets 401 invalid_token.
     Case(rfc6750.invalid_token, api(401, 'Bearer error="invalid_token"'), HELD, "invalid_token"),
+    Case(rfc6750.invalid_token, api(401, 'DPoP algs="ES256", Bearer error="invalid_token"'), HELD,
+         "behind a DPoP challenge"),
+    Case(rfc6750.invalid_token, api(401, 'DPoP error="invalid_token", Bearer realm="api"'), VIOLATED,
+         "the error is the DPoP challenge's, not the Bearer one's"),
     Case(rfc6750.invalid_token, api(401, 'Bearer realm="api", error=invalid_token, error_description="bad"'), HELD,
          "unquoted, among other params"),
     Case(rfc6750.invalid_token, api(401, 'Bearer realm="api"'), VIOLATED, "no error code"),

@@ -63,7 +63,9 @@ CASES = [
     Case(rfc7517.use_and_key_ops_consistent, key_set(rsa()), HELD, "use sig"),
     Case(rfc7517.use_and_key_ops_consistent, key_set(rsa(use=None, key_ops=["verify"])), HELD, "key_ops alone"),
     Case(rfc7517.use_and_key_ops_consistent, key_set(rsa(key_ops=["verify"])), VIOLATED, "both"),
-    Case(rfc7517.use_and_key_ops_consistent, key_set(rsa(use="enc")), VIOLATED, "use enc"),
+    Case(rfc7517.use_and_key_ops_consistent, key_set(rsa(), rsa(use="enc")), HELD, "an encryption key beside"),
+    Case(rfc7517.use_and_key_ops_consistent, key_set(rsa(use="")), VIOLATED, "use empty"),
+    Case(rfc7517.use_and_key_ops_consistent, key_set(rsa(use=7)), VIOLATED, "use not a string"),
     # §9.2: no private or symmetric members.
     Case(rfc7517.no_private_members, key_set(rsa(), rsa("b")), HELD, "public keys only"),
     Case(rfc7517.no_private_members, key_set(rsa(d="AQAB", p="AQ", q="AQ")), VIOLATED, "RSA private members"),

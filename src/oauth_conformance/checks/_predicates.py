@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import base64
 import math
-import re
 from collections.abc import Iterable
 
 import httpx
 
+from oauth_conformance.checks._challenges import Challenge, challenges
 from oauth_conformance.http import json_object
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "media_type",
     "plain_http_message",
     "refused_with",
+    "scheme_challenge",
     "served_in_clear",
     "uint_bits",
 ]
@@ -94,7 +95,6 @@ def entropy_bits(value: str, alphabet_of: Iterable[str] = ()) -> float:
     return len(value) * math.log2(max(_alphabet([value, *alphabet_of]), 2))
 
 
-_ERROR_PARAM = re.compile(r'error="?([A-Za-z_]+)"?')
 
 
 def challenge(response: httpx.Response) -> str:
@@ -102,10 +102,16 @@ def challenge(response: httpx.Response) -> str:
     return str(response.headers.get("www-authenticate", ""))
 
 
+def scheme_challenge(response: httpx.Response, scheme: str) -> Challenge | None:
+    """The first challenge of ``scheme`` (any case) among all the response's challenges, in any order
+    (RFC 9110 §11.6.1): a DPoP challenge listed before the Bearer one hides nothing."""
+    return next((c for c in challenges(response) if c.scheme == scheme.lower()), None)
+
+
 def challenge_error(response: httpx.Response) -> str | None:
-    """The ``error`` auth-param of the WWW-Authenticate challenge (RFC 6750 §3), None without one."""
-    match = _ERROR_PARAM.search(challenge(response))
-    return match.group(1) if match else None
+    """The ``error`` auth-param of the Bearer challenge (RFC 6750 §3), None without one."""
+    bearer = scheme_challenge(response, "bearer")
+    return bearer.params.get("error") if bearer is not None else None
 
 
 def served_in_clear(response: httpx.Response | None, evaluated: bool) -> str | None:

@@ -32,6 +32,7 @@ from oauth_conformance.checks._predicates import (
     error_code,
     issued,
     media_type,
+    scheme_challenge,
 )
 from oauth_conformance.checks._registry import Family, check
 from oauth_conformance.http import exchange_id, json_object
@@ -389,7 +390,7 @@ def invalid_client_basic_401(observed: BesideControl) -> Outcome:
     response = observed.response
     offered = challenge(response)
     return beside_control(observed.control, judged(
-        not issued(response) and response.status_code == 401 and offered.lower().startswith("basic"),
+        not issued(response) and response.status_code == 401 and scheme_challenge(response, "basic") is not None,
         f"{describe_token_response(response)}, WWW-Authenticate: {offered!r}",
         [exchange_id(response)],
     ))

@@ -13,7 +13,7 @@ from oauth_conformance.checks._judgements import (
 )
 from oauth_conformance.checks._observations import BesideControl, IssuedJwt, PlainHttpAnswer, TokenLifetime
 from oauth_conformance.checks._outcome import Outcome, judged
-from oauth_conformance.checks._predicates import challenge, challenge_error, error_code
+from oauth_conformance.checks._predicates import challenge, challenge_error, error_code, scheme_challenge
 from oauth_conformance.checks._registry import Family, check
 from oauth_conformance.http import exchange_id
 
@@ -37,7 +37,7 @@ def _is_2xx(response: httpx.Response) -> bool:
 
 
 def _bearer_challenge(response: httpx.Response) -> bool:
-    return challenge(response).lower().startswith("bearer")
+    return scheme_challenge(response, "bearer") is not None
 
 
 def _answer(response: httpx.Response) -> str:
@@ -67,14 +67,15 @@ def unauthorized_challenged(observed: BesideControl) -> Outcome:
 
 @check("RFC6750-3.1-no-auth-no-error")
 def challenge_without_error(observed: BesideControl) -> Outcome:
-    """Holds when the answer to a request without credentials carries a challenge and that challenge
-    has no ``error`` auth-param (``Bearer realm="..."``, a scope and the like are fine); no challenge
-    at all violates it too. RFC 6750 §3.1: "If the request lacks any authentication information [...],
-    the resource server SHOULD NOT include an error code or other error information."
+    """Holds when the answer to a request without credentials carries a Bearer challenge (among any
+    others, in any order: RFC 9110 §11.6.1) and that challenge has no ``error`` auth-param (``Bearer
+    realm="..."``, a scope and the like are fine); no Bearer challenge at all violates it too. RFC 6750
+    §3.1: "If the request lacks any authentication information [...], the resource server SHOULD NOT
+    include an error code or other error information."
     """
     response = observed.response
     value = challenge(response)
-    ok = bool(value) and challenge_error(response) is None
+    ok = _bearer_challenge(response) and challenge_error(response) is None
     return beside_control(observed.control, judged(ok, f"WWW-Authenticate: {value!r}", [exchange_id(response)]))
 
 

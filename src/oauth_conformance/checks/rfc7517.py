@@ -81,17 +81,18 @@ def kids_distinct(key_set: httpx.Response) -> Outcome:
 
 @check("RFC7517-4.3-use-keyops")
 def use_and_key_ops_consistent(key_set: httpx.Response) -> Outcome:
-    """Holds when no key carries both ``use`` and ``key_ops``, and every key that carries ``use`` says
-    ``sig`` (the published set holds the issuer's signature-verification keys). RFC 7517 §4.3: "The
-    "use" and "key_ops" JWK members SHOULD NOT be used together"; §4.2 defines "sig" (signature) as the
-    use of a key that verifies signatures.
+    """Holds when no key carries both ``use`` and ``key_ops``, and every ``use`` is a non-empty string.
+    RFC 7517 §4.3: "The "use" and "key_ops" JWK members SHOULD NOT be used together"; §4.2: "Values
+    defined by this specification are: o "sig" (signature) o "enc" (encryption) Other values MAY be
+    used. The "use" value is a case-sensitive string." A key set may hold keys for other uses beside the
+    signing keys (Keycloak publishes an RSA-OAEP encryption key): that is no deviation.
     """
     keys = keys_of(key_set)
     both = [k.get("kid") for k in keys if "use" in k and "key_ops" in k]
-    wrong_use = [k.get("kid") for k in keys if "use" in k and k.get("use") != "sig"]
+    malformed = [k.get("kid") for k in keys if "use" in k and not (isinstance(k["use"], str) and k["use"])]
     return judged(
-        not both and not wrong_use,
-        f"keys with use and key_ops: {both or 'none'}; use other than sig: {wrong_use or 'none'}",
+        not both and not malformed,
+        f"keys with use and key_ops: {both or 'none'}; use not a non-empty string: {malformed or 'none'}",
         [exchange_id(key_set)],
     )
 

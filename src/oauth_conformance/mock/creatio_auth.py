@@ -130,7 +130,12 @@ class Authenticator:
             challenge += ', scope="ApplicationAccess", error_uri="https://example.com/errors/bearer"'
         # Defect "api-error-codes-missing" passes error None. Realistic fault: a stock challenge
         # without the RFC 6750 §3.1 error attribute on every refusal.
-        return challenge + (f', error="{error}"' if error else "")
+        challenge += f', error="{error}"' if error else ""
+        if self.options.has("dpop-challenge-first"):
+            # Benign: a resource server that also accepts DPoP (RFC 9449 §7.1) lists its challenge first;
+            # RFC 9110 §11.6.1 allows several challenges in one field, in any order.
+            challenge = f'DPoP algs="ES256 PS256", {challenge}'
+        return challenge
 
     def may(self, principal: Principal, entity: str, operation: str) -> bool:
         if principal.via == "bearer" and self.options.has("techuser-rights-ignored"):

@@ -342,6 +342,10 @@ BENIGN: dict[str, Defect] = _table(
            frozenset()),
     Defect("challenge-extra-params", "API Bearer challenges carry extra auth-params (scope, error_uri).",
            frozenset(), "compliant"),
+    Defect("dpop-challenge-first", "API refusals list a DPoP challenge before the Bearer one in one "
+           "WWW-Authenticate field (RFC 9110 §11.6.1: several challenges, any order).", frozenset(), "compliant"),
+    Defect("jwks-encryption-key", "The JWKS also publishes an RSA encryption key (use enc, RSA-OAEP), as "
+           "Keycloak does.", frozenset()),
     Defect("plain-http-https-required", "The https ports also answer plain http, always with 403 invalid_request "
            "\"HTTPS required\" (as Keycloak does), never serving the request.", frozenset(), "compliant", tls=True),
     Defect("introspection-extra-members", "Active introspection answers carry extension members (iss is "

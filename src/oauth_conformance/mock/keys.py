@@ -43,6 +43,11 @@ class SigningKey:
         self._extra: list[dict[str, Any]] = []
         # The old key of the "jwks-stale-key" defect.
         self._stale = RSAKey.generate_key(2048) if options.has("jwks-stale-key") else self._key
+        if options.has("jwks-encryption-key"):
+            # Benign: RFC 7517 §4.2 "use" separates keys; a key set may also publish a key for
+            # encryption (Keycloak does, RSA-OAEP), which a verifier of signatures leaves alone.
+            self._extra.append(RSAKey.generate_key(
+                2048, parameters={"kid": "enc-1", "use": "enc", "alg": "RSA-OAEP"}).as_dict(private=False))
         if options.has("second-jwks-key"):
             # Benign: a second, unrelated key with its own kid (the next key of a rollover).
             self._extra.append(RSAKey.generate_key(
