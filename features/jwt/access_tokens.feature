@@ -17,6 +17,10 @@ Feature: RFC 9068 JWT access tokens and their validation by the resource server
   Scenario: The token carries the required claims and a lifetime matching expires_in
     Then the token carries iss, exp, aud, sub, client_id, iat and jti, and its exp minus iat matches expires_in
 
+  @RFC9068-4-iss-match
+  Scenario: The token's issuer is the one the metadata announces
+    Then the token iss claim is the issuer of the authorization server's metadata
+
   @JWKS-kid-resolves @RFC6819-4.6.3-guessing
   Scenario: The token's key is published and its signature verifies
     Then the token kid resolves to exactly one key of the JWKS

@@ -25,7 +25,7 @@ from oauth_conformance.redaction import REDACTOR
 from oauth_conformance.targets.identity import TokenResult
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import usable_token
+from steps.standards.context import advertised_value, usable_token
 from steps.state import Probe
 
 
@@ -118,6 +118,12 @@ def signature_verifies(issued_jwt: IssuedJwt, jwks: list[dict[str, Any]], checke
 @then("the token aud claim is not empty")
 def aud_present(issued_jwt: IssuedJwt, checker: Checker) -> None:
     checker.verify_tagged(Family.JWT_AUDIENCE, issued_jwt)
+
+
+@then("the token iss claim is the issuer of the authorization server's metadata")
+def iss_matches_metadata(issued_jwt: IssuedJwt, standards: StandardsTarget, checker: Checker) -> None:
+    issuer = advertised_value(standards, "issuer")
+    checker.verify(rfc9068.issuer_matches_metadata, rfc9068.JwtBesideIssuer(issued_jwt, issuer))
 
 
 @then("the token client_id claim is the client's id")

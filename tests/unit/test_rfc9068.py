@@ -62,7 +62,15 @@ CASES = [
     Case(rfc9068.required_claims, issued(client_id=None, sub=None), VIOLATED, "no client_id nor sub"),
     Case(rfc9068.required_claims, issued(body={"expires_in": 86400}), VIOLATED, "expires_in says a day"),
     Case(rfc9068.required_claims, issued(body={"expires_in": "3600"}), VIOLATED, "expires_in a string"),
-    Case(rfc9068.required_claims, issued(body={"expires_in": None}), VIOLATED, "no expires_in"),
+    Case(rfc9068.required_claims, issued(body={"expires_in": None}), HELD,
+         "no expires_in (RFC 6749 §5.1 only recommends it): nothing to compare"),
+    # §4 with RFC 8414 §3.3: iss is exactly the metadata's issuer.
+    Case(rfc9068.issuer_matches_metadata, rfc9068.JwtBesideIssuer(issued(), "https://is.example.test"), HELD,
+         "the same issuer"),
+    Case(rfc9068.issuer_matches_metadata, rfc9068.JwtBesideIssuer(issued(), "https://is.example.test/"), VIOLATED,
+         "a trailing slash apart"),
+    Case(rfc9068.issuer_matches_metadata, rfc9068.JwtBesideIssuer(issued(iss=None), "https://is.example.test"),
+         VIOLATED, "no iss"),
     Case(rfc9068.required_claims, issued(exp="never"), VIOLATED, "exp not a number"),
     # §4 and RFC 8725 §3.1: a forged token gets 401.
     Case(rfc9068.forged_tokens_rejected, FORGED_401, HELD, "401 invalid_token"),

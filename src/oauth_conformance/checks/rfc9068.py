@@ -3,19 +3,24 @@ practices (https://www.rfc-editor.org/rfc/rfc9068, https://www.rfc-editor.org/rf
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from oauth_conformance.checks._judgements import audience_restricted, forged_token_refused
 from oauth_conformance.checks._observations import BesideControl, IssuedJwt, JwtOfClient
-from oauth_conformance.checks._outcome import Outcome, judged, measured, violated
+from oauth_conformance.checks._outcome import Outcome, held, judged, measured, violated
 from oauth_conformance.checks._registry import Family, check
+from oauth_conformance.redaction import RedactedRepr
 
 __all__ = [
     "LIFETIME_TOLERANCE_S",
     "REQUIRED_CLAIMS",
+    "JwtBesideIssuer",
     "algorithms_allow_listed",
     "audience_by_default",
     "client_credentials_subject_review",
     "explicitly_typed",
     "forged_tokens_rejected",
+    "issuer_matches_metadata",
     "required_claims",
     "rs256_signed",
     "scope_claim_present",
@@ -80,19 +85,49 @@ def rs256_signed(jwt: IssuedJwt) -> Outcome:
 def required_claims(jwt: IssuedJwt) -> Outcome:
     """Holds when the token carries every claim RFC 9068 §2.2 marks REQUIRED (iss, exp, aud, sub,
     client_id, iat, jti) and its lifetime ``exp - iat`` matches the token response's ``expires_in``
-    within 5 seconds (the time the response took to build). A missing claim, a non-numeric exp, iat or
-    expires_in, or a lifetime that differs, violates it: the token would outlive, or die before, what
-    the client was told (RFC 6749 §5.1: expires_in is "The lifetime in seconds of the access token").
+    within 5 seconds (the time the response took to build), where the response carries one. A missing
+    claim, a non-numeric exp, iat or expires_in, or a lifetime that differs, violates it: the token would
+    outlive, or die before, what the client was told (RFC 6749 §5.1: expires_in is "The lifetime in
+    seconds of the access token", and only RECOMMENDED, so its absence leaves nothing to compare).
     """
     missing = [name for name in REQUIRED_CLAIMS if name not in jwt.claims]
     if missing:
         return violated(f"missing: {', '.join(missing)}", [jwt.exchange])
     expires_in = jwt.response_body.get("expires_in")
     exp, iat = jwt.claims.get("exp"), jwt.claims.get("iat")
-    if not (isinstance(exp, int | float) and isinstance(iat, int | float) and isinstance(expires_in, int | float)):
-        return violated(f"all present; exp={exp!r}, iat={iat!r}, expires_in={expires_in!r}", [jwt.exchange])
+    if not (isinstance(exp, int | float) and isinstance(iat, int | float)):
+        return violated(f"all present; exp={exp!r}, iat={iat!r}", [jwt.exchange])
+    if expires_in is None:
+        # RFC 6749 §5.1 only RECOMMENDS expires_in: without it there is nothing to compare.
+        return held(f"all present; exp-iat={exp - iat!r}, no expires_in to compare", [jwt.exchange])
+    if not isinstance(expires_in, int | float):
+        return violated(f"all present; expires_in={expires_in!r} is not a number", [jwt.exchange])
     return judged(abs((exp - iat) - expires_in) <= LIFETIME_TOLERANCE_S,
                   f"all present; exp-iat={exp - iat!r} vs expires_in={expires_in!r}", [jwt.exchange])
+
+
+@dataclass(frozen=True, repr=False)
+class JwtBesideIssuer(RedactedRepr):
+    """A JWT access token as issued, beside the ``issuer`` of the authorization server's metadata."""
+
+    jwt: IssuedJwt
+    metadata_issuer: object
+
+
+@check("RFC9068-4-iss-match")
+def issuer_matches_metadata(observed: JwtBesideIssuer) -> Outcome:
+    """Holds when the token's ``iss`` equals, character for character, the ``issuer`` of the server's
+    metadata. RFC 9068 §4: "The issuer identifier for the authorization server (which is typically
+    obtained during discovery) MUST exactly match the value of the "iss" claim"; RFC 8414 §3.3 makes the
+    metadata's issuer the server's issuer identifier. A token whose iss differs is refused by every
+    resource server that validates as §4 says.
+    """
+    iss = observed.jwt.claims.get("iss")
+    return judged(
+        isinstance(iss, str) and iss == observed.metadata_issuer,
+        f"iss={iss!r}, metadata issuer={observed.metadata_issuer!r}",
+        [observed.jwt.exchange],
+    )
 
 
 @check("RFC9068-4-rs-validation", Family.FORGED_TOKEN_REFUSED)

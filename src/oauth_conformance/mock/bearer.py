@@ -93,6 +93,8 @@ class BearerValidator:
         except IdentityError as error:
             # [INF] JwtBearer cannot load its metadata: authentication fails.
             raise BearerRejected(f"identity service metadata unavailable: {error}") from error
+        if self.options.has("token-iss-differs"):
+            issuer = f"{issuer}/"  # defect "token-iss-differs": this API is configured with the token service's value
         if claims.get("iss") != issuer:
             raise BearerRejected("issuer mismatch")
         self._check_audience(claims.get("aud"))

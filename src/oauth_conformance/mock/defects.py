@@ -280,6 +280,9 @@ DEFECTS: dict[str, Defect] = _table(
            frozenset({"RFC8414-3.2-json"}), "compliant"),
     Defect("metadata-no-grant-types", "The metadata leaves grant_types_supported out.",
            frozenset({"RFC8414-2-grant-types"}), "compliant"),
+    Defect("token-iss-differs", "Access tokens carry the issuer with a trailing slash, which the metadata's "
+           "issuer lacks (the API is configured with the tokens' value and accepts them).",
+           frozenset({"RFC9068-4-iss-match"}), "compliant"),
     Defect("metadata-no-response-types", "The metadata advertises an authorization endpoint but leaves "
            "response_types_supported out.",
            frozenset({"RFC8414-2-response-types"}), "compliant"),

@@ -18,7 +18,11 @@ class TokenIssuer:
         self.options = options
         self.store = store
         self.key = key
-        self.issuer = issuer
+        self.issuer = issuer + "/" if options.has("token-iss-differs") else issuer
+        # Defect "token-iss-differs". Realistic fault: the token service's IssuerUri is configured by
+        # hand with a trailing slash while discovery derives the issuer from the base URL without one;
+        # an API configured with the same hand-written value accepts the tokens, a verifier that reads
+        # the issuer from discovery (RFC 9068 §4) rejects them.
 
     def lifetime(self, client: IsClient) -> int:
         # Benign variant "short-token-lifetime": every token lives 900 s; expires_in and exp agree.
