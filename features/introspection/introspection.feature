@@ -27,6 +27,12 @@ Feature: RFC 7662 token introspection, where the server advertises it
     Then the introspection endpoint answers a POST
     And the introspection reveals no token metadata
 
+  # A cross-check of two endpoints: where the server also advertises revocation.
+  @RFC7662-2.2-revoked-inactive
+  Scenario: A revoked token is inactive
+    When the client revokes a fresh access token and introspects it
+    Then the introspection says active false for the revoked token
+
   @RFC7662-2.3-bad-creds
   Scenario: A caller with a wrong secret is refused with 401
     When a token is introspected with a wrong client secret

@@ -69,6 +69,22 @@ def introspect_wrong_secret(
     probe.responses.append(http.post(introspection_url, data={"token": fresh_access_token(standards)}, headers=headers))
 
 
+@when("the client revokes a fresh access token and introspects it")
+def introspect_revoked(introspection_url: str, standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
+    revocation_url = advertised_endpoint(standards, "revocation_endpoint")
+    token = fresh_access_token(standards)
+    revoked = http.post(revocation_url, **authenticated(standards, standards.client, {"token": token}))
+    if revoked.status_code != 200:
+        # RFC7009-2-access-tokens reports a server that cannot revoke access tokens; here nothing was revoked.
+        pytest.skip(f"the revocation of the fresh token answered HTTP {revoked.status_code}: nothing to introspect")
+    probe.responses.append(introspect(introspection_url, token, standards, http))
+
+
+@then("the introspection says active false for the revoked token")
+def revoked_inactive(probe: Probe, introspection_control: PositiveControl, checker: Checker) -> None:
+    checker.verify(rfc7662.revoked_token_inactive, BesideControl(probe.last, introspection_control))
+
+
 @then("the introspection reveals no token metadata")
 def get_reveals_nothing(probe: Probe, introspection_control: PositiveControl, checker: Checker) -> None:
     checker.verify(rfc7662.get_reveals_nothing, BesideControl(probe.last, introspection_control))

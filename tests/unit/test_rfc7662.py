@@ -53,6 +53,9 @@ CASES = [
     Case(rfc7662.fresh_token_active, own({"active": "true", "client_id": CLIENT}), VIOLATED, "a string, not a boolean"),
     Case(rfc7662.fresh_token_active, own({"error": "invalid_client"}, 401), VIOLATED, "refused"),
     # §2.2: an unknown token is {"active": false} and nothing else.
+    Case(rfc7662.revoked_token_inactive, answer(200, {"active": False}), HELD, "inactive after revocation"),
+    Case(rfc7662.revoked_token_inactive, answer(200, ACTIVE), VIOLATED, "still active"),
+    Case(rfc7662.revoked_token_inactive, answer(401), VIOLATED, "refused"),
     Case(rfc7662.inactive_minimal, answer(200, {"active": False}), HELD, "minimal"),
     Case(rfc7662.inactive_minimal, answer(200, {"active": False, "error": "token_not_found"}), VIOLATED,
          "says why"),

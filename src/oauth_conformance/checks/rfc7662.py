@@ -20,6 +20,7 @@ __all__ = [
     "fresh_token_active",
     "get_reveals_nothing",
     "inactive_minimal",
+    "revoked_token_inactive",
     "unauthenticated_refused",
 ]
 
@@ -118,6 +119,24 @@ def fresh_token_active(observed: OwnIntrospection) -> Outcome:
         f"{'matches' if client_id == observed.client_id else repr(client_id)}",
         [exchange_id(response)],
     )
+
+
+@check("RFC7662-2.2-revoked-inactive")
+def revoked_token_inactive(observed: BesideControl) -> Outcome:
+    """Holds when a token its client revoked (the revocation answered 200) is introspected HTTP 200
+    with ``active: false``. RFC 7009 §2.1: "the token cannot be used again after the revocation";
+    RFC 7662 §4: "the authorization server MUST determine whether or not the token has been revoked"
+    and §2.2: a token that is not active gets "an introspection response with the "active" field set to
+    "false"". It counts only where the same caller's introspection of an untouched fresh token answers
+    active (the control): an endpoint that says inactive to everything proves nothing.
+    """
+    response = observed.response
+    body = json_object(response) or {}
+    return beside_control(observed.control, judged(
+        response.status_code == 200 and body.get("active") is False,
+        f"after the revocation: HTTP {response.status_code}, active={body.get('active')!r}",
+        [exchange_id(response)],
+    ))
 
 
 @check("RFC7662-2.2-inactive-minimal")

@@ -280,6 +280,9 @@ DEFECTS: dict[str, Defect] = _table(
            frozenset({"RFC8414-3.2-json"}), "compliant"),
     Defect("metadata-no-grant-types", "The metadata leaves grant_types_supported out.",
            frozenset({"RFC8414-2-grant-types"}), "compliant"),
+    Defect("revoked-token-still-active", "Introspection still answers a token its client revoked active "
+           "(the revocation is answered 200 and honoured everywhere else).",
+           frozenset({"RFC7662-2.2-revoked-inactive"}), "compliant"),
     Defect("token-iss-differs", "Access tokens carry the issuer with a trailing slash, which the metadata's "
            "issuer lacks (the API is configured with the tokens' value and accepts them).",
            frozenset({"RFC9068-4-iss-match"}), "compliant"),

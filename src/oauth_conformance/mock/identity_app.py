@@ -177,7 +177,10 @@ class IdentityApp:
         return self._introspection_answer(token, caller)
 
     def _introspection_answer(self, token: str | None, caller: str | None) -> Response:
-        claims = self.tokens.check(token) if token else None
+        # Defect "revoked-token-still-active". Realistic fault: revocation lands in the reference-token
+        # store, and introspection of a self-contained JWT checks only its signature and expiry.
+        honour = not self.options.has("revoked-token-still-active")
+        claims = self.tokens.check(token, honour_revocation=honour) if token else None
         if claims is not None and caller not in (None, SYSTEM_CLIENT_ID) and claims.get("client_id") != caller:
             claims = None  # a client learns only about its own tokens
         if claims is not None and self.options.has("introspection-says-inactive"):
