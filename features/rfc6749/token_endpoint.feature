@@ -44,10 +44,11 @@ Feature: RFC 6749 token endpoint for the client credentials grant
     When the client requests a token with HTTP Basic and a wrong secret
     Then the token request is refused with HTTP 401 and a WWW-Authenticate Basic challenge
 
-  @RFC6749-5.2-error-shape
+  @RFC6749-5.2-error-shape @RFC6819-4.6.7-log-leak
   Scenario: Error responses are JSON with a registered error code
     When the client requests a token with a wrong secret in the request body
     Then the error response is JSON with a registered error code
+    And the error response does not echo the secret it was sent
 
   @RFC6749-5.2-no-enum @RFC6749-3.2.1-unknown-client
   Scenario: An unknown client and a wrong secret look the same

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlencode
 
 from pytest_bdd import parsers, then, when
 
-from oauth_conformance.checks import BesideControl, Family, PositiveControl, Refusal, rfc6749
+from oauth_conformance.checks import BesideControl, Family, PositiveControl, Refusal, rfc6749, rfc6819
 from oauth_conformance.errors import SuiteError
 from oauth_conformance.http import HttpClient, json_object
 from oauth_conformance.targets.identity import TokenResult, basic_credentials
@@ -230,6 +230,11 @@ def error_shape(probe: Probe, token_control: PositiveControl, checker: Checker) 
 @then("the unknown client obtains no token")
 def unknown_client_no_token(probe: Probe, token_control: PositiveControl, checker: Checker) -> None:
     checker.verify(rfc6749.unknown_client_refused, BesideControl(probe.responses[-1], token_control))
+
+
+@then("the error response does not echo the secret it was sent")
+def error_without_secret(probe: Probe, checker: Checker) -> None:
+    checker.verify(rfc6819.token_not_echoed, rfc6819.RefusedSecret(probe.last, _WRONG_SECRET))
 
 
 @then("both refusals have the same status and error")

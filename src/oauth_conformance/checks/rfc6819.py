@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import assert_never
+from urllib.parse import quote, quote_plus
 
 import httpx
 
@@ -31,6 +33,7 @@ from oauth_conformance.redaction import RedactedRepr
 __all__ = [
     "MIN_SECRET_BITS",
     "IssuedSecret",
+    "RefusedSecret",
     "VerifiedHttpsFetch",
     "answers_not_cached",
     "audience_bound",
@@ -148,18 +151,37 @@ def answers_not_cached(response: httpx.Response) -> Outcome:
     return judged(ok, f"HTTP {response.status_code}, Cache-Control: {value!r}", [exchange_id(response)])
 
 
+@dataclass(frozen=True, repr=False)
+class RefusedSecret(RedactedRepr):
+    """The token endpoint's refusal of a client secret, beside the secret the request presented."""
+
+    response: httpx.Response
+    sent_secret: str = field(repr=False)
+
+
 @check("RFC6819-4.6.7-log-leak")
-def token_not_echoed(response: httpx.Response) -> Outcome:
-    """Holds when the protected resource's answer to a (forged) bearer token does not contain that
-    token, nor any of its segments of 16 characters or more (a signature alone identifies the token).
+def token_not_echoed(observed: httpx.Response | RefusedSecret) -> Outcome:
+    """Holds when an error answer does not carry the credential the request presented: the protected
+    resource's answer to a (forged) bearer token does not contain that token, nor any of its segments
+    of 16 characters or more (a signature alone identifies the token); the token endpoint's refusal of
+    a client secret contains that secret neither as sent nor form-urlencoded, in its body or headers.
     RFC 6819 §4.6.7 ("Token Leakage via Log Files and HTTP Referrers"): error answers end up in logs,
-    so they must not carry the token.
+    so they must not carry the credentials.
     """
-    sent = response.request.headers.get("authorization", "").removeprefix("Bearer ")
-    pieces = [sent, *(segment for segment in sent.split(".") if len(segment) >= _ECHO_MIN_SEGMENT)]
-    echoed = any(piece and piece in response.text for piece in pieces)
-    return judged(not echoed, "the body echoes the token" if echoed else "the body does not echo the token",
-                  [exchange_id(response)])
+    match observed:
+        case RefusedSecret(response=response, sent_secret=secret):
+            answer = response.text + " ".join(f"{k}: {v}" for k, v in response.headers.items())
+            echoed = any(form and form in answer for form in (secret, quote(secret, safe=""), quote_plus(secret)))
+            return judged(not echoed, "the refusal echoes the client secret" if echoed
+                          else "the refusal does not echo the client secret", [exchange_id(response)])
+        case httpx.Response() as response:
+            sent = response.request.headers.get("authorization", "").removeprefix("Bearer ")
+            pieces = [sent, *(segment for segment in sent.split(".") if len(segment) >= _ECHO_MIN_SEGMENT)]
+            echoed = any(piece and piece in response.text for piece in pieces)
+            return judged(not echoed, "the body echoes the token" if echoed else "the body does not echo the token",
+                          [exchange_id(response)])
+        case _:
+            assert_never(observed)
 
 
 @check("RFC6819-5.1.5.3-short-exp", Family.TOKEN_LIFETIME)

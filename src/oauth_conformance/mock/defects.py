@@ -280,6 +280,8 @@ DEFECTS: dict[str, Defect] = _table(
            frozenset({"RFC8414-3.2-json"}), "compliant"),
     Defect("metadata-no-grant-types", "The metadata leaves grant_types_supported out.",
            frozenset({"RFC8414-2-grant-types"}), "compliant"),
+    Defect("error-echoes-secret", "The token endpoint's invalid_client answer quotes the client secret the "
+           "request presented.", frozenset({"RFC6819-4.6.7-log-leak"}), "compliant"),
     Defect("revoked-token-still-active", "Introspection still answers a token its client revoked active "
            "(the revocation is answered 200 and honoured everywhere else).",
            frozenset({"RFC7662-2.2-revoked-inactive"}), "compliant"),

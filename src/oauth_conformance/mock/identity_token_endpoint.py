@@ -167,6 +167,12 @@ class TokenEndpoint:
             return credentials
         client = self._authenticate(credentials)
         if client is None:
+            if self.options.has("error-echoes-secret") and credentials is not None and credentials[1]:
+                # Defect. Realistic fault: a debugging aid left in the error handler that quotes the
+                # credentials it failed to match, so every failed attempt writes a secret into the
+                # answer, and from there into client and proxy logs.
+                return self._error("invalid_client", f"No client matches secret {credentials[1]!r}.", 401,
+                                   {"WWW-Authenticate": 'Basic realm="IdentityService"'})
             return self._invalid_client()
 
         grant = params.get("grant_type")
