@@ -1,11 +1,12 @@
 Feature: RFC 8414 / OpenID Connect discovery metadata and the RFC 7517 key set
   The authorization server publishes metadata whose issuer matches where it was fetched, whose
-  endpoints are the ones that work, and a key set with public keys only.
+  endpoints are the ones that work, and a key set with public keys only. Where it publishes none, these
+  scenarios are blocked by RFC9700-2.6-publish-metadata (features/discovery/publication.feature).
 
   Background:
     Given the discovery document of the authorization server
 
-  @RFC8414-3.2-json @RFC9700-2.6-publish-metadata @RFC8414-3-path
+  @RFC8414-3.2-json @RFC8414-3-path
   Scenario: The metadata is published as a JSON object without empty arrays
     Then the metadata is served as JSON with no empty array values
 

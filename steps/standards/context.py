@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from oauth_conformance.checks import rfc9700
 from oauth_conformance.errors import UnexpectedResponseError
 from oauth_conformance.netutil import is_loopback
 from oauth_conformance.targets.identity import TokenResult, basic_credentials
@@ -90,13 +91,19 @@ def _token_of(standards: StandardsTarget, result: TokenResult) -> str:
     return token
 
 
+def _blocked(missing: UnexpectedResponseError) -> str:
+    """A check that needs the metadata, where the server publishes none: blocked by the one requirement
+    that reports it, so one root cause is one finding."""
+    return f"blocked by {rfc9700.metadata_published.requirement}: {missing}"
+
+
 def metadata_response(standards: StandardsTarget) -> httpx.Response:
     """The metadata document as the server served it (OpenID discovery, else RFC 8414); the checks of the
     metadata are skipped, naming every URL tried, where the server publishes none."""
     try:
         return standards.identity.metadata_source().response
     except UnexpectedResponseError as missing:
-        pytest.skip(str(missing))
+        pytest.skip(_blocked(missing))
 
 
 def advertised_value(standards: StandardsTarget, member: str) -> object:
@@ -105,7 +112,7 @@ def advertised_value(standards: StandardsTarget, member: str) -> object:
     try:
         return standards.identity.advertised(member)
     except UnexpectedResponseError as missing:
-        pytest.skip(f"{missing}: {member} is not advertised")
+        pytest.skip(f"{_blocked(missing)}: {member} is not advertised")
 
 
 def advertised_endpoint(standards: StandardsTarget, member: str) -> str:
@@ -114,7 +121,7 @@ def advertised_endpoint(standards: StandardsTarget, member: str) -> str:
     try:
         endpoint = standards.identity.advertised_endpoint(member)
     except UnexpectedResponseError as missing:
-        pytest.skip(f"{missing}: {member} is not advertised")
+        pytest.skip(f"{_blocked(missing)}: {member} is not advertised")
     if endpoint is None:
         pytest.skip(f"the server's metadata ({standards.identity.metadata_source().url}) advertises no {member}")
     return endpoint

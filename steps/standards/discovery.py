@@ -6,9 +6,10 @@ from typing import Any
 
 import httpx
 import pytest
-from pytest_bdd import given, then
+from pytest_bdd import given, then, when
 
-from oauth_conformance.checks import Family, MetadataDocument, rfc7517, rfc8414
+from oauth_conformance.checks import Family, MetadataDocument, rfc7517, rfc8414, rfc9700
+from oauth_conformance.errors import UnexpectedResponseError
 from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.targets.identity import AuthStyle
 from oauth_conformance.targets.standards import StandardsTarget
@@ -24,6 +25,19 @@ def discovery_document(standards: StandardsTarget) -> httpx.Response:
     """The metadata as the server serves it: its OpenID discovery document, else its RFC 8414 document;
     skipped, naming every URL tried, where it publishes neither."""
     return metadata_response(standards)
+
+
+@when("the suite looks for the authorization server's metadata", target_fixture="lookup")
+def look_for_metadata(standards: StandardsTarget) -> rfc9700.MetadataLookup:
+    try:
+        return rfc9700.MetadataLookup(standards.identity.metadata_source().response)
+    except UnexpectedResponseError as missing:
+        return rfc9700.MetadataLookup(None, str(missing), missing.exchange_id)
+
+
+@then("a metadata document is served as JSON at one of its well-known URLs")
+def metadata_found(lookup: rfc9700.MetadataLookup, checker: Checker) -> None:
+    checker.verify(rfc9700.metadata_published, lookup)
 
 
 def _meta(metadata: httpx.Response) -> dict[str, Any]:

@@ -49,7 +49,7 @@ def issued_jwt(issued: TokenResult) -> IssuedJwt:
 
 @pytest.fixture
 def jwks(standards: StandardsTarget, http: HttpClient) -> list[dict[str, Any]]:
-    uri = standards.identity.discovery().get("jwks_uri")
+    uri = advertised_value(standards, "jwks_uri")
     if not isinstance(uri, str):
         pytest.skip("the discovery document names no jwks_uri")
     response = http.get(standards.identity.reachable(uri))

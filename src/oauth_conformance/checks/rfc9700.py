@@ -3,23 +3,47 @@ credentials setup (https://www.rfc-editor.org/rfc/rfc9700)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import httpx
 
 from oauth_conformance.checks._judgements import token_not_issued
 from oauth_conformance.checks._observations import BesideControl, IssuedJwt
-from oauth_conformance.checks._outcome import Outcome, judged, measured
+from oauth_conformance.checks._outcome import Outcome, judged, measured, violated
 from oauth_conformance.checks._predicates import media_type
 from oauth_conformance.checks._registry import Family, check
 from oauth_conformance.http import exchange_id
 
-__all__ = ["client_impersonation_review", "least_privilege_review", "metadata_published", "password_grant_refused"]
+__all__ = [
+    "MetadataLookup",
+    "client_impersonation_review",
+    "least_privilege_review",
+    "metadata_published",
+    "password_grant_refused",
+]
 
 
-@check("RFC9700-2.6-publish-metadata", Family.METADATA_PUBLISHED)
-def metadata_published(metadata: httpx.Response) -> Outcome:
-    """Holds when the metadata document answers HTTP 200 as ``application/json``. RFC 9700 §2.6:
-    "authorization servers SHOULD publish their metadata" (RFC 8414).
+@dataclass(frozen=True)
+class MetadataLookup:
+    """What looking for the authorization server's metadata at its well-known URLs found: the document's
+    answer, or None and every URL tried with its answer."""
+
+    response: httpx.Response | None
+    problem: str | None = None
+    exchange: str | None = None
+
+
+@check("RFC9700-2.6-publish-metadata")
+def metadata_published(observed: MetadataLookup) -> Outcome:
+    """Holds when a metadata document (OpenID discovery or RFC 8414) answers HTTP 200 as
+    ``application/json`` at one of its well-known URLs. RFC 9700 §2.6: "authorization servers SHOULD
+    publish their metadata" (RFC 8414). Where none is published this is the one finding: the checks of
+    the metadata's contents are then blocked by it (a SKIP naming it), since RFC 8414 binds only servers
+    that publish metadata.
     """
+    metadata = observed.response
+    if metadata is None:
+        return violated(observed.problem or "no metadata found", [observed.exchange])
     published = metadata.status_code == 200 and media_type(metadata) == "application/json"
     return judged(published, f"metadata at {metadata.request.url}", [exchange_id(metadata)])
 

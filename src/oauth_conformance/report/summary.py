@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
 
 from oauth_conformance.verdicts.levels import Verdict
@@ -12,12 +14,15 @@ __all__ = ["ATTENTION", "summary_lines"]
 # What a reader must look at, most serious first.
 ATTENTION = (Verdict.ERROR, Verdict.FAIL, Verdict.WARN, Verdict.REVIEW, Verdict.INFO)
 _MAX_ROWS = 15
+# A SKIP whose precondition failed names the requirement that reported it (steps/standards/context.py).
+_BLOCKED = re.compile(r"blocked by (\S+): ")
 
 
 def summary_lines(target: str, results: list[RequirementResult], report_paths: Iterable[str]) -> list[str]:
     counts = summary_counts(results)
     shown = "  ".join(f"{name} {count}" for name, count in counts.items() if count)
     lines = [f"target: {target}", f"requirements: {len(results)}   {shown}"]
+    lines += _root_causes(results)
     attention = [r for verdict in ATTENTION for r in results if r.verdict is verdict]
     if attention:
         lines.append("needs attention:")
@@ -30,4 +35,17 @@ def summary_lines(target: str, results: list[RequirementResult], report_paths: I
     if not_run:
         lines.append(f"not run: {', '.join(not_run)}")
     lines.append("reports: " + ", ".join(report_paths))
+    return lines
+
+
+def _root_causes(results: list[RequirementResult]) -> list[str]:
+    """First, the findings that blocked others: one root cause, with how many requirements it stopped."""
+    blocked = Counter(m.group(1) for r in results if r.verdict is Verdict.SKIP and (m := _BLOCKED.match(r.message)))
+    by_id = {r.id: r for r in results}
+    lines = []
+    for requirement_id, count in blocked.most_common():
+        cause = by_id.get(requirement_id)
+        verdict = cause.verdict.value if cause else "?"
+        message = cause.message if cause else ""
+        lines.append(f"root cause: {verdict} {requirement_id} blocks {count} requirements: {message}")
     return lines
