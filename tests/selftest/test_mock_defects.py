@@ -533,6 +533,13 @@ def second_jwks_key(mock: Mock) -> None:
     assert _header_of(_issue(mock).json()["access_token"])["kid"] == keys[0]["kid"]
 
 
+@check("jwks-encryption-key")
+def jwks_encryption_key(mock: Mock) -> None:
+    keys = _jwks(mock)
+    assert [k.get("use") for k in keys] == ["sig", "enc"] and keys[1]["alg"] == "RSA-OAEP"
+    assert _header_of(_issue(mock).json()["access_token"])["kid"] == keys[0]["kid"]  # still signed with the first
+
+
 @check("different-kid")
 def different_kid(mock: Mock) -> None:
     kid = _jwks(mock)[0]["kid"]
