@@ -13,6 +13,7 @@ import pytest
 
 from oauth_conformance.checks import rfc9700
 from oauth_conformance.errors import UnexpectedResponseError
+from oauth_conformance.http import HttpClient
 from oauth_conformance.netutil import is_loopback
 from oauth_conformance.targets.identity import TokenResult, basic_credentials
 from oauth_conformance.targets.standards import Client, StandardsTarget
@@ -25,6 +26,7 @@ __all__ = [
     "fresh_access_token",
     "metadata_response",
     "require_part",
+    "revoke",
     "skip_local_plain_http",
     "token_form",
     "usable_token",
@@ -56,6 +58,14 @@ def authenticated(standards: StandardsTarget, client: Client, form: Mapping[str,
     if standards.auth_style(client) == "basic":
         return {"data": dict(form), "headers": client_auth(client)}
     return {"data": {**form, "client_id": client.client_id, "client_secret": client.client_secret}}
+
+
+def revoke(standards: StandardsTarget, http: HttpClient, url: str, token: str, client: Client | None = None,
+           hint: str | None = None) -> httpx.Response:
+    """A revocation request (RFC 7009 §2.1) by ``client`` (the standards client by default), authenticated
+    the way it authenticates here."""
+    form = {"token": token} | ({"token_type_hint": hint} if hint else {})
+    return http.post(url, **authenticated(standards, client or standards.client, form))
 
 
 def token_form(standards: StandardsTarget, **extra: str) -> dict[str, str]:

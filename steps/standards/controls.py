@@ -14,7 +14,7 @@ from oauth_conformance.checks import PositiveControl, rfc7009
 from oauth_conformance.http import HttpClient, exchange_id
 from oauth_conformance.redaction import REDACTOR
 from oauth_conformance.targets.standards import StandardsTarget
-from steps.standards.context import advertised_endpoint, authenticated, fresh_access_token
+from steps.standards.context import advertised_endpoint, fresh_access_token, revoke
 from steps.standards.introspection import introspect
 
 __all__ = [
@@ -54,7 +54,7 @@ def resource_control(standards: StandardsTarget, http: HttpClient) -> PositiveCo
 def access_token_revocation(standards: StandardsTarget, http: HttpClient) -> PositiveControl:
     """The client revoking a fresh access token of its own, without a hint: HTTP 200 (RFC 7009 §2.2)."""
     url = advertised_endpoint(standards, "revocation_endpoint")
-    response = http.post(url, **authenticated(standards, standards.client, {"token": fresh_access_token(standards)}))
+    response = revoke(standards, http, url, fresh_access_token(standards))
     return PositiveControl("revoking a fresh access token without a hint", response.status_code == 200,
                            f"HTTP {response.status_code}", exchange_id(response))
 
@@ -68,7 +68,7 @@ def own_revocation_effective(standards: StandardsTarget, http: HttpClient) -> Po
     what = "the client's revocation of its own token, seen to take effect"
     url = advertised_endpoint(standards, "revocation_endpoint")
     token = fresh_access_token(standards)
-    revoked = http.post(url, **authenticated(standards, standards.client, {"token": token}))
+    revoked = revoke(standards, http, url, token)
     if revoked.status_code != 200:
         return PositiveControl(what, False, f"the revocation answered HTTP {revoked.status_code}", exchange_id(revoked))
     if standards.resource_url is not None:
@@ -83,7 +83,6 @@ def own_revocation_effective(standards: StandardsTarget, http: HttpClient) -> Po
             return PositiveControl(what, True, "introspection calls the revoked token inactive", exchange_id(after))
     return PositiveControl(what, False, "neither the resource nor introspection shows the revocation",
                            exchange_id(revoked))
-
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from oauth_conformance.http import HttpClient
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import advertised_endpoint, authenticated, fresh_access_token
+from steps.standards.context import advertised_endpoint, authenticated, fresh_access_token, revoke
 from steps.state import Probe
 
 
@@ -73,7 +73,7 @@ def introspect_wrong_secret(
 def introspect_revoked(introspection_url: str, standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
     revocation_url = advertised_endpoint(standards, "revocation_endpoint")
     token = fresh_access_token(standards)
-    revoked = http.post(revocation_url, **authenticated(standards, standards.client, {"token": token}))
+    revoked = revoke(standards, http, revocation_url, token)
     if revoked.status_code != 200:
         # RFC7009-2-access-tokens reports a server that cannot revoke access tokens; here nothing was revoked.
         pytest.skip(f"the revocation of the fresh token answered HTTP {revoked.status_code}: nothing to introspect")

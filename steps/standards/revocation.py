@@ -14,9 +14,9 @@ from oauth_conformance.verdicts import Checker
 from steps.standards.context import (
     advertised_endpoint,
     advertised_value,
-    authenticated,
     fresh_access_token,
     require_part,
+    revoke,
     skip_local_plain_http,
 )
 from steps.standards.introspection import introspect
@@ -30,8 +30,7 @@ def revocation_endpoint(standards: StandardsTarget) -> str:
 
 def _revoke(url: str, token: str, client: Client, standards: StandardsTarget, http: HttpClient, probe: Probe,
             hint: str | None = None) -> None:
-    form = {"token": token} | ({"token_type_hint": hint} if hint else {})
-    probe.responses.append(http.post(url, **authenticated(standards, client, form)))
+    probe.responses.append(revoke(standards, http, url, token, client, hint))
 
 
 def _fresh(standards: StandardsTarget, probe: Probe) -> str:

@@ -33,14 +33,15 @@ def _form(standards: StandardsTarget, **extra: str) -> dict[str, str]:
     return token_form(standards, **(credentials | extra))
 
 
-def _post_authenticated(standards: StandardsTarget, http: HttpClient, probe: Probe, form: dict[str, str]) -> None:
+def _post_authenticated(standards: StandardsTarget, http: HttpClient, probe: Probe, form: dict[str, str],
+                        repeated: tuple[tuple[str, str], ...] = ()) -> None:
     """A token request whose subject is not the authentication method, authenticated the way the client
     authenticates here: a server allowing the client only Basic would refuse body credentials first.
     Always a form POST, also when the form is left empty (Basic, no grant_type): what is missing is then
-    the parameter, not the request's media type."""
+    the parameter, not the request's media type. ``repeated`` are sent after the form, once more."""
     request = authenticated(standards, standards.client, form)
     headers = {**request.get("headers", {}), "Content-Type": "application/x-www-form-urlencoded"}
-    _post(standards, http, probe, content=urlencode(request["data"]), headers=headers)
+    _post(standards, http, probe, content=urlencode([*request["data"].items(), *repeated]), headers=headers)
 
 
 # -- requests -----------------------------------------------------------------------------------
@@ -101,10 +102,7 @@ def request_get(standards: StandardsTarget, http: HttpClient, probe: Probe) -> N
 
 @when("the client requests a token with the grant_type parameter repeated")
 def request_duplicate(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
-    request = authenticated(standards, standards.client, token_form(standards))
-    body = urlencode([*request["data"].items(), ("grant_type", "client_credentials")])
-    headers = {**request.get("headers", {}), "Content-Type": "application/x-www-form-urlencoded"}
-    _post(standards, http, probe, content=body, headers=headers)
+    _post_authenticated(standards, http, probe, token_form(standards), repeated=(("grant_type", "client_credentials"),))
 
 
 @when("the client requests a token with an extra unknown parameter")
