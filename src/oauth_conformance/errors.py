@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from oauth_conformance.redaction import REDACTOR
 
 __all__ = [
+    "BlockedError",
     "FeatureNotOfferedError",
     "InsecureTransportError",
     "SettingsError",
@@ -12,6 +15,7 @@ __all__ = [
     "TransportFailedError",
     "UndecidedError",
     "UnexpectedResponseError",
+    "blocking_requirement",
 ]
 
 
@@ -44,6 +48,25 @@ class FeatureNotOfferedError(SuiteError):
 class UndecidedError(SuiteError):
     """A check could not be decided: the positive control its judgement rests on (the valid form of the
     request, earlier in the run) did not hold, so a refusal proves nothing. A SKIP, with this reason."""
+
+
+_BLOCKED = re.compile(r"blocked by (\S+): ")
+
+
+def blocking_requirement(message: str) -> str | None:
+    """The requirement a SKIP's message says blocked it ("blocked by <ID>: ..."), else None."""
+    match = _BLOCKED.match(message)
+    return match.group(1) if match else None
+
+
+class BlockedError(SuiteError):
+    """A step the rest of the scenario rests on found its requirement violated (``Checker.require``): what
+    the scenario has not reached is reported as blocked by that finding, a SKIP naming it, so one root
+    cause is one finding."""
+
+    def __init__(self, requirement_id: str, message: str, exchange_id: str | None = None) -> None:
+        super().__init__(f"blocked by {requirement_id}: {message}", exchange_id)
+        self.requirement_id = requirement_id
 
 
 class InsecureTransportError(SuiteError):

@@ -8,7 +8,7 @@ import httpx
 from pytest_bdd import given, parsers, then, when
 
 from oauth_conformance.checks import Family, creatio
-from oauth_conformance.errors import UnexpectedResponseError
+from oauth_conformance.errors import BlockedError
 from oauth_conformance.http import exchange_id
 from oauth_conformance.jwt import decode_unverified
 from oauth_conformance.settings import Settings
@@ -34,7 +34,10 @@ def token_reads_baseline(label: str, world: World, adapter: CreatioAdapter, tech
     """A baseline: a later refusal means something only if the token worked before."""
     response = adapter.read_entity_with_token(technical_user.allowed_entity, world.earlier_tokens[label])
     if not has_records(response):
-        raise UnexpectedResponseError(
+        # Without the baseline a later refusal proves nothing: blocked by the requirement whose scenario
+        # reads the permitted entity with a fresh token.
+        raise BlockedError(
+            creatio.token_acts_as_techuser.requirement,
             f"the token of {label!r} does not read {technical_user.allowed_entity} even before the change: "
             f"{describe_body(response)}",
             exchange_id(response),

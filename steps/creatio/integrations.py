@@ -80,19 +80,20 @@ def _create_as_precondition(
         refusal=_refusal(outcome),
         evidence=tuple(outcome.evidence),
     )
-    checker.verify(creatio.credentials_generated, observed)
+    checker.require(creatio.credentials_generated, observed)
 
 
 def _created(world: World, checker: Checker) -> Integration:
     """The integration the scenario's When saved. A refused save is what the procedure promises
-    against, so it fails the credentials check instead of breaking the scenario; a save that
-    returned an integration records nothing here (the scenario's own Thens judge it)."""
+    against, so it fails the credentials check and blocks what needs the integration, instead of breaking
+    the scenario; a save that returned an integration records nothing here (the scenario's own Thens
+    judge it)."""
     outcome = world.outcome
     integration = outcome.integration if outcome else None
     if integration is None:
         refused = creatio.SaveAnswer(False, _refusal(outcome), tuple(outcome.evidence) if outcome else ())
-        checker.verify(creatio.credentials_generated, refused)
-        raise SuiteError("the save returned no integration")  # not reached: the failed MUST raised
+        checker.require(creatio.credentials_generated, refused)
+        raise SuiteError("the save returned no integration")  # not reached: a refused save blocks
     return integration
 
 
@@ -148,13 +149,14 @@ def credentials_populated(world: World, adapter: CreatioAdapter, checker: Checke
     outcome = world.saved()
     evidence = tuple(outcome.evidence)
     answer = creatio.SaveAnswer(outcome.integration is not None, _refusal(outcome), evidence)
-    checker.verify(creatio.credentials_generated, answer)
+    checker.require(creatio.credentials_generated, answer)
     integration = _created(world, checker)
     row = adapter.integration_by_client_id(integration.client_id) if integration.client_id else None
     observed = creatio.SavedRecord(
         bool(integration.client_id), bool(integration.client_secret), row is not None, evidence
     )
-    checker.verify(creatio.credentials_generated, observed)
+    # Their format is judged next: only of credentials that are there.
+    checker.require(creatio.credentials_generated, observed)
 
 
 @then("they have Creatio's credential format")
@@ -171,7 +173,7 @@ def technical_user_named_after_integration(world: World, adapter: CreatioAdapter
     name = _created(world, checker).name
     row = adapter.user_by_name(name)
     observed = creatio.UserNamedAfterIntegration(name, row, adapter.http.evidence.last_id)
-    checker.verify(creatio.techuser_created, observed)
+    checker.require(creatio.techuser_created, observed)
 
 
 def _bound_user(adapter: CreatioAdapter, integration: Integration) -> str:

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from oauth_conformance.checks import rfc9700
-from oauth_conformance.errors import UnexpectedResponseError
-from oauth_conformance.http import HttpClient
+from oauth_conformance.checks import PositiveControl, rfc6749, rfc7517, rfc9700
+from oauth_conformance.errors import BlockedError, UnexpectedResponseError
+from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.netutil import is_loopback
 from oauth_conformance.targets.identity import TokenResult, basic_credentials
 from oauth_conformance.targets.standards import Client, StandardsTarget
@@ -24,7 +24,9 @@ __all__ = [
     "authenticated",
     "client_auth",
     "fresh_access_token",
+    "keys_in",
     "metadata_response",
+    "needs_issuing",
     "require_part",
     "revoke",
     "skip_local_plain_http",
@@ -82,11 +84,20 @@ def fresh_access_token(standards: StandardsTarget) -> str:
 
 
 def usable_token(standards: StandardsTarget) -> TokenResult:
-    """A fresh token for a check that needs one; without it the check cannot run (an ERROR: the token
-    endpoint's own checks report why)."""
+    """A fresh token for a check that needs one; without it the check is blocked by the requirement that
+    reports the token endpoint's answer (one root cause, one finding)."""
     result = standards.token()
     _token_of(standards, result)
     return result
+
+
+def needs_issuing(token_control: PositiveControl) -> None:
+    """For a check that a form of the token request issues a token: where the valid request of the
+    standards client got none, every such check fails for that one reason, so it is blocked by the
+    requirement that reports the token endpoint's answer (one root cause, one finding)."""
+    if not token_control.shown:
+        raise BlockedError(rfc6749.token_response_fields.requirement,
+                           f"{token_control.what} got no token: {token_control.answer}", token_control.exchange)
 
 
 def _token_of(standards: StandardsTarget, result: TokenResult) -> str:
@@ -94,17 +105,29 @@ def _token_of(standards: StandardsTarget, result: TokenResult) -> str:
     if token is None:
         where = f"at {standards.identity.token_endpoint}"
         rebased = standards.identity.describe_rebasing()
-        raise UnexpectedResponseError(
+        raise BlockedError(
+            rfc6749.token_response_fields.requirement,
             f"the standards client obtains no token {where}: {result.describe()}" + (f"; {rebased}" if rebased else ""),
             result.exchange,
         )
     return token
 
 
+def keys_in(key_set: httpx.Response) -> list[dict[str, Any]]:
+    """The keys of a key set, for a check that needs them; a key set answering without a JSON ``keys``
+    array blocks it, reported once at the requirement that says so (its media type is no obstacle)."""
+    keys = json_object(key_set) or {}
+    if key_set.status_code != 200 or not isinstance(keys.get("keys"), list):
+        raise BlockedError(rfc7517.set_has_keys.requirement,
+                           f"{key_set.request.url} answered HTTP {key_set.status_code} without a keys array",
+                           exchange_id(key_set))
+    return rfc7517.keys_of(key_set)
+
+
 def _blocked(missing: UnexpectedResponseError) -> str:
     """A check that needs the metadata, where the server publishes none: blocked by the one requirement
     that reports it, so one root cause is one finding."""
-    return f"blocked by {rfc9700.metadata_published.requirement}: {missing}"
+    return str(BlockedError(rfc9700.metadata_published.requirement, str(missing)))
 
 
 def metadata_response(standards: StandardsTarget) -> httpx.Response:

@@ -73,7 +73,8 @@ def revoke_foreign(revocation_url: str, standards: StandardsTarget, http: HttpCl
 
 @then("the revocation answers 200")
 def revocation_200(probe: Probe, checker: Checker) -> None:
-    checker.verify_tagged(Family.REVOCATION_ANSWERED, probe.last)
+    # What the API does with the token afterwards is measured next: only after a revocation that was accepted.
+    checker.require_tagged(Family.REVOCATION_ANSWERED, probe.last)
 
 
 @then("the revocation answers 200, as it does without the hint")

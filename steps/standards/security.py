@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pytest_bdd import then, when
 
-from oauth_conformance.checks import rfc6749, rfc6819
+from oauth_conformance.checks import PositiveControl, rfc6749, rfc6819
 from oauth_conformance.checks.rfc6819 import IssuedSecret
 from oauth_conformance.http import HttpClient
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import authenticated, require_part, token_form
+from steps.standards.context import authenticated, needs_issuing, require_part, token_form
 from steps.state import Probe
 
 
@@ -27,5 +27,6 @@ def disabled_requests(standards: StandardsTarget, http: HttpClient, probe: Probe
 
 
 @then("a default scope is applied or the request is refused with invalid_scope")
-def default_scope(probe: Probe, checker: Checker) -> None:
+def default_scope(probe: Probe, token_control: PositiveControl, checker: Checker) -> None:
+    needs_issuing(token_control)
     checker.verify(rfc6749.default_scope_applied, probe.last)

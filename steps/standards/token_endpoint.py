@@ -13,7 +13,7 @@ from oauth_conformance.http import HttpClient, json_object
 from oauth_conformance.targets.identity import TokenResult, basic_credentials
 from oauth_conformance.targets.standards import Client, StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import authenticated, client_auth, require_part, token_form
+from steps.standards.context import authenticated, client_auth, needs_issuing, require_part, token_form
 from steps.state import Probe
 
 _WRONG_SECRET = "not-the-secret-0123456789"
@@ -152,7 +152,8 @@ def request_special_wrong_secret(standards: StandardsTarget, http: HttpClient, p
 
 
 @then("a token is issued, while the wrong secret was refused")
-def special_issued(probe: Probe, checker: Checker) -> None:
+def special_issued(probe: Probe, token_control: PositiveControl, checker: Checker) -> None:
+    needs_issuing(token_control)
     wrong = TokenResult(probe.responses[-2], json_object(probe.responses[-2]))
     control = PositiveControl("a wrong secret for the same client", not wrong.issued,
                               "a token" if wrong.issued else "refused", wrong.exchange)
@@ -175,7 +176,8 @@ def request_scope(scope: str, standards: StandardsTarget, probe: Probe) -> None:
 
 
 @then("a token is issued")
-def token_issued(probe: Probe, checker: Checker) -> None:
+def token_issued(probe: Probe, token_control: PositiveControl, checker: Checker) -> None:
+    needs_issuing(token_control)
     checker.verify_tagged(Family.TOKEN_ISSUED, probe.last)
 
 
@@ -192,7 +194,8 @@ def refused_with(errors: str, probe: Probe, token_control: PositiveControl, chec
 
 @then("a token is issued with access_token, token_type Bearer and a numeric expires_in")
 def response_fields(probe: Probe, checker: Checker) -> None:
-    checker.verify(rfc6749.token_response_fields, probe.last)
+    # The next checks are of a response carrying a token (RFC 6749 §5.1): without one they do not apply.
+    checker.require(rfc6749.token_response_fields, probe.last)
 
 
 @then("the token response is JSON")
@@ -252,11 +255,13 @@ def _requested_scope(probe: Probe) -> str:
 
 
 @then("the scope is refused with invalid_scope or narrowed and echoed")
-def scope_handling(probe: Probe, checker: Checker) -> None:
+def scope_handling(probe: Probe, token_control: PositiveControl, checker: Checker) -> None:
+    needs_issuing(token_control)
     checker.verify(rfc6749.scope_echoed, rfc6749.ScopeRequest(probe.last, requested=_requested_scope(probe)))
 
 
 @then("the two access tokens differ and each carries at least 128 bits")
-def tokens_unguessable(probe: Probe, checker: Checker) -> None:
+def tokens_unguessable(probe: Probe, token_control: PositiveControl, checker: Checker) -> None:
+    needs_issuing(token_control)
     first, second = probe.responses[-2], probe.responses[-1]
     checker.verify(rfc6749.tokens_unguessable, rfc6749.TokenPair(first, second))

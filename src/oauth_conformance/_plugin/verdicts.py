@@ -12,7 +12,7 @@ import pytest
 
 from oauth_conformance._plugin.settings import settings_of
 from oauth_conformance.catalogue import Catalogue, load_catalogue
-from oauth_conformance.errors import FeatureNotOfferedError, SettingsError, UndecidedError
+from oauth_conformance.errors import BlockedError, FeatureNotOfferedError, SettingsError, UndecidedError
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets import TARGETS
 from oauth_conformance.verdicts import GATE, Checker, ConformanceFailure, Finding, Verdict
@@ -114,18 +114,39 @@ def checker(request: pytest.FixtureRequest) -> Checker:
 
 
 def judge_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
-    """Around a test's call: a target lacking a service the scenario needs is a precondition, not a defect;
-    a check whose positive control did not hold is undecided. Both are SKIPs with their reason."""
+    """Around a test's call. The scenario's steps record their findings and go on past a failed MUST;
+    at its end the test fails naming every failed MUST, with what stopped it early, if anything. A target
+    lacking a service the scenario needs is a precondition, not a defect; a check whose positive control
+    did not hold is undecided; a step blocked by a violated requirement cannot run. Each is a SKIP with its
+    reason when no MUST failed."""
+    stopped: BaseException | None = None
     try:
-        return (yield)
-    except (FeatureNotOfferedError, UndecidedError) as error:
-        pytest.skip(str(error))
+        outcome = yield
+    except (Exception, pytest.skip.Exception, pytest.fail.Exception) as error:
+        stopped = error
+        outcome = None
+    if isinstance(stopped, (FeatureNotOfferedError, UndecidedError, BlockedError)):
+        stopped = pytest.skip.Exception(str(stopped))
+    failures = [f for f in pyfuncitem.stash.get(_ITEM_FINDINGS, []) if f.verdict is Verdict.FAIL]
+    if failures:
+        # A skip that stopped the scenario is told in the failure's message; a broken step keeps its
+        # traceback, chained.
+        cause = None if isinstance(stopped, pytest.skip.Exception) else stopped
+        raise ConformanceFailure(failures, stopped) from cause
+    if stopped is not None:
+        raise stopped
+    return outcome
 
 
 def record_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
     """One phase's report: a waived failure becomes an expected one; at teardown, the test's findings
     are completed for every requirement it names."""
     run = run_of(item.config)
+    if call.excinfo is not None and isinstance(call.excinfo.value, BlockedError) and report.failed:
+        # Blocked in a fixture (a session fixture re-raises it, cached, past any hook): a SKIP naming the
+        # finding that blocked it, as in a step.
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {call.excinfo.value}")
     waiver = _waiver_of(run, call)
     if waiver is not None and report.failed:
         # A known, dated deviation: reported like an expected failure, so it does not fail the run.
@@ -147,9 +168,12 @@ def record_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
 
 
 def _waiver_of(run: VerdictRun, call: pytest.CallInfo[None]) -> Waiver | None:
+    """The waiver that covers the test's failure: one in force for every MUST it failed."""
     if call.excinfo is None or not isinstance(call.excinfo.value, ConformanceFailure):
         return None
-    return waiver_for(run.waivers, call.excinfo.value.finding.requirement, dt.date.today())
+    today = dt.date.today()
+    waivers = [waiver_for(run.waivers, f.requirement, today) for f in call.excinfo.value.findings]
+    return waivers[0] if all(waivers) else None
 
 
 def finish(session: pytest.Session) -> list[RequirementResult] | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 
+from oauth_conformance.errors import blocking_requirement
 from oauth_conformance.verdicts.levels import Verdict
 from oauth_conformance.verdicts.results import RequirementResult, summary_counts
 
@@ -14,8 +14,6 @@ __all__ = ["ATTENTION", "summary_lines"]
 # What a reader must look at, most serious first.
 ATTENTION = (Verdict.ERROR, Verdict.FAIL, Verdict.WARN, Verdict.REVIEW, Verdict.INFO)
 _MAX_ROWS = 15
-# A SKIP whose precondition failed names the requirement that reported it (steps/standards/context.py).
-_BLOCKED = re.compile(r"blocked by (\S+): ")
 
 
 def summary_lines(target: str, results: list[RequirementResult], report_paths: Iterable[str]) -> list[str]:
@@ -40,7 +38,9 @@ def summary_lines(target: str, results: list[RequirementResult], report_paths: I
 
 def _root_causes(results: list[RequirementResult]) -> list[str]:
     """First, the findings that blocked others: one root cause, with how many requirements it stopped."""
-    blocked = Counter(m.group(1) for r in results if r.verdict is Verdict.SKIP and (m := _BLOCKED.match(r.message)))
+    # A SKIP whose precondition failed names the requirement that reported it (errors.BlockedError).
+    causes = (blocking_requirement(r.message) for r in results if r.verdict is Verdict.SKIP)
+    blocked = Counter(cause for cause in causes if cause)
     by_id = {r.id: r for r in results}
     lines = []
     for requirement_id, count in blocked.most_common():

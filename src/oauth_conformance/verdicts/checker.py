@@ -2,18 +2,23 @@
 
 A step hands what it observed to ``checker.verify(check, observation)``; the check says whether the
 requirement held, and the catalogue says whether a violation is a FAIL (MUST), a WARN (SHOULD) or an
-INFO (MAY). A failed MUST raises ConformanceFailure, which fails the scenario; the rest are recorded
-and the scenario goes on. A review requirement's check only measures: its evidence goes to a human.
+INFO (MAY). Every finding is recorded and the scenario goes on, so one deviation never hides the next
+(the OpenID conformance suite's "continue on failure"); the plugin fails the scenario at its end when a
+MUST failed (``ConformanceFailure``, naming each). A step whose later steps cannot run without what it
+checked uses ``checker.require``: a violation then stops the scenario, and what was not reached is
+reported as blocked by that finding. A review requirement's check only measures: its evidence goes to a
+human.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from oauth_conformance.catalogue import Catalogue, StandardsProfile
 from oauth_conformance.checks import Check, Family, Outcome, Status, checks_in
-from oauth_conformance.errors import SuiteError, UndecidedError
+from oauth_conformance.errors import BlockedError, SuiteError, UndecidedError
 from oauth_conformance.redaction import REDACTOR
 from oauth_conformance.verdicts.levels import VIOLATION, Verdict
 
@@ -41,11 +46,21 @@ class Finding:
 
 
 class ConformanceFailure(AssertionError):
-    """A MUST was violated: the scenario fails with the requirement named."""
+    """One or more MUSTs were violated: the scenario fails with each requirement named. ``stopped`` is
+    what ended the scenario early (a blocked step, a skip, a broken request), or None when every step ran."""
 
-    def __init__(self, finding: Finding) -> None:
-        super().__init__(f"[{finding.requirement}] {finding.message}")
-        self.finding = finding
+    def __init__(self, findings: Sequence[Finding], stopped: BaseException | None = None) -> None:
+        if not findings:
+            raise ValueError("a conformance failure names at least one failed requirement")
+        stop = f"; then the scenario stopped: {_reason(stopped)}" if stopped is not None else ""
+        super().__init__("; ".join(f"[{f.requirement}] {f.message}" for f in findings) + stop)
+        self.findings = tuple(findings)
+        self.stopped = stopped
+
+    @property
+    def finding(self) -> Finding:
+        """The first failed requirement."""
+        return self.findings[0]
 
 
 @dataclass
@@ -61,25 +76,43 @@ class Checker:
     profile: StandardsProfile | None = None
 
     def verify(self, check: Check[Observed], observation: Observed) -> bool:
-        """Run ``check`` on what a step observed and record its verdict; a failed MUST raises. Returns held."""
+        """Run ``check`` on what a step observed and record its verdict; the scenario goes on whatever it
+        is. Returns whether the requirement held."""
         return self.record(check.requirement, check(observation))
 
+    def require(self, check: Check[Observed], observation: Observed) -> None:
+        """``verify``, for a step the rest of the scenario rests on: when the requirement does not hold,
+        the scenario stops here, and each requirement it has not reached is blocked by this finding."""
+        if not self.verify(check, observation):
+            raise _blocked_by(self.findings[-1])
+
+    def require_tagged(self, family: Family, observation: Any) -> None:
+        """``verify_tagged``, for a shared step the rest of the scenario rests on (see ``require``)."""
+        before = len(self.findings)
+        self.verify_tagged(family, observation)
+        violation = next((f for f in self.findings[before:] if f.verdict in VIOLATION.values()), None)
+        if violation is not None:
+            raise _blocked_by(violation)
+
     def verify_tagged(self, family: Family, observation: Any) -> None:
-        """A shared step: run the checks of ``family`` the scenario is tagged with, record every one, and
-        only then fail, so a failed MUST does not leave its siblings unchecked."""
+        """A shared step: run the checks of ``family`` the scenario is tagged with and record every one;
+        an undecided member is raised only after its siblings were checked."""
         members = [c for c in checks_in(family) if c.requirement in self.tags]
         if not members:
             raise SuiteError(f"step '{family.value}' used in a scenario tagged with none of its requirements")
-        failure: ConformanceFailure | UndecidedError | None = None
+        undecided: UndecidedError | None = None
         for member in members:
             try:
                 self.verify(member, observation)
-            except ConformanceFailure as error:
-                failure = error if not isinstance(failure, ConformanceFailure) else failure
             except UndecidedError as error:
-                failure = failure or error
-        if failure is not None:
-            raise failure
+                undecided = undecided or error
+        if undecided is not None:
+            raise undecided
+
+    @property
+    def failures(self) -> list[Finding]:
+        """The failed MUSTs recorded so far."""
+        return [f for f in self.findings if f.verdict is Verdict.FAIL]
 
     def record(self, requirement_id: str, outcome: Outcome) -> bool:
         """The verdict ``outcome`` means for ``requirement_id``: decided by the catalogue, never by the check."""
@@ -102,9 +135,7 @@ class Checker:
             self._add(Finding(requirement_id, Verdict.PASS, outcome.message, self.test, outcome.evidence))
             return True
         level = requirement.level_for(self.profile)
-        finding = self._add(Finding(requirement_id, VIOLATION[level], outcome.message, self.test, outcome.evidence))
-        if finding.verdict is Verdict.FAIL:
-            raise ConformanceFailure(finding)
+        self._add(Finding(requirement_id, VIOLATION[level], outcome.message, self.test, outcome.evidence))
         return False
 
     def _add(self, finding: Finding) -> Finding:
@@ -112,3 +143,12 @@ class Checker:
         stored = replace(finding, message=REDACTOR.text(finding.message))
         self.findings.append(stored)
         return stored
+
+
+def _blocked_by(violation: Finding) -> BlockedError:
+    return BlockedError(violation.requirement, violation.message, next(iter(violation.evidence), None))
+
+
+def _reason(stopped: BaseException) -> str:
+    # A skip's text is its reason; pytest's outcome exceptions keep it in ``msg``.
+    return REDACTOR.text(str(getattr(stopped, "msg", None) or stopped))
