@@ -10,6 +10,7 @@ __all__ = [
     "BlockedError",
     "FeatureNotOfferedError",
     "InsecureTransportError",
+    "MetadataNotFoundError",
     "SettingsError",
     "SuiteError",
     "TransportFailedError",
@@ -38,6 +39,12 @@ class TransportFailedError(SuiteError):
 
 class UnexpectedResponseError(SuiteError):
     """An admin operation the suite needs (login, create, read back) answered in a way it cannot use."""
+
+
+class MetadataNotFoundError(UnexpectedResponseError):
+    """The server publishes no authorization server metadata at any well-known URL tried: one finding of
+    its own (RFC 9700 §2.6), which blocks whatever needs the metadata, the token endpoint included when
+    no token URL was given."""
 
 
 class FeatureNotOfferedError(SuiteError):

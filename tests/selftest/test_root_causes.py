@@ -110,6 +110,13 @@ def test_no_metadata_is_one_finding_and_blocks_only_what_needs_it(tmp_path: Path
     assert run.verdicts()["RFC6749-5.1-no-store"] == "PASS"
 
 
+def test_no_metadata_and_no_token_url_blocks_everything_under_one_finding(tmp_path: Path) -> None:
+    """With only an issuer there is no token endpoint to test: still one finding, and no ERROR."""
+    run = _run(tmp_path, "no-metadata", token_url=False)
+    blocked = _assert_one_root_cause(run, "RFC9700-2.6-publish-metadata", "WARN", at_least=50)
+    assert "RFC6749-5.1-fields" in blocked
+
+
 def test_a_key_set_answering_404_is_one_finding(tmp_path: Path) -> None:
     run = _run(tmp_path, "no-key-set", token_url=False)
     blocked = _assert_one_root_cause(run, "RFC7517-5-keys", "FAIL", at_least=3)

@@ -12,7 +12,14 @@ import pytest
 
 from oauth_conformance._plugin.settings import settings_of
 from oauth_conformance.catalogue import Catalogue, load_catalogue
-from oauth_conformance.errors import BlockedError, FeatureNotOfferedError, SettingsError, UndecidedError
+from oauth_conformance.checks import rfc9700
+from oauth_conformance.errors import (
+    BlockedError,
+    FeatureNotOfferedError,
+    MetadataNotFoundError,
+    SettingsError,
+    UndecidedError,
+)
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets import TARGETS
 from oauth_conformance.verdicts import GATE, Checker, ConformanceFailure, Finding, Verdict
@@ -125,8 +132,10 @@ def judge_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
     except (Exception, pytest.skip.Exception, pytest.fail.Exception) as error:
         stopped = error
         outcome = None
-    if isinstance(stopped, (FeatureNotOfferedError, UndecidedError, BlockedError)):
+    if isinstance(stopped, (FeatureNotOfferedError, UndecidedError)):
         stopped = pytest.skip.Exception(str(stopped))
+    elif isinstance(stopped, Exception) and (blocked := _blocked(stopped)) is not None:
+        stopped = pytest.skip.Exception(blocked)
     failures = [f for f in pyfuncitem.stash.get(_ITEM_FINDINGS, []) if f.verdict is Verdict.FAIL]
     if failures:
         # A skip that stopped the scenario is told in the failure's message; a broken step keeps its
@@ -142,11 +151,12 @@ def record_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
     """One phase's report: a waived failure becomes an expected one; at teardown, the test's findings
     are completed for every requirement it names."""
     run = run_of(item.config)
-    if call.excinfo is not None and isinstance(call.excinfo.value, BlockedError) and report.failed:
+    blocked = _blocked(call.excinfo.value) if call.excinfo is not None else None
+    if blocked is not None and report.failed:
         # Blocked in a fixture (a session fixture re-raises it, cached, past any hook): a SKIP naming the
         # finding that blocked it, as in a step.
         report.outcome = "skipped"
-        report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {call.excinfo.value}")
+        report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {blocked}")
     waiver = _waiver_of(run, call)
     if waiver is not None and report.failed:
         # A known, dated deviation: reported like an expected failure, so it does not fail the run.
@@ -165,6 +175,17 @@ def record_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
         run.findings += settle(
             item.nodeid, requirement_ids(item, run.catalogue), findings, item.stash.get(_ITEM_PROBLEM, None)
         )
+
+
+def _blocked(error: BaseException) -> str | None:
+    """What a step or fixture blocked by a finding says, else None. Missing metadata blocks whatever needs
+    it, the token endpoint included when no token URL was given, under the one requirement that reports
+    it."""
+    if isinstance(error, BlockedError):
+        return str(error)
+    if isinstance(error, MetadataNotFoundError):
+        return str(BlockedError(rfc9700.metadata_published.requirement, str(error)))
+    return None
 
 
 def _waiver_of(run: VerdictRun, call: pytest.CallInfo[None]) -> Waiver | None:

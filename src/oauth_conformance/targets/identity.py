@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from oauth_conformance.errors import UnexpectedResponseError
+from oauth_conformance.errors import MetadataNotFoundError
 from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.redaction import REDACTOR, RedactedRepr
 
@@ -166,7 +166,7 @@ class IdentityClient:
         self._token_parameters = dict(token_parameters or {})
         self._source: MetadataSource | None = None
         self._body: dict[str, Any] | None = None
-        self._problem: UnexpectedResponseError | None = None
+        self._problem: MetadataNotFoundError | None = None
         self._oauth_metadata: dict[str, Any] | None = None
         self._rebased: dict[str, Rebased] = {}
 
@@ -243,7 +243,7 @@ class IdentityClient:
             hint = f"set OAUTH_ISSUER to the issuer of {self._token_url}"
         else:
             hint = f"check {self.setting}"
-        self._problem = UnexpectedResponseError(
+        self._problem = MetadataNotFoundError(
             f"no authorization server metadata: {'; '.join(tried)}; {hint}", exchange_id(last) if last else None
         )
 
@@ -253,7 +253,7 @@ class IdentityClient:
         return self._source
 
     def metadata_source(self) -> MetadataSource:
-        """The document the metadata was read from; raises UnexpectedResponseError, naming every URL tried,
+        """The document the metadata was read from; raises MetadataNotFoundError, naming every URL tried,
         where the server publishes none (once a run: the answer is kept)."""
         self._find_metadata()
         if self._problem is not None:
