@@ -17,6 +17,7 @@ pytest_plugins = [
     "steps.standards.security",
     "steps.standards.transport",
     "steps.standards.revocation",
+    "steps.standards.claims",
     # Last: the controls reuse the introspection and context steps' helpers.
     "steps.standards.controls",
 ]

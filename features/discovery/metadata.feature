@@ -30,6 +30,10 @@ Feature: RFC 8414 / OpenID Connect discovery metadata and the RFC 7517 key set
   Scenario: The advertised token endpoint is the one that works
     Then the metadata names a token endpoint that issues a token to the client
 
+  @RFC8414-2-endpoints-live
+  Scenario: Every advertised endpoint answers
+    Then every endpoint the metadata advertises answers as a live endpoint
+
   @RFC8414-2-grant-types
   Scenario: The client credentials grant is advertised
     Then grant_types_supported contains client_credentials

@@ -38,6 +38,20 @@ Feature: RFC 9068 JWT access tokens and their validation by the resource server
   Scenario: The token carries the scope it was granted
     Then the token carries a scope claim when the token response names a scope
 
+  @RFC9068-2.2.3-scope-granted
+  Scenario: The token's scope claim is the scope the token response granted
+    Then the token's scope claim names the scope the token response granted
+
+  @RFC9068-3-aud-resource
+  Scenario: A token requested for a resource names that resource as its audience
+    When the client requests a token with a resource parameter naming the protected resource
+    Then the token aud claim carries the requested resource
+
+  @RFC9068-4-aud-validation
+  Scenario: The resource server refuses a token issued for another resource
+    When the client calls the protected resource with a token issued for another resource
+    Then the protected resource refuses the token meant for another resource
+
   @RFC9068-5-sub-confusion @RFC9068-2.2-sub-cc @RFC9700-4.15-client-impersonation @RFC9700-2.3-least-privilege
   Scenario: The token's subject and privileges are recorded for review
     Then the token's sub identifies the client, not a person

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from oauth_conformance.checks import BesideControl, PositiveControl, rfc7662, rfc8414
+from oauth_conformance.checks import BesideControl, PositiveControl, rfc7662
 from oauth_conformance.http import HttpClient
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import StandardsTarget
@@ -88,12 +88,6 @@ def revoked_inactive(probe: Probe, introspection_control: PositiveControl, check
 @then("the introspection reveals no token metadata")
 def get_reveals_nothing(probe: Probe, introspection_control: PositiveControl, checker: Checker) -> None:
     checker.verify(rfc7662.get_reveals_nothing, BesideControl(probe.last, introspection_control))
-
-
-@then("the introspection endpoint answers a POST")
-def endpoint_live(introspection_url: str, http: HttpClient, checker: Checker) -> None:
-    checker.verify(rfc8414.advertised_endpoint_live,
-                   http.post(introspection_url, data={"token": "oauth-conformance-probe"}))
 
 
 @then("the introspection is refused and reveals no token metadata")

@@ -540,6 +540,20 @@ def jwks_encryption_key(mock: Mock) -> None:
     assert _header_of(_issue(mock).json()["access_token"])["kid"] == keys[0]["kid"]  # still signed with the first
 
 
+@check("jwks-ec-key")
+def jwks_ec_key(mock: Mock) -> None:
+    keys = _jwks(mock)
+    assert [(k["kty"], k.get("crv")) for k in keys] == [("RSA", None), ("EC", "P-256")] and keys[1]["alg"] == "ES256"
+    assert _header_of(_issue(mock).json()["access_token"])["kid"] == keys[0]["kid"]  # still signed with the RSA key
+
+
+@check("signing-key-bare")
+def signing_key_bare(mock: Mock) -> None:
+    (key,) = _jwks(mock)
+    assert "use" not in key and "alg" not in key and key["kty"] == "RSA"
+    assert _header_of(_issue(mock).json()["access_token"])["kid"] == key["kid"]
+
+
 @check("different-kid")
 def different_kid(mock: Mock) -> None:
     kid = _jwks(mock)[0]["kid"]
@@ -621,3 +635,74 @@ def test_unknown_defect_name_is_refused() -> None:
     with pytest.raises(ValueError, match="no-such-defect") as error:
         MockOptions(defects=frozenset({"no-such-defect"}))
     assert "accept-any-secret" in str(error.value)
+
+
+# --- resource indicators, and the compliant switches of the cross-checks ------------------------
+# The compliant switches are shown by the kill matrix; these wire checks show what the checks rest on:
+# the baseline honours a resource indicator (so RFC 9068 §3's check is decided on a clean run), and each
+# switch makes the difference its description names.
+
+def _token_for(mock: Mock, **extra: str) -> httpx.Response:
+    app = mock.add_client()
+    return HTTP.post(f"{mock.servers.identity_url}/connect/token",
+                     data={"grant_type": "client_credentials", "client_id": app["clientId"],
+                           "client_secret": app["clientSecret"], **extra})
+
+
+def test_a_requested_resource_is_the_audience_and_a_malformed_one_is_refused(baseline: Mock) -> None:
+    creatio = baseline.servers.creatio_url
+    for resource in (creatio, f"{creatio}/0/odata", "urn:occ:resource"):
+        issued = _token_for(baseline, resource=resource)
+        assert issued.status_code == 200 and claims_of(issued.json()["access_token"])["aud"] == resource
+    for malformed in ("ApplicationAccess", f"{creatio}#fragment"):
+        refused = _token_for(baseline, resource=malformed)
+        assert (refused.status_code, refused.json()["error"]) == (400, "invalid_target"), malformed
+    default = claims_of(_token_for(baseline).json()["access_token"])
+    assert default["aud"] == baseline.servers.seed.default_resource
+    # The API serves only tokens for its own (default) resource.
+    foreign = _token_for(baseline, resource="urn:occ:another-resource").json()["access_token"]
+    assert baseline.api(baseline.servers.seed.allowed_entity, foreign).status_code == 401
+
+
+def test_cross_check_switches_do_what_they_say() -> None:
+    switches = {"token-scope-claim-widened", "device-authorization-advertised-dead", "metadata-no-response-types",
+                "api-ignores-audience"}
+    with start_mock(MockOptions(profile="compliant", defects=frozenset(switches))) as servers:
+        mock = Mock(servers)
+        try:
+            issued = _token_for(mock).json()
+            assert claims_of(issued["access_token"])["scope"].split() == [*issued["scope"].split(), "IdentityServerApi"]
+            foreign = _token_for(mock, resource="urn:occ:another-resource").json()["access_token"]
+            assert claims_of(foreign)["aud"] == "urn:occ:another-resource"
+            assert mock.api(servers.seed.allowed_entity, foreign).status_code == 200
+            document = _discovery(mock)
+            assert HTTP.post(document["device_authorization_endpoint"], data={}).status_code == 404
+            # The authorization endpoint "metadata-no-response-types" advertises is there.
+            assert HTTP.get(document["authorization_endpoint"]).status_code == 400
+        finally:
+            mock.admin.close()
+
+
+def test_token_aud_ignores_resource() -> None:
+    with start_mock(MockOptions(profile="compliant", defects=frozenset({"token-aud-ignores-resource"}))) as servers:
+        mock = Mock(servers)
+        try:
+            issued = _token_for(mock, resource=servers.creatio_url)
+            assert claims_of(issued.json()["access_token"])["aud"] == servers.seed.default_resource
+        finally:
+            mock.admin.close()
+
+
+def test_challenge_variants_do_what_they_say() -> None:
+    """The compliant benign variants of the Bearer challenge: the kill matrix shows they trip nothing;
+    this shows they are there on the wire."""
+    variants = {"challenges-in-separate-fields", "bearer-scheme-lowercase"}
+    with start_mock(MockOptions(profile="compliant", defects=frozenset(variants))) as servers:
+        mock = Mock(servers)
+        try:
+            refused = mock.api(servers.seed.allowed_entity, "not-a-valid-token")
+            fields = refused.headers.get_list("www-authenticate")
+            assert refused.status_code == 401 and fields[0] == 'DPoP algs="ES256"'
+            assert fields[1].startswith("bearer realm=")
+        finally:
+            mock.admin.close()

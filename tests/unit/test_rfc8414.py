@@ -39,9 +39,18 @@ def doc(**members: Any) -> MetadataDocument:
     return MetadataDocument(body, "E1")
 
 
-def introspection(status: int) -> httpx.Response:
-    return response(status, json={"error": "invalid_client"} if status in (400, 401) else {},
-                    url=f"{ISSUER}/connect/introspect")
+def answered(member: str, status: int, method: str = "POST", path: str = "/connect/x") -> rfc8414.EndpointAnswer:
+    """An advertised endpoint and the answer to the suite's probe without credentials."""
+    url = f"{ISSUER}{path}"
+    return rfc8414.EndpointAnswer(member, url, response(status, json={}, method=method, url=url, exchange="E5"))
+
+
+LIVE = (answered("jwks_uri", 200, "GET"), answered("token_endpoint", 401), answered("introspection_endpoint", 401),
+        answered("revocation_endpoint", 400))
+
+
+def endpoints(*answers: rfc8414.EndpointAnswer) -> rfc8414.AdvertisedEndpoints:
+    return rfc8414.AdvertisedEndpoints(tuple(answers), "E1")
 
 
 CASES = [
@@ -138,13 +147,47 @@ CASES = [
     Case(rfc8414.jwks_uri_is_https, doc(jwks_uri="http://is.example.test/jwks"), VIOLATED, "plain http"),
     Case(rfc8414.jwks_uri_is_https, doc(jwks_uri=42), VIOLATED, "not a string"),
     # §2 advertised endpoints are live.
-    Case(rfc8414.advertised_endpoint_live, introspection(401), HELD, "refuses the anonymous probe"),
-    Case(rfc8414.advertised_endpoint_live, introspection(200), HELD, "answers"),
-    Case(rfc8414.advertised_endpoint_live, introspection(400), HELD, "bad request"),
-    Case(rfc8414.advertised_endpoint_live, introspection(404), VIOLATED, "404"),
-    Case(rfc8414.advertised_endpoint_live, introspection(405), VIOLATED, "POST not allowed"),
-    Case(rfc8414.advertised_endpoint_live, introspection(502), VIOLATED, "5xx"),
+    # §2 every advertised endpoint, each with its method.
+    Case(rfc8414.advertised_endpoint_live, endpoints(*LIVE), HELD, "jwks 200, token, introspection, revocation refuse"),
+    Case(rfc8414.advertised_endpoint_live,
+         endpoints(*LIVE, answered("authorization_endpoint", 302, "GET"), answered("userinfo_endpoint", 401, "GET")),
+         HELD, "a GET endpoint may redirect"),
+    Case(rfc8414.advertised_endpoint_live, endpoints(*LIVE, answered("kerberos_endpoint", 405, "GET")), HELD,
+         "an unknown endpoint's 405: its method is unknown"),
+    Case(rfc8414.advertised_endpoint_live, endpoints(*LIVE[:3], answered("revocation_endpoint", 404)), VIOLATED,
+         "revocation 404"),
+    Case(rfc8414.advertised_endpoint_live, endpoints(answered("jwks_uri", 401, "GET"), *LIVE[1:]), VIOLATED,
+         "the key set behind authentication"),
+    Case(rfc8414.advertised_endpoint_live, endpoints(*LIVE, answered("device_authorization_endpoint", 405)), VIOLATED,
+         "a POST endpoint refusing POST"),
+    Case(rfc8414.advertised_endpoint_live, endpoints(*LIVE, answered("authorization_endpoint", 405, "GET")),
+         VIOLATED, "the authorization endpoint refusing GET"),
+    Case(rfc8414.advertised_endpoint_live, endpoints(*LIVE, answered("kerberos_endpoint", 404, "GET")), VIOLATED,
+         "an unknown endpoint that is not there"),
+    Case(rfc8414.advertised_endpoint_live, endpoints(LIVE[0], answered("token_endpoint", 503), *LIVE[2:]),
+         VIOLATED, "5xx"),
+    Case(rfc8414.advertised_endpoint_live,
+         endpoints(*LIVE, rfc8414.EndpointAnswer("registration_endpoint", 42, problem="not an absolute http(s) URL")),
+         VIOLATED, "a value that is no URL"),
+    Case(rfc8414.advertised_endpoint_live,
+         endpoints(*LIVE, rfc8414.EndpointAnswer("userinfo_endpoint", f"{ISSUER}/userinfo",
+                                                 problem="no answer (ReadTimeout)", exchange="E9")),
+         VIOLATED, "nothing answers"),
+    Case(rfc8414.advertised_endpoint_live, endpoints(), Status.UNDECIDED, "nothing advertised"),
 ]
+
+
+def test_probed_members_known_first_then_the_rest() -> None:
+    body: dict[str, Any] = {"issuer": ISSUER, "kerberos_endpoint": "k", "token_endpoint": "t", "jwks_uri": "j",
+            "end_session_endpoint": None, "mtls_endpoint_aliases": {}, "introspection_endpoint": "i"}
+    assert rfc8414.probed_members(body) == ["jwks_uri", "token_endpoint", "introspection_endpoint",
+                                            "kerberos_endpoint"]
+
+
+def test_the_message_names_every_endpoint_and_the_dead_ones() -> None:
+    outcome = rfc8414.advertised_endpoint_live(endpoints(*LIVE[:3], answered("revocation_endpoint", 404, path="/gone")))
+    assert "jwks_uri: GET" in outcome.message and "token_endpoint: POST" in outcome.message
+    assert outcome.message.startswith("dead: revocation_endpoint; ")
 
 
 @cases_of(CASES)

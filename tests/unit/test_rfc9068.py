@@ -12,7 +12,7 @@ from oauth_conformance.jwt import forge
 from tests.unit.cases import Case, assert_case, cases_of, controlled, response
 from tests.unit.jwts import CLIENT_ID, LIFETIME, NOW, issued, signed
 
-HELD, VIOLATED, MEASURED = Status.HELD, Status.VIOLATED, Status.MEASURED
+HELD, VIOLATED, MEASURED, UNDECIDED = Status.HELD, Status.VIOLATED, Status.MEASURED, Status.UNDECIDED
 
 def typed(typ: str | None) -> IssuedJwt:
     return issued(signed({"typ": typ}))
@@ -20,6 +20,14 @@ def typed(typ: str | None) -> IssuedJwt:
 
 def of_client(jwt_: IssuedJwt, client_id: str = CLIENT_ID) -> JwtOfClient:
     return JwtOfClient(jwt_, client_id)
+
+
+API = "https://api.example.test"
+
+
+def asked(jwt_: IssuedJwt, scope: str | None = None, *resources: str) -> rfc9068.JwtAsRequested:
+    """The token beside what its request asked for (no scope, no resource unless given)."""
+    return rfc9068.JwtAsRequested(jwt_, scope, resources)
 
 
 FORGED_401 = response(401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}, method="GET",
@@ -81,6 +89,11 @@ CASES = [
     Case(rfc9068.algorithms_allow_listed, response(401, method="GET"), HELD, "401 with an empty body"),
     Case(rfc9068.algorithms_allow_listed, _resource(200), VIOLATED, "served"),
     Case(rfc9068.algorithms_allow_listed, _resource(400), VIOLATED, "400"),
+    # §4: a genuine token for another resource gets 401 (beside a control: the resource serves the client's own).
+    Case(rfc9068.foreign_audience_refused, FORGED_401, HELD, "401 invalid_token"),
+    Case(rfc9068.foreign_audience_refused, response(401, method="GET"), HELD, "401 with an empty body"),
+    Case(rfc9068.foreign_audience_refused, _resource(200), VIOLATED, "served: aud is not checked"),
+    Case(rfc9068.foreign_audience_refused, _resource(403), VIOLATED, "403: taken as valid, only not permitted"),
     # §3: aud is never empty.
     Case(rfc9068.audience_by_default, issued(), HELD, "one audience"),
     Case(rfc9068.audience_by_default, issued(aud=["", "https://api.example.test"]), HELD, "a list with one"),
@@ -93,6 +106,43 @@ CASES = [
     Case(rfc9068.scope_claim_present, issued(scope=["read", "write"]), HELD, "scope as a list"),
     Case(rfc9068.scope_claim_present, issued(scope=None), VIOLATED, "no scope claim"),
     Case(rfc9068.scope_claim_present, issued(scope=""), VIOLATED, "empty scope claim"),
+    # §2.2.3 with RFC 6749 §3.3, §5.1: the scope claim is, as a set, the scope granted.
+    Case(rfc9068.scope_claim_granted, asked(issued()), HELD, "claim is the response's scope"),
+    Case(rfc9068.scope_claim_granted, asked(issued(scope="write read", body={"scope": "read write"})), HELD,
+         "same names in another order"),
+    Case(rfc9068.scope_claim_granted, asked(issued(scope=["read", "write"], body={"scope": "read write"})), HELD,
+         "claim written as a list"),
+    Case(rfc9068.scope_claim_granted, asked(issued(scope="read", body={"scope": None}), "read"), HELD,
+         "no scope in the response: the requested one was granted"),
+    Case(rfc9068.scope_claim_granted, asked(issued(scope="read", body={"scope": "read"}), "read write"), HELD,
+         "the response's narrowed scope wins over the request"),
+    Case(rfc9068.scope_claim_granted, asked(issued(scope="ApplicationAccess IdentityServerApi")), VIOLATED,
+         "claim names a scope the response did not grant"),
+    Case(rfc9068.scope_claim_granted, asked(issued(scope="read", body={"scope": "read write"})), VIOLATED,
+         "claim names fewer scopes than granted"),
+    Case(rfc9068.scope_claim_granted, asked(issued(scope="read write", body={"scope": None}), "read"), VIOLATED,
+         "response silent, claim wider than the request"),
+    Case(rfc9068.scope_claim_granted, asked(issued(scope="Read", body={"scope": "read"})), VIOLATED,
+         "scope names are case-sensitive"),
+    Case(rfc9068.scope_claim_granted, asked(issued(scope=7)), VIOLATED, "claim is a number"),
+    Case(rfc9068.scope_claim_granted, asked(issued(scope=None)), UNDECIDED,
+         "no scope claim: the presence check's business"),
+    Case(rfc9068.scope_claim_granted, asked(issued(body={"scope": None})), UNDECIDED,
+         "neither the response nor the request names a scope"),
+    # §3: a requested resource is in aud.
+    Case(rfc9068.audience_names_resource, asked(issued(aud=API), None, API), HELD, "aud is the resource"),
+    Case(rfc9068.audience_names_resource, asked(issued(aud=[API, "urn:other"]), None, API), HELD,
+         "aud lists the resource among others"),
+    Case(rfc9068.audience_names_resource, asked(issued(aud=["urn:a", "urn:b"]), None, "urn:a", "urn:b"), HELD,
+         "two resources, both in aud"),
+    Case(rfc9068.audience_names_resource, asked(issued(aud="ApplicationAccess_1"), None, API), VIOLATED,
+         "the default audience: the parameter was ignored"),
+    Case(rfc9068.audience_names_resource, asked(issued(aud=f"{API}/"), None, API), VIOLATED,
+         "a trailing slash apart"),
+    Case(rfc9068.audience_names_resource, asked(issued(aud=["urn:a"]), None, "urn:a", "urn:b"), VIOLATED,
+         "one of two resources missing"),
+    Case(rfc9068.audience_names_resource, asked(issued(aud=None), None, API), VIOLATED, "no aud"),
+    Case(rfc9068.audience_names_resource, asked(issued()), UNDECIDED, "no resource parameter was sent"),
     # §5: sub is the client's id, or absent.
     Case(rfc9068.subject_not_confusable, of_client(issued()), HELD, "sub is the client id"),
     Case(rfc9068.subject_not_confusable, of_client(issued(sub=None)), HELD, "no sub: nothing to confuse"),

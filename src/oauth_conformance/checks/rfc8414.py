@@ -5,20 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
 from oauth_conformance.checks._observations import MetadataDocument
-from oauth_conformance.checks._outcome import Outcome, judged
+from oauth_conformance.checks._outcome import Outcome, judged, undecided
 from oauth_conformance.checks._predicates import describe_token_response, issued, media_type
 from oauth_conformance.checks._registry import Family, check
 from oauth_conformance.http import exchange_id, json_object
 from oauth_conformance.redaction import RedactedRepr
 
 __all__ = [
+    "ENDPOINT_METHODS",
+    "AdvertisedEndpoints",
     "AuthMethodsTried",
+    "EndpointAnswer",
+    "EndpointMethod",
     "GrantTypesAdvertised",
     "IssuerFetchedFrom",
     "TokenEndpointInUse",
@@ -32,6 +36,7 @@ __all__ = [
     "metadata_at_well_known_path",
     "metadata_is_json_without_empty_arrays",
     "no_none_signing_alg",
+    "probed_members",
     "response_types_listed",
     "token_endpoint_issues_tokens",
 ]
@@ -247,15 +252,107 @@ def jwks_uri_is_https(metadata: MetadataDocument) -> Outcome:
     return judged(_url(uri).scheme == "https", f"jwks_uri={uri!r}", [metadata.exchange])
 
 
+EndpointMethod = Literal["GET", "POST"]
+
+# The metadata members the suite knows how to call, and with which method, each as its specification
+# defines the endpoint: POST for RFC 6749 §3.2 (token), RFC 7662 §2.1 (introspection), RFC 7009 §2.1
+# (revocation), RFC 7591 §3 (registration), RFC 8628 §3.1 (device authorization), RFC 9126 §2 (pushed
+# authorization requests), OpenID CIBA §7.1 (backchannel authentication); GET for RFC 6749 §3.1 (the
+# authorization endpoint "MUST support the use of the HTTP "GET" method"), OpenID Connect Core §5.3.1
+# (userinfo), RP-Initiated Logout §2 (end session) and RFC 8414 §2's jwks_uri (a JWK Set document).
+# Any other ``*_endpoint`` member is probed with GET.
+ENDPOINT_METHODS: Mapping[str, EndpointMethod] = {
+    "jwks_uri": "GET",
+    "token_endpoint": "POST",
+    "introspection_endpoint": "POST",
+    "revocation_endpoint": "POST",
+    "registration_endpoint": "POST",
+    "device_authorization_endpoint": "POST",
+    "pushed_authorization_request_endpoint": "POST",
+    "backchannel_authentication_endpoint": "POST",
+    "authorization_endpoint": "GET",
+    "userinfo_endpoint": "GET",
+    "end_session_endpoint": "GET",
+}
+
+
+def probed_members(body: Mapping[str, Any]) -> list[str]:
+    """The members of a metadata document that advertise an endpoint: ``jwks_uri`` and every
+    ``*_endpoint`` member with a value, the known ones first, in the order of ``ENDPOINT_METHODS``."""
+    advertised = [name for name, value in body.items()
+                  if value is not None and (name == "jwks_uri" or name.endswith("_endpoint"))]
+    known = [name for name in ENDPOINT_METHODS if name in advertised]
+    return known + sorted(name for name in advertised if name not in ENDPOINT_METHODS)
+
+
+@dataclass(frozen=True)
+class EndpointAnswer:
+    """One advertised endpoint: its metadata member, the value advertised, and the answer to the request
+    the suite sent it without credentials (None where nothing answered: ``problem`` says why)."""
+
+    member: str
+    advertised: object
+    response: httpx.Response | None = None
+    problem: str | None = None  # e.g. "not a URL", "no answer: ReadTimeout"
+    exchange: str | None = None
+
+
+@dataclass(frozen=True)
+class AdvertisedEndpoints:
+    """Every endpoint the metadata advertises (``jwks_uri`` and each ``*_endpoint`` member), each beside
+    the answer to a request the suite sent it without credentials: POST or GET as ``ENDPOINT_METHODS``
+    says (GET for members it does not know)."""
+
+    endpoints: tuple[EndpointAnswer, ...]
+    metadata_exchange: str | None = None
+
+
+def _live(member: str | None, response: httpx.Response) -> bool:
+    status = response.status_code
+    if member == "jwks_uri":
+        return status == 200
+    if status in (404, 410) or status >= 500:
+        return False
+    method = ENDPOINT_METHODS.get(member) if member else response.request.method
+    if method is None:
+        return True  # a 405 too: the method the endpoint takes is unknown to the suite
+    # A redirect is an answer of something at that URL; what it means for the endpoint's own protocol is
+    # that protocol's checks' business (a token endpoint that redirects fails RFC 6749's, once).
+    return status != 405
+
+
+def _answer(endpoint: EndpointAnswer) -> tuple[bool, str]:
+    response = endpoint.response
+    if response is None:
+        return False, f"{endpoint.member} {endpoint.advertised!r}: {endpoint.problem or 'no answer'}"
+    return (_live(endpoint.member, response),
+            f"{endpoint.member}: {response.request.method} {response.request.url} → HTTP {response.status_code}")
+
+
 @check("RFC8414-2-endpoints-live")
-def advertised_endpoint_live(response: httpx.Response) -> Outcome:
-    """Holds when a POST to an advertised endpoint (the introspection endpoint) is answered with anything
-    but 404, 405 or a 5xx: a refusal of the made-up token or of a caller without credentials shows the
-    endpoint is there. RFC 8414 §2 advertises "introspection_endpoint URL of the authorization server's
-    OAuth 2.0 introspection endpoint [RFC7662]", which RFC 7662 §2.1 calls with "an HTTP POST request".
+def advertised_endpoint_live(observed: AdvertisedEndpoints) -> Outcome:
+    """Holds when every endpoint the metadata advertises answers a request without credentials as a live
+    endpoint: ``jwks_uri`` a GET with 200 (it names a JWK Set "document", RFC 8414 §2); a POST endpoint
+    (token, introspection, revocation, registration, device authorization, pushed authorization,
+    backchannel authentication) or a GET endpoint (authorization, userinfo, end session) anything but
+    404, 405, 410 or a 5xx, so a refusal of the caller without credentials (400, 401, 403) shows it is
+    there, and so does a redirect (to a login page, say: whether the endpoint's protocol allows one is
+    for that protocol's checks, so that one fault is one finding); an endpoint member the suite does not
+    know, a GET with anything but 404, 410 or a 5xx (a 405 too: the method it takes is unknown). A
+    member whose value is no URL, or that nothing answers, is dead. RFC 8414 §2 advertises each
+    endpoint as the "URL of the authorization server's" endpoint (e.g. "introspection_endpoint URL of
+    the authorization server's OAuth 2.0 introspection endpoint [RFC7662]", which RFC 7662 §2.1 calls
+    with "an HTTP POST request"); a URL where no such endpoint answers misleads every client that
+    discovers it. The message names the dead ones first, then every endpoint and its answer. Undecided
+    where the metadata advertises no endpoint at all.
     """
+    if not observed.endpoints:
+        return undecided("the metadata advertises no endpoint to probe", [observed.metadata_exchange])
+    answers = [_answer(endpoint) for endpoint in observed.endpoints]
+    dead = [endpoint.member for endpoint, (live, _) in zip(observed.endpoints, answers, strict=True) if not live]
     return judged(
-        response.status_code not in (404, 405) and response.status_code < 500,
-        f"{response.request.method} {response.request.url}: HTTP {response.status_code}",
-        [exchange_id(response)],
+        not dead,
+        f"dead: {', '.join(dead) or 'none'}; " + "; ".join(text for _, text in answers),
+        [observed.metadata_exchange, *(e.exchange or (exchange_id(e.response) if e.response else None)
+                                       for e in observed.endpoints)],
     )

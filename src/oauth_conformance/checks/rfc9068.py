@@ -3,26 +3,31 @@ practices (https://www.rfc-editor.org/rfc/rfc9068, https://www.rfc-editor.org/rf
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from oauth_conformance.checks._judgements import audience_restricted, forged_token_refused
 from oauth_conformance.checks._observations import BesideControl, IssuedJwt, JwtOfClient
-from oauth_conformance.checks._outcome import Outcome, held, judged, measured, violated
+from oauth_conformance.checks._outcome import Outcome, held, judged, measured, undecided, violated
 from oauth_conformance.checks._registry import Family, check
 from oauth_conformance.redaction import RedactedRepr
 
 __all__ = [
     "LIFETIME_TOLERANCE_S",
     "REQUIRED_CLAIMS",
+    "JwtAsRequested",
     "JwtBesideIssuer",
     "algorithms_allow_listed",
     "audience_by_default",
+    "audience_names_resource",
     "client_credentials_subject_review",
     "explicitly_typed",
+    "foreign_audience_refused",
     "forged_tokens_rejected",
     "issuer_matches_metadata",
     "required_claims",
     "rs256_signed",
+    "scope_claim_granted",
     "scope_claim_present",
     "subject_not_confusable",
     "typed_access_token",
@@ -188,3 +193,117 @@ def subject_not_confusable(observed: JwtOfClient) -> Outcome:
     ok = sub is None or sub == observed.client_id
     return judged(ok, "no sub claim" if sub is None else ("sub is the client id" if ok else f"sub={sub!r}"),
                   [observed.jwt.exchange])
+
+
+@dataclass(frozen=True, repr=False)
+class JwtAsRequested(RedactedRepr):
+    """A JWT access token as issued, beside what its token request asked for: the ``scope`` parameter as
+    sent (None: the request carried none) and the RFC 8707 ``resource`` parameters, in the order sent."""
+
+    jwt: IssuedJwt
+    requested_scope: str | None
+    resources: tuple[str, ...] = ()
+
+
+def _split(scope: str) -> frozenset[str]:
+    """RFC 6749 §3.3: scope = scope-token *( SP scope-token )."""
+    return frozenset(name for name in scope.split(" ") if name)
+
+
+def _scope_names(value: object) -> frozenset[str] | None:
+    """The scope names of a claim: RFC 6749 §3.3's space-delimited string, or a list of names (as some
+    servers write it); None for anything else."""
+    if isinstance(value, str):
+        return _split(value)
+    if isinstance(value, list) and all(isinstance(name, str) for name in value):
+        return frozenset(name for name in value if name)
+    return None
+
+
+def _names(names: Iterable[str]) -> str:
+    return " ".join(sorted(names)) or "none"
+
+
+@check("RFC9068-2.2.3-scope-granted")
+def scope_claim_granted(observed: JwtAsRequested) -> Outcome:
+    """Holds when the token's ``scope`` claim names the same set of scopes as the scope the token
+    response granted: the response's ``scope``, or, where the response names none, the ``scope`` the
+    request asked for. Names are compared as sets, case-sensitively: RFC 6749 §3.3: "The value of the
+    scope parameter is expressed as a list of space-delimited, case-sensitive strings. The strings are
+    defined by the authorization server. If the value contains multiple space-delimited strings, their
+    order does not matter"; §5.1: scope is "OPTIONAL, if identical to the scope requested by the
+    client; otherwise, REQUIRED"; §3.3: "If the issued access token scope is different from the one
+    requested by the client, the authorization server MUST include the "scope" response parameter to
+    inform the client of the actual scope granted." The claim is the token's scope as resource servers
+    read it (RFC 9068 §2.2.3 cites RFC 8693 §4.2: "a space-separated list of scopes associated with the
+    token"); a claim written as a list of names is compared by its names. A claim naming more or fewer
+    scopes than were granted violates it; a claim that is neither a string nor a list of strings too.
+    Undecided where the token carries no scope claim (RFC9068-2.2.3-scope judges that) or neither the
+    response nor the request names a scope (the server's default scope is unknown to the client).
+    """
+    jwt = observed.jwt
+    claim = jwt.claims.get("scope")
+    if claim is None:
+        return undecided(f"the token carries no scope claim ({scope_claim_present.requirement} judges that)",
+                         [jwt.exchange])
+    answered = jwt.response_body.get("scope")
+    if isinstance(answered, str) and answered.strip():
+        granted, source = _split(answered), "the token response's scope"
+    elif observed.requested_scope and observed.requested_scope.strip():
+        granted = _split(observed.requested_scope)
+        source = "the requested scope (the token response names none, so it granted the one requested)"
+    else:
+        return undecided("neither the token response nor the request names a scope: the default scope the "
+                         "server applied is unknown to the client, nothing to compare the claim with", [jwt.exchange])
+    names = _scope_names(claim)
+    if names is None:
+        return violated(f"scope claim {claim!r} is neither a space-delimited string nor a list of names",
+                        [jwt.exchange])
+    extra, missing = names - granted, granted - names
+    detail = "" if names == granted else (f"; only in the claim: {_names(extra)}; "
+                                          f"granted but not claimed: {_names(missing)}")
+    return judged(names == granted, f"scope claim {_names(names)!r}, {source} {_names(granted)!r}{detail}",
+                  [jwt.exchange])
+
+
+def _audiences(aud: object) -> list[str]:
+    if isinstance(aud, str):
+        return [aud]
+    return [a for a in aud if isinstance(a, str)] if isinstance(aud, list) else []
+
+
+@check("RFC9068-3-aud-resource")
+def audience_names_resource(observed: JwtAsRequested) -> Outcome:
+    """Holds when the token's ``aud`` (a string, or an array of strings) contains every ``resource``
+    parameter its token request carried, character for character. RFC 9068 §3: "If the request includes
+    a resource parameter (as defined in [RFC8707]), the resulting JWT access token "aud" claim SHOULD
+    have the same value as the resource parameter in the request." An ``aud`` that also names other
+    audiences holds (RFC 7519 §4.1.3 lets aud be an array, and the requested resource is among them; the
+    message lists the others); an ``aud`` without the requested resource, or no ``aud``, violates it: a
+    server that ignores the parameter issues its default audience. Undecided where the request carried
+    no resource parameter (RFC9068-3-aud-default judges the default audience).
+    """
+    jwt = observed.jwt
+    if not observed.resources:
+        return undecided(f"the token request carried no resource parameter ({audience_by_default.requirement} "
+                         "judges the default audience)", [jwt.exchange])
+    aud = jwt.claims.get("aud")
+    audiences = _audiences(aud)
+    missing = [r for r in observed.resources if r not in audiences]
+    others = [a for a in audiences if a not in observed.resources]
+    extra = f"; other audiences: {others}" if others and not missing else ""
+    return judged(not missing, f"requested resource {list(observed.resources)}, aud {aud!r}{extra}", [jwt.exchange])
+
+
+@check("RFC9068-4-aud-validation")
+def foreign_audience_refused(observed: BesideControl) -> Outcome:
+    """Holds when the protected resource answers with 401 a genuine token the server issued for another
+    resource: signed by the issuer, unexpired, its ``aud`` naming another resource and none of the
+    audiences of the token the resource serves (the control). RFC 9068 §4: "The resource server MUST
+    validate that the "aud" claim contains a resource indicator value corresponding to an identifier the
+    resource server expects for itself. The JWT access token MUST be rejected if "aud" does not contain
+    a resource indicator of the current resource server as a valid audience"; a failed check is
+    answered as RFC 6750 §3.1 says, 401 invalid_token. It counts only where the same resource serves the
+    client's own token (the control).
+    """
+    return forged_token_refused(observed)

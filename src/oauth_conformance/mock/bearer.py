@@ -158,6 +158,10 @@ class BearerValidator:
     def _check_audience(self, aud: object) -> None:
         if aud is None and self.options.has("token-no-audience"):
             return  # the defect's other half: ValidateAudience = false for tokens without aud
+        if self.options.has("api-ignores-audience"):
+            # Defect. Realistic fault: JwtBearerOptions.ValidateAudience switched off while an audience
+            # mismatch was debugged, and left so: a token the IS issued for any other resource is served.
+            return
         resource = self.store.default_resource()
         audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
         # §2.2: JwtBearerOptions.Audience = the default resource name ApplicationAccess_<N>.

@@ -121,10 +121,18 @@ class Authenticator:
         # challenge is added, so none is sent.
         if self.options.has("no-bearer-challenge"):
             return empty(status)
-        return empty(status, {"WWW-Authenticate": self._challenge_value(error)})
+        response = empty(status, {"WWW-Authenticate": self._challenge_value(error)})
+        if self.options.has("challenges-in-separate-fields"):
+            # Benign: a DPoP challenge in a WWW-Authenticate field of its own, before the Bearer one;
+            # RFC 9110 §5.3 lets a list-based field come as several field lines, read as one list.
+            response.raw_headers.insert(0, (b"www-authenticate", b'DPoP algs="ES256"'))
+        return response
 
     def _challenge_value(self, error: str | None) -> str:
-        challenge = f'Bearer realm="{REALM}"'
+        # Benign "bearer-scheme-lowercase": RFC 9110 §11.1, "It uses a case-insensitive token to identify
+        # the authentication scheme".
+        scheme = "bearer" if self.options.has("bearer-scheme-lowercase") else "Bearer"
+        challenge = f'{scheme} realm="{REALM}"'
         if self.options.has("challenge-extra-params"):
             # Benign: RFC 6750 §3 allows further auth-params; clients ignore the ones they do not know.
             challenge += ', scope="ApplicationAccess", error_uri="https://example.com/errors/bearer"'

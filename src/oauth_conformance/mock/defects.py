@@ -336,6 +336,15 @@ DEFECTS: dict[str, Defect] = _table(
     Defect("introspection-advertised-dead", "Discovery advertises an introspection endpoint path that answers "
            "404.", frozenset({"RFC8414-2-endpoints-live", "RFC7662-2.2-active", "RFC7662-2.2-inactive-minimal"}),
            "compliant"),
+    Defect("token-scope-claim-widened", "Integration clients' access tokens add the Identity Service's own API "
+           "scope (IdentityServerApi) to their scope claim; the token response names only the scopes granted.",
+           frozenset({"RFC9068-2.2.3-scope-granted"}), "compliant"),
+    Defect("token-aud-ignores-resource", "A token requested with an RFC 8707 resource parameter carries the "
+           "default audience instead of that resource.", frozenset({"RFC9068-3-aud-resource"}), "compliant"),
+    Defect("device-authorization-advertised-dead", "Discovery advertises a device authorization endpoint, which "
+           "answers 404.", frozenset({"RFC8414-2-endpoints-live"}), "compliant"),
+    Defect("api-ignores-audience", "The API serves a genuine token the Identity Service issued for another "
+           "resource (it does not check aud).", frozenset({"RFC9068-4-aud-validation"}), "compliant"),
 )
 
 BENIGN: dict[str, Defect] = _table(
@@ -355,6 +364,15 @@ BENIGN: dict[str, Defect] = _table(
            "WWW-Authenticate field (RFC 9110 §11.6.1: several challenges, any order).", frozenset(), "compliant"),
     Defect("jwks-encryption-key", "The JWKS also publishes an RSA encryption key (use enc, RSA-OAEP), as "
            "Keycloak does.", frozenset()),
+    Defect("challenges-in-separate-fields", "API refusals carry a DPoP challenge in a WWW-Authenticate field of "
+           "its own, before the field with the Bearer one (RFC 9110 §5.3: one list, several field lines).",
+           frozenset(), "compliant"),
+    Defect("bearer-scheme-lowercase", 'API challenges name the scheme "bearer" (RFC 9110 §11.1: the scheme is '
+           "case-insensitive).", frozenset(), "compliant"),
+    Defect("jwks-ec-key", "The JWKS also publishes an EC P-256 signing key (ES256) with its own kid (RFC 7517 §4.1: "
+           "keys of several types).", frozenset()),
+    Defect("signing-key-bare", 'The signing key in the JWKS carries neither "use" nor "alg" (RFC 7517 §4.2, §4.4: '
+           "both OPTIONAL).", frozenset()),
     Defect("plain-http-https-required", "The https ports also answer plain http, always with 403 invalid_request "
            "\"HTTPS required\" (as Keycloak does), never serving the request.", frozenset(), "compliant", tls=True),
     Defect("introspection-extra-members", "Active introspection answers carry extension members (iss is "

@@ -29,6 +29,8 @@ DISCOVERY_PATH = "/.well-known/openid-configuration"
 JWKS_PATH = "/.well-known/openid-configuration/jwks"  # [INF] §1.2: the IdentityServer default
 TOKEN_PATH = "/connect/token"
 INTROSPECTION_PATH = "/connect/introspect"  # [INF] §1.2: the IdentityServer default
+AUTHORIZE_PATH = "/connect/authorize"  # IdentityServer's default, advertised only by "metadata-no-response-types"
+DEVICE_AUTHORIZATION_PATH = "/connect/deviceauthorization"  # IdentityServer's default
 
 
 class IdentityApp:
@@ -78,6 +80,10 @@ class IdentityApp:
         router.add(introspection_verbs, INTROSPECTION_PATH, self.introspect)
         if self.options.compliant:
             router.add("POST", REVOCATION_PATH, RevocationEndpoint(self.options, self.store, self.tokens))
+        if self.options.has("metadata-no-response-types"):
+            # The authorization endpoint that defect keeps advertised is there (the fault is the missing
+            # member): a request without client_id is refused, as IdentityServer's is.
+            router.add("GET", AUTHORIZE_PATH, self.authorize)
         ManagementApi(self.store, self.tokens).mount(router)
         return router
 
@@ -134,9 +140,18 @@ class IdentityApp:
             # and a deployment that keeps IdentityServer's authorize endpoint advertised drops the member
             # RFC 8414 §2 makes REQUIRED for it. (Without an authorization endpoint, omitting it is right:
             # §3.2 omits empty lists.)
-            document["authorization_endpoint"] = f"{self.endpoint_base}/connect/authorize"
+            document["authorization_endpoint"] = self.endpoint_base + AUTHORIZE_PATH
             del document["response_types_supported"]
+        if self.options.has("device-authorization-advertised-dead"):
+            # Defect. Realistic fault: the document is IdentityServer's default one, which lists the
+            # device authorization endpoint, while the deployment maps no such route, so it answers 404.
+            document["device_authorization_endpoint"] = self.endpoint_base + DEVICE_AUTHORIZATION_PATH
         return document
+
+    async def authorize(self, request: Request) -> Response:
+        """``GET /connect/authorize`` (only where advertised): no grant here uses it, so every request is
+        refused as one without a client_id."""
+        return json_response({"error": "invalid_request", "error_description": "client_id is missing."}, 400)
 
     async def discovery(self, request: Request) -> Response:
         if self.options.has("metadata-as-text"):

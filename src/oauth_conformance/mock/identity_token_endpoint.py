@@ -10,6 +10,7 @@ import hmac
 import time
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -52,8 +53,8 @@ class TokenEndpoint:
         self.options = options
         self.store = store
         self.issuer = issuer
-        # Last token per client and scope, with its expiry (for the "token-reused" defect only).
-        self._reused: dict[tuple[str, str], tuple[str, float]] = {}
+        # Last token per client, scope and requested resource, with its expiry ("token-reused" only).
+        self._reused: dict[tuple[str, str, str], tuple[str, float]] = {}
         # Client id → monotonic time until which it counts as enabled ("deactivation-delay" only).
         self._enabled_until: dict[str, float] = {}
 
@@ -206,21 +207,40 @@ class TokenEndpoint:
             scopes, narrowed_silently = self._scopes(client, None), True
         if scopes is None:
             return self._error("invalid_scope", "The requested scope is not allowed for this client.")
+        resource = params.get("resource")
+        if resource is not None and not self._well_formed_resource(resource):
+            return self._error("invalid_target", "The resource parameter is not an absolute URI.")
+        # RFC 9068 §3: the token for a requested resource names it as its audience. [INF] Creatio documents
+        # no resource indicators; the mock narrows aud to any well-formed one, as an IdentityServer that
+        # honours them does for its API resources (a token for another resource is refused by Creatio's
+        # API, whose audience is the default resource).
+        audience = resource
+        if self.options.has("token-aud-ignores-resource"):
+            # Defect. Realistic fault: the resource parameter is validated (it is a known parameter) but
+            # the token service never reads it, so every token carries the default audience.
+            audience = None
         reuse = self.options.has("token-reused")
-        cache_key = (client.client_id, " ".join(scopes))
+        cache_key = (client.client_id, " ".join(scopes), audience or "")
         cached = self._reused.get(cache_key) if reuse else None
         if cached is not None and cached[1] > time.time() + 1 and self.issuer.check(cached[0]) is not None:
             # Defect. Realistic fault: the AS (or a gateway) caches the token per client to save
             # signing, so every request within the lifetime gets the same (still valid) token back.
             token, lifetime = cached[0], round(cached[1] - time.time())
         else:
-            token, lifetime = self.issuer.issue(client, scopes)
+            token, lifetime = self.issuer.issue(client, scopes, audience)
             if reuse:
                 self._reused[cache_key] = (token, time.time() + lifetime)
         body = self._token_body(token, lifetime, " ".join(scopes))
         if narrowed_silently:
             del body["scope"]
         return self._json(body, 200, self._token_headers())
+
+    @staticmethod
+    def _well_formed_resource(resource: str) -> bool:
+        """Whether ``resource`` is what RFC 8707 §2 allows: "an absolute URI" that "MUST NOT include a
+        fragment component"."""
+        parts = urlsplit(resource)
+        return bool(parts.scheme) and bool(parts.netloc or parts.path) and "#" not in resource and " " not in resource
 
     def _credentials(self, request: Request, params: dict[str, str]) -> tuple[str, str | None] | Response | None:
         header = request.headers.get("authorization")

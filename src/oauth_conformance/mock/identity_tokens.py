@@ -41,13 +41,17 @@ class TokenIssuer:
             resources = [s for s in scopes if s in self.store.resources]
         return resources + ([LOCAL_API_SCOPE] if LOCAL_API_SCOPE in scopes else [])
 
-    def issue(self, client: IsClient, scopes: list[str]) -> tuple[str, int]:
-        """A signed access token for ``client`` and its lifetime in seconds."""
+    def issue(self, client: IsClient, scopes: list[str], resource: str | None = None) -> tuple[str, int]:
+        """A signed access token for ``client`` and its lifetime in seconds; ``resource`` is the RFC 8707
+        resource the request named, which becomes the audience (RFC 9068 §3)."""
         now = int(time.time())
         lifetime = self.lifetime(client)
         claims: dict[str, Any] = {"iss": self.issuer, "nbf": now, "iat": now, "exp": now + lifetime}
-        audiences = self.audiences(scopes)
-        if self.options.has("token-no-audience") and client.client_id != SYSTEM_CLIENT_ID:
+        # [INF] as an IdentityServer that honours resource indicators does, the audience is narrowed to the
+        # requested resource.
+        audiences = [resource] if resource is not None else self.audiences(scopes)
+        # "token-no-audience" is a fault of the default audience: an explicitly requested resource still names one.
+        if self.options.has("token-no-audience") and client.client_id != SYSTEM_CLIENT_ID and resource is None:
             # Defect "token-no-audience". Realistic fault: integration clients get tokens for the
             # IS's scopes only (no API resource), so aud is left out; the API's audience check was
             # switched off to make them work (see bearer.py). The system client is untouched.
@@ -60,6 +64,12 @@ class TokenIssuer:
             # leaves scope out, so resource servers cannot tell what the token was granted. The system
             # client's template keeps it: the IS's own management API authorizes by scope.
             claims["scope"] = " ".join(scopes)
+        if (self.options.has("token-scope-claim-widened") and client.client_id != SYSTEM_CLIENT_ID
+                and LOCAL_API_SCOPE not in scopes and "scope" in claims):
+            # Defect. Realistic fault: the integration clients' token template is a copy of the system
+            # client's, which adds the IS's own API scope to the claim, so every token claims a scope the
+            # token response never granted (resource servers authorize by the claim).
+            claims["scope"] = " ".join([*scopes, LOCAL_API_SCOPE])
         claims["client_id"] = client.client_id
         if self.options.has("client-id-claim-is-name") and client.client_id != SYSTEM_CLIENT_ID:
             # Defect. Realistic fault: a custom claims mapping writes ClientName where ClientId belongs,

@@ -7,7 +7,7 @@ from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import SecurityWarning
-from joserfc.jwk import RSAKey
+from joserfc.jwk import ECKey, RSAKey
 
 from .ids import upper_hex
 from .options import MockOptions
@@ -48,6 +48,11 @@ class SigningKey:
             # encryption (Keycloak does, RSA-OAEP), which a verifier of signatures leaves alone.
             self._extra.append(RSAKey.generate_key(
                 2048, parameters={"kid": "enc-1", "use": "enc", "alg": "RSA-OAEP"}).as_dict(private=False))
+        if options.has("jwks-ec-key"):
+            # Benign: a key set may publish keys of several types (RFC 7517 §4.1); an EC P-256 signing
+            # key with its own kid, as a server offering ES256 beside RS256 does.
+            self._extra.append(ECKey.generate_key(
+                "P-256", parameters={"kid": "ec-1", "use": "sig", "alg": "ES256"}).as_dict(private=False))
         if options.has("second-jwks-key"):
             # Benign: a second, unrelated key with its own kid (the next key of a rollover).
             self._extra.append(RSAKey.generate_key(
@@ -71,6 +76,10 @@ class SigningKey:
             # subject name) stayed the same, and the key set still serves the old certificate's key.
             # The mock's Creatio verifies with the key pinned in its configuration (creatio_app.py).
             signing = {**self._stale.as_dict(private=False), "kid": self.kid, "use": "sig", "alg": self.alg}
+        if self.options.has("signing-key-bare"):
+            # Benign: "use" and "alg" are OPTIONAL (RFC 7517 §4.2, §4.4); the kid and the token's header
+            # say which key and which algorithm.
+            signing = {name: value for name, value in signing.items() if name not in ("use", "alg")}
         if self.options.has("jwks-use-and-keyops"):
             # Defect. Realistic fault: a key exporter that writes key_ops beside use, which RFC 7517
             # §4.3 says not to combine.
