@@ -82,6 +82,8 @@ class Probe:
     responses: list[httpx.Response] = field(default_factory=list)
     # Access tokens the scenario obtained for itself, newest last.
     tokens: list[str] = field(default_factory=list)
+    # The token response a later check compares with (the introspection of that token).
+    issued: TokenResult | None = None
 
     @property
     def last(self) -> httpx.Response:

@@ -8,10 +8,11 @@ from pytest_bdd import given, parsers, then, when
 
 from oauth_conformance.checks import BesideControl, PositiveControl, rfc7662
 from oauth_conformance.http import HttpClient
+from oauth_conformance.jwt import decode_unverified
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import advertised_endpoint, authenticated, fresh_access_token, revoke
+from steps.standards.context import advertised_endpoint, authenticated, fresh_access_token, revoke, usable_token
 from steps.state import Probe
 
 
@@ -48,7 +49,11 @@ def _introspect_as_client(introspection_url: str, token: str, standards: Standar
 
 @when("the client introspects its own fresh token", target_fixture="probe")
 def introspect_own(introspection_url: str, standards: StandardsTarget, http: HttpClient) -> Probe:
-    return _introspect_as_client(introspection_url, fresh_access_token(standards), standards, http)
+    issued = usable_token(standards)
+    assert issued.access_token is not None
+    probe = _introspect_as_client(introspection_url, issued.access_token, standards, http)
+    probe.issued = issued  # what the introspection's metadata is compared with
+    return probe
 
 
 @when(parsers.parse('the client introspects the token "{token}"'), target_fixture="probe")
@@ -102,7 +107,21 @@ def refused_bad_credentials(probe: Probe, introspection_control: PositiveControl
 
 @then("the introspection says active true with the token's client_id")
 def active_true(probe: Probe, standards: StandardsTarget, checker: Checker) -> None:
-    checker.verify(rfc7662.fresh_token_active, rfc7662.OwnIntrospection(probe.last, standards.client.client_id))
+    issued = probe.issued
+    scope = (issued.body or {}).get("scope") if issued else None
+    token_exp = _jwt_exp(issued.access_token) if issued and issued.access_token else None
+    observed = rfc7662.OwnIntrospection(probe.last, standards.client.client_id,
+                                        scope if isinstance(scope, str) else None, token_exp)
+    checker.verify(rfc7662.fresh_token_active, observed)
+
+
+def _jwt_exp(token: str) -> int | None:
+    """The exp of a JWT access token, read without verifying (the check compares, it does not trust)."""
+    try:
+        exp = decode_unverified(token)[1].get("exp")
+    except ValueError:
+        return None  # not a JWT: there is no exp of the token's own to compare with
+    return exp if isinstance(exp, int) else None
 
 
 @then("the introspection answers 200 with only active false")

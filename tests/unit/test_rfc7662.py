@@ -18,8 +18,9 @@ def answer(status: int = 200, body: object = None, method: str = "POST") -> http
     return response(status, json=body, text="" if body is None else None, method=method, url=INTROSPECT)
 
 
-def own(body: dict[str, object], status: int = 200) -> rfc7662.OwnIntrospection:
-    return rfc7662.OwnIntrospection(answer(status, body), CLIENT)
+def own(body: dict[str, object], status: int = 200, granted: str | None = None,
+        exp: int | None = None) -> rfc7662.OwnIntrospection:
+    return rfc7662.OwnIntrospection(answer(status, body), CLIENT, granted, exp)
 
 
 CASES = [
@@ -52,6 +53,17 @@ CASES = [
     Case(rfc7662.fresh_token_active, own({"active": False}), VIOLATED, "inactive"),
     Case(rfc7662.fresh_token_active, own({"active": "true", "client_id": CLIENT}), VIOLATED, "a string, not a boolean"),
     Case(rfc7662.fresh_token_active, own({"error": "invalid_client"}, 401), VIOLATED, "refused"),
+    # §2.2 with RFC 6749 §5.1: the metadata is the token's, where both sides give it.
+    Case(rfc7662.fresh_token_active, own({"active": True, "scope": "b a"}, granted="a b", exp=1700000000), HELD,
+         "the granted scope in another order, no exp"),
+    Case(rfc7662.fresh_token_active, own({"active": True, "scope": "a b c"}, granted="a b"), VIOLATED,
+         "a scope wider than granted"),
+    Case(rfc7662.fresh_token_active, own({"active": True, "exp": 1700000000}, exp=1700000000), HELD,
+         "the JWT's exp"),
+    Case(rfc7662.fresh_token_active, own({"active": True, "exp": 1700003600}, exp=1700000000), VIOLATED,
+         "an exp an hour after the token's"),
+    Case(rfc7662.fresh_token_active, own({"active": True, "scope": "a", "exp": 1}), HELD,
+         "nothing to compare with"),
     # §2.2: an unknown token is {"active": false} and nothing else.
     Case(rfc7662.revoked_token_inactive, answer(200, {"active": False}), HELD, "inactive after revocation"),
     Case(rfc7662.revoked_token_inactive, answer(200, ACTIVE), VIOLATED, "still active"),

@@ -30,10 +30,13 @@ _TOKEN_METADATA = ("active", "client_id")
 
 @dataclass(frozen=True)
 class OwnIntrospection:
-    """The client's introspection of a token it was just issued, beside that client's id."""
+    """The client's introspection of a token it was just issued, beside that client's id, the token
+    response's scope, and the token's own ``exp`` where it is a JWT (the server's clock, so exact)."""
 
     response: httpx.Response
     client_id: str
+    granted_scope: str | None = None
+    token_exp: int | None = None
 
 
 def _reveals_nothing(body: dict[str, object]) -> bool:
@@ -106,17 +109,28 @@ def bad_credentials_refused(observed: BesideControl) -> Outcome:
 @check("RFC7662-2.2-active")
 def fresh_token_active(observed: OwnIntrospection) -> Outcome:
     """Holds when the client's own fresh token is answered HTTP 200 with ``active: true`` (the JSON
-    boolean, not the string) and a ``client_id`` that, where present, is the client's. RFC 7662 §2.2:
-    "active REQUIRED. Boolean indicator of whether or not the presented token is currently active";
-    "client_id OPTIONAL. Client identifier for the OAuth 2.0 client that requested this token."
+    boolean, not the string), and the metadata it gives, where it gives it, is the token's: ``client_id``
+    the client's, ``scope`` the scope the token response granted (the same names, in any order: RFC 6749
+    §3.3), ``exp`` the token's own ``exp`` where the token is a JWT. RFC 7662 §2.2: "active REQUIRED.
+    Boolean indicator of whether or not the presented token is currently active"; "client_id OPTIONAL.
+    Client identifier for the OAuth 2.0 client that requested this token"; "scope OPTIONAL. A JSON
+    string containing a space-separated list of scopes associated with this token"; "exp OPTIONAL.
+    Integer timestamp [...] indicating when this token will expire". Members the other side does not
+    give are not compared.
     """
     response = observed.response
     body = json_object(response) or {}
-    client_id = body.get("client_id")
+    client_id, scope, exp = body.get("client_id"), body.get("scope"), body.get("exp")
+    scope_agrees = (scope is None or observed.granted_scope is None
+                    or (isinstance(scope, str) and set(scope.split()) == set(observed.granted_scope.split())))
+    exp_agrees = exp is None or observed.token_exp is None or exp == observed.token_exp
+    ok = (response.status_code == 200 and body.get("active") is True and client_id in (None, observed.client_id)
+          and scope_agrees and exp_agrees)
     return judged(
-        response.status_code == 200 and body.get("active") is True and client_id in (None, observed.client_id),
+        ok,
         f"HTTP {response.status_code}, active={body.get('active')!r}, client_id "
-        f"{'matches' if client_id == observed.client_id else repr(client_id)}",
+        f"{'matches' if client_id == observed.client_id else repr(client_id)}, scope {scope!r} "
+        f"(granted {observed.granted_scope!r}), exp {exp!r} (the token's {observed.token_exp!r})",
         [exchange_id(response)],
     )
 

@@ -343,6 +343,9 @@ DEFECTS: dict[str, Defect] = _table(
            "default audience instead of that resource.", frozenset({"RFC9068-3-aud-resource"}), "compliant"),
     Defect("device-authorization-advertised-dead", "Discovery advertises a device authorization endpoint, which "
            "answers 404.", frozenset({"RFC8414-2-endpoints-live"}), "compliant"),
+    Defect("introspection-exp-differs", "Introspection of an active token answers an exp worked out from the "
+           "client's configured lifetime (two hours from the question), not the token's own.",
+           frozenset({"RFC7662-2.2-active"}), "compliant"),
     Defect("api-ignores-audience", "The API serves a genuine token the Identity Service issued for another "
            "resource (it does not check aud).", frozenset({"RFC9068-4-aud-validation"}), "compliant"),
 )

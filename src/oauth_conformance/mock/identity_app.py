@@ -6,6 +6,7 @@ API Creatio uses. Paths are matched case-insensitively, as ASP.NET does.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from starlette.requests import Request
@@ -206,6 +207,10 @@ class IdentityApp:
         body: dict[str, Any] = {"active": False}
         if claims is not None:
             body = {"active": True, "token_type": "access_token", **claims}
+            if self.options.has("introspection-exp-differs") and isinstance(claims.get("exp"), int):
+                # Defect. Realistic fault: the answer's exp is worked out from the client's configured
+                # token lifetime at the time of the question, not read from the token.
+                body["exp"] = int(time.time()) + 2 * 3600
             if self.options.has("introspection-extra-members"):
                 # Benign: RFC 7662 §2.2 lets the answer carry further members; callers ignore unknown ones.
                 body |= {"username": str(claims.get("client_id", "")), "mock_extension": {"note": "benign"}}
