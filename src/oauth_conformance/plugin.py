@@ -8,6 +8,7 @@ its own (the subplugins define no hooks, so nothing runs twice).
     target     the target (mock, creatio, oauth) and its fixtures
     verdicts   the checker, findings per test, waivers as expected failures, the gate (--fail-on)
     reports    conformance.json, evidence.jsonl, JUnit and Allure paths, scrubbing, the summary
+    logs       every log record redacted, whichever handler shows it
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from oauth_conformance._plugin import reports, settings, target, verdicts
+from oauth_conformance._plugin import logs, reports, settings, target, verdicts
 
 __all__: list[str] = []
 
@@ -35,6 +36,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for subplugin in _FIXTURES:
         if not config.pluginmanager.is_registered(subplugin):
             config.pluginmanager.register(subplugin, subplugin.__name__)
+    logs.install(config)
     try:
         settings.configure(config)
     except pytest.UsageError:
@@ -43,6 +45,11 @@ def pytest_configure(config: pytest.Config) -> None:
     verdicts.configure(config)
     target.configure(config)
     reports.configure(config)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    logs.install(session.config)  # pytest's logging handlers exist from here on
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -4,13 +4,22 @@ Every setting has one environment name (also the key in ``.env``); a few also ha
 which wins. A wrong or missing value raises SettingsError naming the setting and what was expected.
 The chosen target validates what it needs (``targets.TARGETS``); the choices of a setting come from
 where its values are defined (the registry, the gate, the catalogue's profiles, the mock target).
+
+No value is silently changed. Client ids, secrets and passwords are taken exactly as given, spaces
+included: RFC 6749 Appendix A allows a space anywhere in a client id or secret, and a server that issued
+one expects it back byte for byte. Any other value with a leading or trailing space is refused, naming
+the setting: a stray space there is a mistake the run would otherwise carry into a URL, a path or a name.
+Every secret read is registered with the redactor at once, before anything can print it.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
+import re
 import secrets
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +32,7 @@ from dotenv import dotenv_values
 from oauth_conformance.catalogue import STANDARDS_PROFILES, StandardsProfile
 from oauth_conformance.errors import SettingsError
 from oauth_conformance.netutil import is_loopback
+from oauth_conformance.redaction import REDACTOR
 from oauth_conformance.targets import TARGET_NAMES, TARGETS, TargetName
 from oauth_conformance.targets.creatio import HOSTINGS, PATH_STYLES, Hosting, PathStyle
 from oauth_conformance.targets.identity import AUTH_METHODS
@@ -191,34 +201,136 @@ class Settings:
     mock_tls_files: TlsFiles | None = None
 
 
-def _url(name: str, value: str | None, *, verbatim: bool = False) -> str | None:
-    """A validated http(s) URL without a terminating "/" (``verbatim``: as given, for an issuer identifier,
-    which RFC 8414 §3.3 compares character for character and which may end in "/")."""
+# Settings read exactly as given (see the module's docstring): credentials, where a space is a character.
+_VERBATIM = frozenset(s.env for s in SETTINGS if s.env.endswith(("_ID", "_SECRET", "_PASSWORD")))
+# Settings whose value is a secret: registered with the redactor as soon as they are read.
+_SECRET_SETTINGS = frozenset(s.env for s in SETTINGS if s.env.endswith(("_SECRET", "_PASSWORD")))
+# Upper bounds: beyond them a silent server would hold a run for longer than any CI job waits.
+_MAX_TIMEOUT = 600.0
+_MAX_DEACTIVATION_WAIT = 3600.0
+
+_SCHEME_AND_USERINFO = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?P<userinfo>[^/?#]*)@")
+_NETLOC = re.compile(r"^(?:\[(?P<ip6>[^\]]*)\]|(?P<host>[^:\[\]]+))(?::(?P<port>[^:]*))?$")
+_HOST = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?")
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+_EXAMPLE_URL = "expected an http(s) URL such as https://host.example"
+
+
+def _refuse_userinfo(name: str, value: str) -> None:
+    """A URL with ``user:password@`` would print the password wherever the URL is shown: refused, and
+    the message shows the URL without it."""
+    match = _SCHEME_AND_USERINFO.match(value)
+    if match:
+        shown = value[: match.start("userinfo")] + "…" + value[match.end("userinfo"):]
+        raise SettingsError(
+            f"{name}={shown!r} carries user information (user:password@); expected the URL without it, "
+            "with credentials in their own settings"
+        )
+
+
+def _host_problem(netloc: str) -> str | None:
+    """What is wrong with a URL's host and port, or None."""
+    match = _NETLOC.fullmatch(netloc)
+    if match is None:
+        return "its host is malformed (an IPv6 address goes in brackets, e.g. http://[::1]:8080)"
+    if match["ip6"] is not None:
+        try:
+            ipaddress.IPv6Address(match["ip6"].replace("%25", "%"))
+        except ValueError:
+            return f"[{match['ip6']}] is not an IPv6 address"
+    else:
+        try:
+            ascii_host = match["host"].encode("idna").decode("ascii")
+        except UnicodeError:
+            ascii_host = ""
+        if not _HOST.fullmatch(ascii_host):
+            return f"{match['host']!r} is not a host name"
+    port = match["port"]
+    if port and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        return f"its port {port!r} is not a number from 1 to 65535"
+    return None
+
+
+def _url(name: str, value: str | None, *, base: bool = False) -> str | None:
+    """A validated http(s) URL, as given (``base``: without a terminating "/", for a base URL that paths
+    are appended to). Refused: user information, a malformed host or port, a fragment, and plain http
+    to anything but loopback."""
     if value is None or value == "":
         return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingsError(f"{name}={value!r} is not a URL; expected an http(s) URL such as https://host.example")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
+    _refuse_userinfo(name, value)
+    if any(ch.isspace() or not ch.isprintable() for ch in value):
+        raise SettingsError(f"{name}={value!r} contains a space or a control character; {_EXAMPLE_URL}, "
+                            "with spaces percent-encoded (%20)")
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # urllib refuses unbalanced IPv6 brackets
+        raise SettingsError(f"{name}={value!r} is not a URL: its host is malformed (an IPv6 address goes in "
+                            f"brackets, e.g. http://[::1]:8080); {_EXAMPLE_URL}") from None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"{name}={value!r} is not a URL; {_EXAMPLE_URL}")
+    problem = _host_problem(parts.netloc)
+    if problem:
+        raise SettingsError(f"{name}={value!r} is not a URL: {problem}; {_EXAMPLE_URL}")
+    if parts.fragment or value.endswith("#"):
+        raise SettingsError(f"{name}={value!r} carries a fragment (#...); expected the URL without it")
+    if (base or name == "OAUTH_ISSUER") and (parts.query or "?" in value):
+        # RFC 8414 §2: an issuer has no query; a base URL gets paths appended, which a query would follow.
+        raise SettingsError(f"{name}={value!r} carries a query (?...); expected the URL without it")
+    if parts.scheme == "http" and not is_loopback(parts.hostname or ""):
         # Credentials would cross the network in clear (DESIGN: rules for real targets).
         raise SettingsError(f"{name}={value!r} uses plain http to a non-loopback host; expected an https URL")
-    return value if verbatim else value.rstrip("/")
+    return value.rstrip("/") if base else value
 
 
-def _number(name: str, value: str, minimum: float) -> float:
+def _uri(name: str, value: str | None) -> str | None:
+    """An absolute URI that is sent as a parameter (a resource indicator): it must parse; the target
+    says what else it must be."""
+    if value is None:
+        return None
+    _refuse_userinfo(name, value)
     try:
-        number = float(value)
+        urlsplit(value)
     except ValueError:
-        raise SettingsError(f"{name}={value!r} is not a number; expected seconds, e.g. 10") from None
+        raise SettingsError(f"{name}={value!r} is not an absolute URI: its host is malformed; expected e.g. "
+                            "https://api.example.com (RFC 8707 §2)") from None
+    return value
+
+
+def _ca_bundle(value: str) -> str:
+    """A readable PEM file holding at least one certificate that the TLS library can load."""
+    path = Path(value)
+    if not path.is_file():
+        raise SettingsError(f"OAUTH_CA_BUNDLE={value!r}: no such file; expected a PEM CA bundle")
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise SettingsError(f"OAUTH_CA_BUNDLE={value!r}: {error.strerror}; expected a readable PEM CA bundle") from None
+    if b"-----BEGIN CERTIFICATE-----" not in content and b"-----BEGIN TRUSTED CERTIFICATE-----" not in content:
+        raise SettingsError(f"OAUTH_CA_BUNDLE={value!r} holds no PEM certificate (-----BEGIN CERTIFICATE-----); "
+                            "expected a PEM CA bundle (a DER file converts with openssl x509 -inform der)")
+    try:
+        ssl.create_default_context(cafile=value)
+    except ssl.SSLError as error:
+        raise SettingsError(f"OAUTH_CA_BUNDLE={value!r} is not a valid PEM CA bundle ({error.reason or error}); "
+                            "expected PEM certificates") from None
+    return value
+
+
+def _number(name: str, value: str, minimum: float, maximum: float) -> float:
+    if not _DECIMAL.fullmatch(value):
+        raise SettingsError(f"{name}={value!r} is not a number; expected seconds, e.g. 10")
+    number = float(value)
     if not math.isfinite(number):
         raise SettingsError(f"{name}={value!r} is not a finite number; expected seconds, e.g. 10")
     if number < minimum:
         raise SettingsError(f"{name}={value!r} is too small; expected at least {minimum:g}")
+    if number > maximum:
+        raise SettingsError(f"{name}={value!r} is too large; expected at most {maximum:g} seconds")
     return number
 
 
 def _count(name: str, value: str) -> int:
-    if not value.strip().isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise SettingsError(f"{name}={value!r} is not a count; expected a whole number, e.g. 12")
     return int(value)
 
@@ -249,7 +361,11 @@ def load_settings(
     if env_file is not None:
         if not env_file.is_file():
             raise SettingsError(f"--env-file {env_file}: no such file; expected a .env file (see .env.example)")
-        file_values = read_env_file(env_file)
+        try:
+            file_values = read_env_file(env_file)
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+            raise SettingsError(f"--env-file {env_file}: {reason}; expected a readable .env file") from None
 
     raw: dict[str, str | None] = {}
     sources: dict[str, str] = {}
@@ -261,12 +377,15 @@ def load_settings(
             ("default", setting.default),
         ):
             # An empty value means "not set here": .env.example leaves optional settings empty.
-            if value is not None and value.strip():
-                raw[setting.env], sources[setting.env] = value.strip(), source
-                break
+            if value is None or value == "":
+                continue
+            raw[setting.env], sources[setting.env] = _as_given(setting, source, value), source
+            break
         else:
             raw[setting.env] = None
         value = raw[setting.env]
+        if setting.env in _SECRET_SETTINGS:
+            REDACTOR.register(value)
         if setting.choices and value is not None and value not in setting.choices:
             shown = setting.option or setting.env
             raise SettingsError(f"{shown}={value!r} is not valid; expected one of {', '.join(setting.choices)}")
@@ -292,9 +411,7 @@ def load_settings(
             raise SettingsError(
                 "OAUTH_CA_BUNDLE is set but OAUTH_TLS_VERIFY=false turns verification off; expected one of the two"
             )
-        if not Path(ca_bundle).is_file():
-            raise SettingsError(f"OAUTH_CA_BUNDLE={ca_bundle!r}: no such file; expected a PEM CA bundle")
-        verify = ca_bundle
+        verify = _ca_bundle(ca_bundle)
     waiver_setting = get("OAUTH_WAIVERS")
     waivers: tuple[Path, ...] | None = None  # None: the target's default waivers
     if waiver_setting == "none":
@@ -328,12 +445,12 @@ def load_settings(
         fail_on=chosen("OAUTH_FAIL_ON", tuple(GATE)),
         standards_profile=chosen("OAUTH_STANDARDS_PROFILE", STANDARDS_PROFILES),
         waivers=waivers,
-        timeout=_number("OAUTH_TIMEOUT", required("OAUTH_TIMEOUT"), 0.1),
+        timeout=_number("OAUTH_TIMEOUT", required("OAUTH_TIMEOUT"), 0.1, _MAX_TIMEOUT),
         tls_verify=verify,
         reports_dir=reports_dir,
         run_prefix=get("OAUTH_RUN_PREFIX") or _default_run_prefix(),
-        creatio_url=_url("CREATIO_URL", get("CREATIO_URL")),
-        creatio_identity_url=_url("CREATIO_IDENTITY_URL", get("CREATIO_IDENTITY_URL")),
+        creatio_url=_url("CREATIO_URL", get("CREATIO_URL"), base=True),
+        creatio_identity_url=_url("CREATIO_IDENTITY_URL", get("CREATIO_IDENTITY_URL"), base=True),
         creatio_path_style=chosen("CREATIO_PATH_STYLE", PATH_STYLES),
         creatio_hosting=chosen("CREATIO_HOSTING", HOSTINGS),
         admin_user=get("CREATIO_ADMIN_USER"),
@@ -341,7 +458,8 @@ def load_settings(
         tech_user=get("CREATIO_TECH_USER"),
         allowed_entity=get("CREATIO_ALLOWED_ENTITY"),
         denied_entity=get("CREATIO_DENIED_ENTITY"),
-        deactivation_wait=_number("CREATIO_DEACTIVATION_WAIT", required("CREATIO_DEACTIVATION_WAIT"), 0),
+        deactivation_wait=_number("CREATIO_DEACTIVATION_WAIT", required("CREATIO_DEACTIVATION_WAIT"), 0,
+                                  _MAX_DEACTIVATION_WAIT),
         create_tech_users=_flag("CREATIO_CREATE_TECH_USERS", required("CREATIO_CREATE_TECH_USERS")),
         max_tech_users=_count("CREATIO_MAX_TECH_USERS", required("CREATIO_MAX_TECH_USERS")),
         oauth={name: _oauth_value(name, get(name)) for name in _OAUTH_TARGET_SETTINGS},
@@ -363,10 +481,23 @@ def load_settings(
     return settings
 
 
+def _as_given(setting: Setting, source: str, value: str) -> str:
+    """The value exactly as given, or a SettingsError: a value of only spaces, or one with spaces around
+    it for a setting that is no credential (see the module's docstring)."""
+    shown = setting.option if source == "option" and setting.option else setting.env
+    if not value.strip():
+        raise SettingsError(f"{shown} is only whitespace; expected a value, or nothing to leave it unset")
+    if value != value.strip() and setting.env not in _VERBATIM:
+        raise SettingsError(f"{shown}={value!r} has leading or trailing whitespace; expected the value without it")
+    return value
+
+
 def _oauth_value(name: str, value: str | None) -> str | None:
-    if name == "OAUTH_ISSUER":
-        return _url(name, value, verbatim=True)
-    return _url(name, value) if name.endswith("_URL") else value
+    # Endpoint URLs and the issuer as given: a server may tell "/token/" from "/token", and RFC 8414 §3.3
+    # compares an issuer character for character.
+    if name.endswith("_URL") or name == "OAUTH_ISSUER":
+        return _url(name, value)
+    return _uri(name, value) if name == "OAUTH_RESOURCE_INDICATOR" else value
 
 
 def option_value(config_value: Any) -> str | None:

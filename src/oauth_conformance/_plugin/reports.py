@@ -92,9 +92,20 @@ def scenario_finished(config: pytest.Config) -> None:
 
 
 def redact(report: pytest.TestReport) -> None:
-    if report.failed and report.longrepr is not None:
+    """Everything a test report carries to the console and to JUnit, redacted: the traceback (with
+    ``-l``, every frame's locals), a skip or expected failure's reason, and the captured stdout, stderr
+    and log of each phase (JUnit's system-out and system-err are made from these)."""
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple):
+        # A skip: (path, line, reason); the terminal folds skips by this shape, so it is kept.
+        path, line, reason = longrepr
+        report.longrepr = (path, line, REDACTOR.text(reason))
+    elif longrepr is not None:
         # Tracebacks show the arguments of every frame: whatever secret a step held would be printed.
-        report.longrepr = REDACTOR.text(str(report.longrepr))
+        report.longrepr = REDACTOR.text(str(longrepr))
+    report.sections = [(title, REDACTOR.text(content)) for title, content in report.sections]
+    if isinstance(getattr(report, "wasxfail", None), str):
+        report.wasxfail = REDACTOR.text(report.wasxfail)
 
 
 def write(session: pytest.Session, results: list[RequirementResult]) -> None:
