@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
-from oauth_conformance.redaction import REDACTOR
+from oauth_conformance.redaction import REDACTOR, RedactingFilter
 from tools.childrun import ROOT, SuiteRun, run_suite
 
 from .servers import SERVER_NAMES, SERVERS, CalibrationServer, ServerName
@@ -39,14 +39,6 @@ MARKER = ".calibration-reports"
 
 class NoReportError(RuntimeError):
     """The suite ran against a server but wrote no report: nothing to calibrate."""
-
-
-class _Redacting(logging.Filter):
-    """The server's log lines go through the suite's redactor, like everything else the run writes."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = REDACTOR.text(record.getMessage()), None
-        return True
 
 
 def _check_replaceable(reports: Path) -> None:
@@ -90,7 +82,7 @@ def calibrate(server: CalibrationServer, reports: Path) -> tuple[SuiteRun, list[
         # The server runs in this process; its own log lines (DOT warns about every discouraged
         # request it still serves) go to a file beside the reports, not to the console.
         server_log = logging.FileHandler(Path(scratch) / "server.log", encoding="utf-8")
-        server_log.addFilter(_Redacting())
+        server_log.addFilter(RedactingFilter())  # like everything else the run writes
         logging.getLogger().addHandler(server_log)
         try:
             with server.running() as env:
