@@ -9,6 +9,7 @@ from oauth_conformance.redaction import REDACTOR
 __all__ = [
     "BlockedError",
     "FeatureNotOfferedError",
+    "HostCutOffError",
     "InsecureTransportError",
     "MetadataNotFoundError",
     "SettingsError",
@@ -35,6 +36,16 @@ class SuiteError(Exception):
 class TransportFailedError(SuiteError):
     """No usable response: a refused connection, a timeout, an oversized body, or a request not sent
     because its host was unreachable earlier in the run."""
+
+
+class HostCutOffError(TransportFailedError):
+    """A request not sent: its host refused a connection, or timed out several times in a row, earlier in
+    the run, and gets no more requests. ``host`` is its host:port, ``reason`` says why."""
+
+    def __init__(self, message: str, exchange_id: str | None = None, *, host: str, reason: str) -> None:
+        super().__init__(message, exchange_id)
+        self.host = host
+        self.reason = REDACTOR.text(reason)
 
 
 class UnexpectedResponseError(SuiteError):

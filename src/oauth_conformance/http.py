@@ -1,12 +1,15 @@
 """The one HTTP client: every exchange with a server under test goes through here.
 
 It applies the transport policy (no credentials over plain http except to loopback, TLS verification
-on unless the user says otherwise), bounds every call with a timeout, and records each exchange,
-redacted, as evidence for the report and for Allure.
+on unless the user says otherwise), bounds every exchange in every dimension (a deadline over the whole
+of it, a cap on the body as decoded, at most two stacked content codings: ``_bounds``), gives up on a
+host that refused a connection or timed out repeatedly (``_cutoff``), and records each exchange,
+redacted, as evidence for the report and for Allure, whatever its body.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -20,19 +23,46 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from oauth_conformance.errors import InsecureTransportError, TransportFailedError
+from oauth_conformance._bounds import (
+    ACCEPT_ENCODING,
+    MAX_RESPONSE_BYTES,
+    MAX_STACKED_CODINGS,
+    DeadlineExceededError,
+    JsonDecodingError,
+    Progress,
+    ResponseTooLargeError,
+    StackedEncodingsError,
+    loads_json,
+    read_body,
+)
+from oauth_conformance._cutoff import TIMEOUTS_BEFORE_CUT_OFF, Reachability, host_key
+from oauth_conformance._loop import LoopThread
+from oauth_conformance.errors import HostCutOffError, InsecureTransportError, TransportFailedError
 from oauth_conformance.netutil import is_loopback
 from oauth_conformance.redaction import REDACTOR
 
-__all__ = ["EvidenceLog", "Exchange", "HttpClient", "TransportPolicy", "exchange_id", "json_object"]
+__all__ = [
+    "DEADLINE_FACTOR",
+    "MAX_RESPONSE_BYTES",
+    "MAX_STACKED_CODINGS",
+    "TIMEOUTS_BEFORE_CUT_OFF",
+    "DeadlineExceededError",
+    "EvidenceLog",
+    "Exchange",
+    "HttpClient",
+    "JsonDecodingError",
+    "ResponseTooLargeError",
+    "StackedEncodingsError",
+    "TransportPolicy",
+    "exchange_id",
+    "json_object",
+]
 
-# How much of a body the evidence shows, and how much of a response the suite reads at all: a hostile
-# or broken server must not exhaust memory.
+# How much of a body the evidence shows.
 _EVIDENCE_BODY_CHARS = 4000
-MAX_RESPONSE_BYTES = 2 * 1024 * 1024
-# httpx's timeout bounds each phase (connect, each read); a body trickling in a byte at a time never
+# httpx's timeout bounds each phase (connect, each read, each write); a server trickling bytes never
 # trips it, so the whole exchange also has a deadline of this many timeouts.
-_DEADLINE_FACTOR = 3
+DEADLINE_FACTOR = 3
 
 
 @dataclass(frozen=True)
@@ -131,8 +161,9 @@ def _decode_body(content: bytes, content_type: str) -> str:
         return ""
     text = content.decode("utf-8", errors="replace")
     if "json" in content_type:
-        with contextlib.suppress(ValueError):
-            text = json.dumps(json.loads(text), ensure_ascii=False)
+        # Shown re-serialised when it parses; as sent when it does not, or nests too deep to write back.
+        with contextlib.suppress(ValueError, RecursionError):
+            text = json.dumps(loads_json(text), ensure_ascii=False)
     # Redact before cutting: a secret straddling the cut would escape the patterns.
     text = REDACTOR.text(text)
     if len(text) > _EVIDENCE_BODY_CHARS:
@@ -141,37 +172,63 @@ def _decode_body(content: bytes, content_type: str) -> str:
 
 
 def json_object(response: httpx.Response) -> dict[str, Any] | None:
-    """The body as a JSON object, or None when it is not one (empty, HTML, an array, garbage)."""
+    """The body as a JSON object, or None when it is not one (empty, HTML, an array, garbage, invalid
+    UTF-8, nested too deep to parse)."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return body if isinstance(body, dict) else None
 
 
-class ResponseTooLargeError(httpx.TransportError):
-    """The response body exceeded MAX_RESPONSE_BYTES."""
+class _Response(httpx.Response):
+    """What the client returns: an httpx.Response whose ``json()`` fails only with a ValueError, as its
+    callers expect (a body nested too deep raises RecursionError from the parser)."""
 
-
-class DeadlineExceededError(httpx.TimeoutException):
-    """The whole exchange took longer than its deadline, although no single read timed out."""
+    def json(self, **kwargs: Any) -> Any:
+        try:
+            return super().json(**kwargs)
+        except RecursionError:
+            raise JsonDecodingError("JSON nested too deep to decode") from None
 
 
 class HttpClient:
-    """httpx with evidence capture, redaction, timeouts and the transport policy."""
+    """httpx with evidence capture, redaction, bounds and the transport policy.
+
+    Synchronous to its callers; each exchange runs on the client's own event loop (``_loop``), where
+    the whole-exchange deadline can abandon it at any point.
+    """
 
     def __init__(self, policy: TransportPolicy, evidence: EvidenceLog) -> None:
         self.policy = policy
         self.evidence = evidence
         # A CA bundle path becomes an SSL context: httpx deprecates verify=<path>.
         verify = ssl.create_default_context(cafile=policy.verify) if isinstance(policy.verify, str) else policy.verify
-        self._client = httpx.Client(timeout=policy.timeout, verify=verify, follow_redirects=False)
-        # Hosts that refused or timed out a connection: later requests fail at once with the same error,
-        # so an unreachable target costs one timeout per run, not one per scenario.
-        self._unreachable: dict[str, str] = {}
+        self._client = httpx.AsyncClient(
+            timeout=policy.timeout, verify=verify, follow_redirects=False, headers={"Accept-Encoding": ACCEPT_ENCODING},
+            # No connection is reused. A server that sends more than its Content-Length leaves the rest in
+            # the connection's buffer, where the next request on it takes it for its own answer: a forged
+            # token response would then be the "answer" to a later token request. Neither httpx nor httpcore
+            # looks for bytes left over once a response is complete, so a connection serves one exchange.
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
+        self._loop = LoopThread("http-client")
+        self._closed = False
+        # Hosts that refused a connection or timed out repeatedly: later requests fail at once, so an
+        # unreachable or silent target costs a few timeouts per run, not one per exchange.
+        self._reachability = Reachability()
+
+    @property
+    def deadline(self) -> float:
+        """Seconds one exchange may take in all: connecting, sending, the response headers and the body."""
+        return DEADLINE_FACTOR * self.policy.timeout
 
     def close(self) -> None:
-        self._client.close()
+        if self._closed:
+            return
+        self._closed = True
+        self._loop.run(self._client.aclose())
+        self._loop.close()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -188,7 +245,8 @@ class HttpClient:
         cookies: httpx.Cookies | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
-        """Send one request and record it. Transport failures raise TransportFailedError (an ERROR)."""
+        """Send one request and record it. Transport failures raise TransportFailedError (an ERROR);
+        a request to a host cut off earlier in the run raises HostCutOffError at once."""
         request = self._client.build_request(method, url, headers=headers, cookies=cookies, **kwargs)
         parts = urlsplit(url)
         if parts.scheme == "http" and not is_loopback(parts.hostname or "") and _carries_credentials(
@@ -199,48 +257,57 @@ class HttpClient:
                 "(plain http is allowed only to loopback)"
             )
         exchange_id = self.evidence.next_id()
-        origin = f"{parts.scheme}://{parts.netloc}"
-        if origin in self._unreachable:
-            message = f"not sent: {origin} was unreachable earlier in this run ({self._unreachable[origin]})"
+        host = host_key(parts)
+        cut_off = self._reachability.cut_off(host)
+        if cut_off is not None:
+            message = f"not sent: {cut_off.describe()}"
             self._record(exchange_id, request, None, 0.0, message)
-            raise TransportFailedError(f"{method} {REDACTOR.text(url)}: {message}", exchange_id)
+            raise HostCutOffError(f"{method} {REDACTOR.text(url)}: {message}", exchange_id,
+                                  host=host, reason=cut_off.describe())
         started = time.perf_counter()
         try:
-            response = self._send_bounded(request, started, _DEADLINE_FACTOR * self.policy.timeout)
+            response = self._loop.run(self._exchange(request, self.deadline))
         except httpx.HTTPError as error:
             elapsed = (time.perf_counter() - started) * 1000
             message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-            if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
-                self._unreachable[origin] = message
+            self._reachability.failed(host, error, message)
             self._record(exchange_id, request, None, elapsed, message)
             raise TransportFailedError(
                 f"{method} {REDACTOR.text(url)} failed after {elapsed:.0f} ms: {REDACTOR.text(message)}",
                 exchange_id,
             ) from error
+        self._reachability.answered(host)
         self._record(exchange_id, request, response, (time.perf_counter() - started) * 1000, None)
         response.extensions["exchange_id"] = exchange_id
         return response
 
-    def _send_bounded(self, request: httpx.Request, started: float, budget_s: float) -> httpx.Response:
-        streamed = self._client.send(request, stream=True)
+    async def _exchange(self, request: httpx.Request, budget_s: float) -> httpx.Response:
+        """One exchange within ``budget_s`` in all, its body decoded within the bounds."""
+        progress = Progress()
         try:
-            raw = bytearray()
-            for chunk in streamed.iter_raw():
-                raw += chunk
-                if len(raw) > MAX_RESPONSE_BYTES:
-                    raise ResponseTooLargeError(f"response body larger than {MAX_RESPONSE_BYTES} bytes")
-                if time.perf_counter() - started > budget_s:
-                    raise DeadlineExceededError(f"response not complete within {budget_s:g} s")
+            async with asyncio.timeout(budget_s):
+                streamed = await self._client.send(request, stream=True)
+                try:
+                    content = await read_body(streamed, progress)
+                finally:
+                    await streamed.aclose()
+        except TimeoutError:
+            so_far = f", {progress.body_bytes} bytes of it read" if progress.phase == "reading the body" else ""
+            raise DeadlineExceededError(
+                f"exchange not complete within {budget_s:g} s ({DEADLINE_FACTOR} x the timeout), "
+                f"while {progress.phase}{so_far}",
+                request=request,
+            ) from None
         finally:
-            streamed.close()
             # Cookies belong to whoever asked for them (the adapter's admin session), never to every later
             # request: a Bearer probe that also carried the admin's cookies would test the admin's rights.
             self._client.cookies.clear()
-        response = httpx.Response(
-            streamed.status_code, headers=streamed.headers, content=bytes(raw), request=request,
-            extensions=dict(streamed.extensions),
-        )
-        response.read()
+        # The body is decoded already: built without its Content-Encoding (so that httpx does not decode
+        # it again), the response then gets its headers back as they were received.
+        as_decoded = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() != "content-encoding"]
+        response = _Response(streamed.status_code, headers=as_decoded, content=content, request=request,
+                             extensions=dict(streamed.extensions))
+        response.headers = streamed.headers
         return response
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
