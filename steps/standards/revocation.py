@@ -77,6 +77,11 @@ def revocation_200(probe: Probe, checker: Checker) -> None:
     checker.require_tagged(Family.REVOCATION_ANSWERED, probe.last)
 
 
+@then("the revocation answers 200, as it does for the client's own token")
+def unknown_token_200(probe: Probe, access_token_revocation: PositiveControl, checker: Checker) -> None:
+    checker.verify(rfc7009.unknown_token_answered_200, BesideControl(probe.last, access_token_revocation))
+
+
 @then("the revocation answers 200, as it does without the hint")
 def revocation_200_despite_hint(probe: Probe, access_token_revocation: PositiveControl, checker: Checker) -> None:
     checker.verify(rfc7009.wrong_hint_answered_200, BesideControl(probe.last, access_token_revocation))

@@ -16,6 +16,7 @@ from oauth_conformance.checks import rfc9700
 from oauth_conformance.errors import (
     BlockedError,
     FeatureNotOfferedError,
+    HostCutOffError,
     MetadataNotFoundError,
     SettingsError,
     UndecidedError,
@@ -185,6 +186,10 @@ def _blocked(error: BaseException) -> str | None:
         return str(error)
     if isinstance(error, MetadataNotFoundError):
         return str(BlockedError(rfc9700.metadata_published.requirement, str(error)))
+    if isinstance(error, HostCutOffError):
+        # The timeouts that cut the host off were ERRORs of their own: what was not sent afterwards is
+        # blocked by the host, not one more ERROR each.
+        return f"blocked by {error.host}: {error}"
     return None
 
 

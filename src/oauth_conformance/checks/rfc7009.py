@@ -87,13 +87,15 @@ def _answered_200(response: httpx.Response) -> Outcome:
     )
 
 
-@check("RFC7009-2.2-invalid-200", Family.REVOCATION_ANSWERED)
-def unknown_token_answered_200(response: httpx.Response) -> Outcome:
+@check("RFC7009-2.2-invalid-200")
+def unknown_token_answered_200(observed: BesideControl) -> Outcome:
     """Holds when revoking a token the server never issued is answered HTTP 200 (with any body). RFC 7009
     §2.2: "The authorization server responds with HTTP status code 200 if the token has been revoked
-    successfully or if the client submitted an invalid token."
+    successfully or if the client submitted an invalid token." Any 200 would do, so it counts only where
+    the same endpoint, in the same run, revoked the client's own fresh access token with 200 (the
+    control): a 200 from something that is no revocation endpoint (an echo, a login page) proves nothing.
     """
-    return _answered_200(response)
+    return beside_control(observed.control, _answered_200(observed.response))
 
 
 @check("RFC7009-2.1-hint")

@@ -45,7 +45,8 @@ def _root_causes(results: list[RequirementResult]) -> list[str]:
     lines = []
     for requirement_id, count in blocked.most_common():
         cause = by_id.get(requirement_id)
-        verdict = cause.verdict.value if cause else "?"
-        message = cause.message if cause else ""
-        lines.append(f"root cause: {verdict} {requirement_id} blocks {count} requirements: {message}")
+        if cause is None:  # a host cut off after its timeouts (those are the run's ERRORs)
+            lines.append(f"root cause: {requirement_id} stopped answering; it blocks {count} requirements")
+            continue
+        lines.append(f"root cause: {cause.verdict.value} {requirement_id} blocks {count} requirements: {cause.message}")
     return lines
