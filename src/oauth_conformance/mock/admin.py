@@ -6,7 +6,8 @@ Protected by HTTP Basic with the mock's admin login (``MockOptions.admin_user``/
   "operations": ["read", "edit"]}`` → 204: replaces that user's rights on that entity. Stands in
   for Creatio's role and object-permission administration, which the mock does not model.
 - ``GET /__mock__/state`` → ``{"integrations": [names], "users": [SysAdminUnit names],
-  "identity_clients": [IS client ids]}``: lets cleanup checks see what a run left behind.
+  "identity_clients": [IS client ids], "identity_client_names": [IS client names]}``: lets cleanup checks
+  see what a run left behind, one entry per object.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ class MockAdmin:
         self.snapshot = snapshot
 
     def _authorized(self, request: Request) -> bool:
-        credentials = parse_basic(request.headers.get("authorization"))
+        # RFC 7617: base64 of user-id ":" password, nothing more. Not the OAuth client form (RFC 6749
+        # §2.3.1 urlencodes first), so the password the mock prints is the one it takes, "+" and "%" too.
+        credentials = parse_basic(request.headers.get("authorization"), urldecode=False)
         if credentials is None:
             return False
         user_ok = hmac.compare_digest(credentials[0].encode(), self.options.admin_user.encode())
@@ -56,7 +59,8 @@ class MockAdmin:
             return json_response({"error": f"No SysAdminUnit {body.get('userId')!r}."}, 404)
         if entity not in SECURED_ENTITIES:
             return json_response({"error": f"entity must be one of {', '.join(SECURED_ENTITIES)}."}, 400)
-        if not isinstance(operations, list) or not set(operations) <= OPERATIONS:
+        if (not isinstance(operations, list) or not all(isinstance(o, str) for o in operations)
+                or not set(operations) <= OPERATIONS):
             return json_response({"error": f"operations must be a list drawn from {sorted(OPERATIONS)}."}, 400)
         self.store.set_rights(user.id, str(entity), set(operations))
         return empty(204)

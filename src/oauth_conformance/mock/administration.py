@@ -31,7 +31,7 @@ from .creatio_auth import Authenticator, Principal
 from .creatio_store import TECHNICAL_USER_TYPE, USER_TYPE, CreatioStore, SysAdminUnit
 from .ids import canonical_guid
 from .options import MockOptions
-from .wire import empty, json_response, read_json_object
+from .wire import JsonRefused, empty, json_response, parse_json, read_json_object
 
 __all__ = [
     "NAME_REQUIRED",
@@ -140,6 +140,10 @@ class AdministrationService:
         for member in _OPTIONAL_GUIDS:
             if dto.get(member) is not None:
                 _guid_member(dto, member, 400)
+        with self.store.lock:  # the name check and the save in one section: two saves of one name at once
+            return self._save_unique_technical_user(principal, user_id, name, active)
+
+    def _save_unique_technical_user(self, principal: Principal, user_id: str, name: str, active: bool) -> Response:
         # [SRC S82] :802-806: the name check runs first, outside the try, and returns its message.
         if self._name_taken(name, user_id):
             return json_response(SAME_NAME)
@@ -193,8 +197,8 @@ class AdministrationService:
         # [SRC] S81 :504-517, S82 :773-786: Json.Deserialize(jsonObject) runs before the try.
         raw = body.get("jsonObject")
         try:
-            columns = json.loads(raw) if isinstance(raw, str) else None
-        except ValueError:
+            columns = parse_json(raw) if isinstance(raw, str) else None
+        except JsonRefused:
             columns = None
         if not isinstance(columns, dict):
             raise _Fault(500)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import time
 from typing import Any
 
@@ -23,6 +22,7 @@ from joserfc.jwk import KeySet, RSAKey
 from .creatio_store import CreatioStore, SysAdminUnit
 from .identity_link import IdentityError, IdentityLink
 from .options import MockOptions
+from .wire import parse_json
 
 __all__ = ["BearerRejected", "BearerValidator"]
 
@@ -38,7 +38,7 @@ class BearerRejected(Exception):
 def _unverified_header(token: str) -> dict[str, Any]:
     try:
         segment = token.split(".", 1)[0]
-        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+        header = parse_json(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
     except (ValueError, UnicodeDecodeError) as error:
         raise BearerRejected("not a JWS") from error
     if not isinstance(header, dict):
@@ -50,7 +50,7 @@ def _unverified_claims(token: str) -> dict[str, Any]:
     """The payload of a JWS without any check (for the fail-open defects only)."""
     try:
         segment = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+        claims = parse_json(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
     except (ValueError, IndexError, UnicodeDecodeError) as error:
         raise BearerRejected("not a JWS") from error
     if not isinstance(claims, dict):

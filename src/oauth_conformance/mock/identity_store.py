@@ -122,6 +122,11 @@ class IdentityStore:
         with self.lock:
             return sorted(self.clients)
 
+    def client_names(self) -> list[str]:
+        """Every client's ClientName (Creatio registers an integration's client under its name)."""
+        with self.lock:
+            return sorted(client.name for client in self.clients.values())
+
     def register_resource(self, resource: OwnedResource) -> bool:
         with self.lock:
             if resource.name in self.resources:

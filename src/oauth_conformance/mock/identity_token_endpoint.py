@@ -239,7 +239,10 @@ class TokenEndpoint:
     def _well_formed_resource(resource: str) -> bool:
         """Whether ``resource`` is what RFC 8707 §2 allows: "an absolute URI" that "MUST NOT include a
         fragment component"."""
-        parts = urlsplit(resource)
+        try:
+            parts = urlsplit(resource)
+        except ValueError:  # e.g. "https://[::1": an unclosed IPv6 literal is no URI at all
+            return False
         return bool(parts.scheme) and bool(parts.netloc or parts.path) and "#" not in resource and " " not in resource
 
     def _credentials(self, request: Request, params: dict[str, str]) -> tuple[str, str | None] | Response | None:

@@ -42,7 +42,9 @@ NO_MANAGE_RIGHT = 'Insufficient permissions for the system operation "CanManageS
 NO_DEFAULT_RESOURCE = "Default OAuth resource is not found."
 DEFAULT_RESOURCE_EXISTS = "Default OAuth resource already exists."
 USER_EXISTS = "User with the specified name already exists."
-
+CONCURRENT_EDITS = "The record was changed by other saves too often to save this one; try again."
+# Rounds of an update before it gives up (see Integrations.update): far more than overlap in practice.
+UPDATE_ROUNDS = 64
 
 
 def _client_update(
@@ -59,6 +61,13 @@ def _client_update(
         "Enabled": enabled,
         "Properties": {"SysAdminUnitId": user_id},
     }
+
+
+def _edited_fields(app: OAuthClientApp) -> tuple[object, ...]:
+    """What an update reads and writes: an edit stored meanwhile changes it."""
+    return (app.name, app.application_url, app.redirect_url, app.description, app.system_user_id, app.is_active,
+            app.client_secret)
+
 
 class IntegrationError(Exception):
     """A refused save. ``error_code`` is the .NET exception name in ``errorInfo`` [INF];
@@ -208,41 +217,68 @@ class Integrations:
         self.require_manage(principal)
         # [NF] whether UpdateClient or OData PATCH refuse an empty Name: no source, so the less convenient
         # reading (as AddClient, [SRC S82]): it is saved.
-        user_id = app.system_user_id
-        if changes.system_user_id is not None:
-            user_id = self._system_user(changes.system_user_id).id
-        new = {
-            "name": app.name if changes.name is None else changes.name,
-            "application_url": app.application_url if changes.application_url is None else changes.application_url,
-            "redirect_url": app.redirect_url if changes.redirect_url is None else changes.redirect_url,
-            "description": app.description if changes.description is None else changes.description,
-            "system_user_id": user_id,
-        }
-        is_active = app.is_active if changes.is_active is None else changes.is_active
-        edited = any(getattr(app, field) != value for field, value in new.items())
-        rotate = (edited and self.options.has("edit-rotates-secret")) or (
-            is_active and not app.is_active and self.options.has("reactivate-rotates-secret")
-        )
-        body = _client_update(
-            app.client_id, new["name"], new["description"], self._client_uri(new["application_url"]),
-            new["redirect_url"], is_active, user_id,
-        )
-        secret = self._new_client_secret() if rotate else app.client_secret
-        if rotate:  # defects "edit-rotates-secret" / "reactivate-rotates-secret"
-            body["ClientSecret"] = secret
-        try:
-            await self.link.manage("POST", "Clients/update", "update_client", body)
-        except IdentityError as error:
-            raise _identity_failed(error) from error
-        with self.store.lock:
-            for field, value in new.items():
-                setattr(app, field, value)
-            app.is_active = is_active
-            app.client_secret = secret
-            app.modified_on = now_iso()
+        user_id = None if changes.system_user_id is None else self._system_user(changes.system_user_id).id
+        # Edits of one integration may overlap: each awaits the IS with the whole record in its body.
+        # Each is worked out from the record as it stands and stored only if no other edit was stored
+        # meanwhile; otherwise it is worked out again from the newer record and sent again. So no edit
+        # is lost, and the last body the IS got is the record Creatio keeps. Every round stores one
+        # edit, so overlapping edits settle within as many rounds as there are of them.
+        for _ in range(UPDATE_ROUNDS):
+            with self.store.lock:
+                seen = _edited_fields(app)
+            new, is_active, secret, body = self._updated(app, changes, user_id)
+            try:
+                await self.link.manage("POST", "Clients/update", "update_client", body)
+            except IdentityError as error:
+                self._still_stored(app)  # deleted meanwhile: the IS's 404 means the record is gone
+                raise _identity_failed(error) from error
+            with self.store.lock:
+                self._still_stored(app)
+                if _edited_fields(app) != seen:
+                    continue
+                for field, value in new.items():
+                    setattr(app, field, value)
+                app.is_active = is_active
+                app.client_secret = secret
+                app.modified_on = now_iso()
+            break
+        else:
+            raise IntegrationError("DbOperationException", CONCURRENT_EDITS, 409)
         if changes.is_active is False and self.options.has("deactivate-all-clients-of-user"):
             await self._deactivate_siblings(app)
         return app
+
+    def _still_stored(self, app: OAuthClientApp) -> None:
+        with self.store.lock:
+            if self.store.apps.get(app.id) is not app:
+                raise IntegrationError("ItemNotFoundException", RECORD_NOT_FOUND, 404)
+
+    def _updated(self, app: OAuthClientApp, changes: Changes, user_id: str | None
+                 ) -> tuple[dict[str, str], bool, str, dict[str, object]]:
+        """What ``changes`` make of ``app`` as it stands: the new fields, Active, the secret, and the
+        body of IS ``Clients/update``."""
+        with self.store.lock:
+            new = {
+                "name": app.name if changes.name is None else changes.name,
+                "application_url": app.application_url if changes.application_url is None
+                else changes.application_url,
+                "redirect_url": app.redirect_url if changes.redirect_url is None else changes.redirect_url,
+                "description": app.description if changes.description is None else changes.description,
+                "system_user_id": app.system_user_id if user_id is None else user_id,
+            }
+            is_active = app.is_active if changes.is_active is None else changes.is_active
+            edited = any(getattr(app, field) != value for field, value in new.items())
+            rotate = (edited and self.options.has("edit-rotates-secret")) or (
+                is_active and not app.is_active and self.options.has("reactivate-rotates-secret")
+            )
+            secret = self._new_client_secret() if rotate else app.client_secret
+        body = _client_update(
+            app.client_id, new["name"], new["description"], self._client_uri(new["application_url"]),
+            new["redirect_url"], is_active, new["system_user_id"],
+        )
+        if rotate:  # defects "edit-rotates-secret" / "reactivate-rotates-secret"
+            body["ClientSecret"] = secret
+        return new, is_active, secret, body
 
     async def _deactivate_siblings(self, app: OAuthClientApp) -> None:
         """Defect "deactivate-all-clients-of-user": disable every other integration of ``app``'s user.
@@ -295,13 +331,13 @@ class Integrations:
         # this method at all, so the refusal (the less convenient answer) stays.
         if not (name or "").strip():
             raise _invalid(NAME_REQUIRED)
-        if name and self.store.user_by_name(name) is not None:
-            raise _invalid(USER_EXISTS)
         # §3.4: technical users are SysAdminUnitTypeValue 7, active, with no rights and no password.
         # Defect "techuser-wrong-type": see administration.py.
         type_value = USER_TYPE if self.options.has("techuser-wrong-type") else TECHNICAL_USER_TYPE
         user = SysAdminUnit(id=new_guid(), name=name or "", type_value=type_value)
-        with self.store.lock:
+        with self.store.lock:  # one section: two saves of one name at once must not both pass the check
+            if name and self.store.user_by_name(name) is not None:
+                raise _invalid(USER_EXISTS)
             self.store.users[user.id] = user
         return user
 

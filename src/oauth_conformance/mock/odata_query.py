@@ -15,7 +15,11 @@ from .ids import canonical_guid
 __all__ = ["QueryError", "parse_query"]
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# ASCII digits only: ``\d`` would take any script's digits. A literal longer than _MAX_DIGITS is refused
+# rather than handed to int(), which refuses more than 4300 digits.
+_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+_COUNT = re.compile(r"^[0-9]+$")
+_MAX_DIGITS = 30
 SUPPORTED_OPTIONS = frozenset({"$filter", "$select", "$orderby", "$top", "$skip"})
 
 
@@ -69,7 +73,7 @@ def _literal(token: str) -> object:
         return lowered == "true"
     if lowered == "null":
         return None
-    if _NUMBER.match(token):
+    if _NUMBER.fullmatch(token) and len(token) <= _MAX_DIGITS:
         return float(token) if "." in token else int(token)
     raise QueryError(f"unsupported literal {token!r} in $filter")
 
@@ -107,18 +111,19 @@ class Query:
         return result
 
 
-def _sort_key(value: object) -> tuple[int, float, str]:
+def _sort_key(value: object) -> tuple[int, int | float, str]:
+    # Numbers compared as they are: float() of a stored integer beyond 1e308 would overflow.
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return (0, float(value), "")
-    return (1 if value is not None else 2, 0.0, str(value))
+        return (0, value, "")
+    return (1 if value is not None else 2, 0, str(value))
 
 
-def _row_key(name: str, row: dict[str, Any]) -> tuple[int, float, str]:
+def _row_key(name: str, row: dict[str, Any]) -> tuple[int, int | float, str]:
     return _sort_key(row.get(name))
 
 
 def _count(name: str, value: str) -> int:
-    if not value.isdigit():
+    if not _COUNT.fullmatch(value) or len(value) > _MAX_DIGITS:  # str.isdigit() also takes "²"
         raise QueryError(f"{name} must be a non-negative integer")
     return int(value)
 

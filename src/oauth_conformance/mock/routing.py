@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
@@ -81,6 +81,10 @@ class Router:
             scope["path_params"] = params
             try:
                 response = await handler(request)
+            except ClientDisconnect:
+                # The client went away mid-body (or uvicorn already refused a malformed one): there
+                # is nobody to answer.
+                return
             except Exception:
                 # A bug in the mock must show up as a 500, never as a hung connection.
                 log.exception("mock handler failed: %s %s", request.method, scope["path"])

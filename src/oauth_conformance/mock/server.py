@@ -125,11 +125,14 @@ class MockServers:
         return user.id
 
     def snapshot(self) -> dict[str, list[str]]:
-        """Every SysAdminUnit, integration and IS client by name (duplicates and empty names kept)."""
+        """Every object of each kind: integrations and SysAdminUnits by name, IS clients by id and by name
+        (duplicates and empty names kept, so that a user and an integration of one name are two, and an
+        IS client a run left behind is found by the run's prefix like the rest)."""
         with self._creatio_store.lock:
             integrations = sorted(a.name for a in self._creatio_store.apps.values())
             users = sorted(u.name for u in self._creatio_store.users.values())
-        return {"integrations": integrations, "users": users, "identity_clients": self._identity_store.client_ids()}
+        return {"integrations": integrations, "users": users, "identity_clients": self._identity_store.client_ids(),
+                "identity_client_names": self._identity_store.client_names()}
 
     def _trust(self) -> dict[str, str]:
         """Over https, the CA the suite must trust for this mock."""

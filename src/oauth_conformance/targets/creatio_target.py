@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from oauth_conformance.errors import FeatureNotOfferedError, SettingsError, SuiteError, UnexpectedResponseError
@@ -134,15 +134,28 @@ class CreatioEnvironment:
         return provisioner.create(label, system_user_id=user_id)
 
     def leftovers(self, family: str) -> list[str]:
-        """Integrations and users named by another run (prefix ``family``, not this run's prefix): left by a
-        run that could not clean up, or belonging to one going on elsewhere."""
-        names = [str(r.get("Name") or "") for r in self.adapter.integrations()] + [
-            str(r.get("Name") or "") for r in self.adapter.users()
-        ]
-        return sorted({n for n in names if n.startswith(family) and not n.startswith(self.run_prefix)})
+        """What another run named (prefix ``family``, not this run's prefix): left by a run that could not
+        clean up, or belonging to one going on elsewhere. One entry per object, each with its kind, so that
+        a technical user named after its integration counts as the second object it is: integrations and
+        users, and the Identity Service clients where the target shows them (only the bundled mock does:
+        a Creatio gives the suite no way to list its Identity Service's clients)."""
+
+        def theirs(name: str) -> bool:
+            return name.startswith(family) and not name.startswith(self.run_prefix)
+
+        found = [f"integration {name!r}" for name in _names(self.adapter.integrations()) if theirs(name)]
+        found += [f"user {name!r}" for name in _names(self.adapter.users()) if theirs(name)]
+        if self.mock is not None:
+            clients = self.mock.snapshot()["identity_client_names"]
+            found += [f"Identity Service client {name!r}" for name in clients if theirs(name)]
+        return sorted(found)
 
     def close(self) -> None:
         """Nothing to stop: a real instance outlives the run."""
+
+
+def _names(rows: list[dict[str, Any]]) -> list[str]:
+    return [str(row.get("Name") or "") for row in rows]
 
 
 def derive_identity_url(site_url: str) -> str | None:
