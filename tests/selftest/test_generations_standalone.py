@@ -33,8 +33,10 @@ def _env(servers: MockServers, *, opt_in: bool, prefix: str = PREFIX) -> dict[st
 
 
 def _created(servers: MockServers, prefix: str) -> list[str]:
+    """What the mock holds under ``prefix``, each named with its kind as the leftover report names it."""
     snapshot = servers.snapshot()
-    return [name for key in ("integrations", "users") for name in snapshot[key] if name.startswith(prefix)]
+    kinds = {"integrations": "integration", "users": "user"}
+    return [f"{kind} {name!r}" for key, kind in kinds.items() for name in snapshot[key] if name.startswith(prefix)]
 
 
 def _settled(servers: MockServers, prefix: str) -> list[str]:
@@ -142,7 +144,7 @@ def test_a_run_killed_halfway_leaves_only_what_the_next_run_lists(tmp_path: Path
         run = run_suite(tmp_path / "next", *FAST, "-k", "is_added_to_the_list",
                         env_file=_env(servers, opt_in=True, prefix=f"{PREFIX}next-"))
         _assert_clean(run)
-        assert sorted(run.conformance["run"]["stale_leftovers"]) == sorted(set(left))
+        assert sorted(run.conformance["run"]["stale_leftovers"]) == sorted(left)
         assert "delete them on the OAuth integrated applications and Users pages" in run.stdout
 
 

@@ -167,7 +167,8 @@ def terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
         shown = ", ".join(seen.stale[:5]) + (" …" if len(seen.stale) > 5 else "")
         terminalreporter.write_line(
             f"stale leftovers of earlier runs on the target ({len(seen.stale)}): {shown}; once no other run is "
-            "going on, delete them on the OAuth integrated applications and Users pages"
+            "going on, delete them on the OAuth integrated applications and Users pages (an Identity Service "
+            "client left without its integration, in the Identity Service)"
         )
 
 
