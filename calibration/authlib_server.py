@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import httpx
+import httpx2
 
 from .authlib_app import create_app
 from .authlib_clients import ClientStore, seed_clients
@@ -32,7 +32,7 @@ def _metadata(issuer: str) -> dict[str, Any]:
     """The RFC 8414 metadata as the server publishes it, fetched from the issuer's well-known URI."""
     from authlib.oauth2.rfc8414 import get_well_known_url  # type: ignore[import-untyped]
 
-    with httpx.Client(timeout=5.0, trust_env=False) as http:
+    with httpx2.Client(timeout=5.0, trust_env=False) as http:
         response = http.get(get_well_known_url(issuer, external=True))
         response.raise_for_status()
         document = response.json()

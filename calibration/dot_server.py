@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from .dot_clients import seed_clients
 from .dot_paths import ADMIN_RESOURCE_PATH, DISCOVERY_PATH, RESOURCE_PATH
@@ -48,7 +48,7 @@ def _prepare_database(database: Path) -> SeededClients:
 def _discovery(base_url: str) -> dict[str, Any]:
     """Poll DOT's discovery document until it answers (the first request also loads DOT's URLconf)."""
     deadline = time.monotonic() + _READY_TIMEOUT_S
-    with httpx.Client(timeout=5.0, trust_env=False) as http:
+    with httpx2.Client(timeout=5.0, trust_env=False) as http:
         while True:
             try:
                 response = http.get(base_url + DISCOVERY_PATH)
@@ -57,7 +57,7 @@ def _discovery(base_url: str) -> dict[str, Any]:
                 if not isinstance(document, dict):
                     raise RuntimeError(f"{response.url}: discovery is not a JSON object")
                 return document
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.02)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from oauth_conformance.errors import SuiteError
@@ -34,7 +34,7 @@ class World(RedactedRepr):
     tokens: dict[str, TokenResult] = field(default_factory=dict)
     earlier_tokens: dict[str, str] = field(default_factory=dict)
     outcome: CreationOutcome | None = None
-    response: httpx.Response | None = None
+    response: httpx2.Response | None = None
     before: dict[str, set[str]] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)
     # Ids of what the name-required attempt left behind, compared before and after.
@@ -57,7 +57,7 @@ class World(RedactedRepr):
             raise SuiteError("the scenario saved no integration")
         return self.outcome
 
-    def api_answer(self) -> httpx.Response:
+    def api_answer(self) -> httpx2.Response:
         """The API's answer to the scenario's last read."""
         if self.response is None:
             raise SuiteError("the scenario sent no request")
@@ -79,14 +79,14 @@ def world() -> World:
 class Probe:
     """The responses of one standards scenario's requests, newest last."""
 
-    responses: list[httpx.Response] = field(default_factory=list)
+    responses: list[httpx2.Response] = field(default_factory=list)
     # Access tokens the scenario obtained for itself, newest last.
     tokens: list[str] = field(default_factory=list)
     # The token response a later check compares with (the introspection of that token).
     issued: TokenResult | None = None
 
     @property
-    def last(self) -> httpx.Response:
+    def last(self) -> httpx2.Response:
         if not self.responses:
             raise SuiteError("the scenario sent no request")
         return self.responses[-1]

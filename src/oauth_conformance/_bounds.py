@@ -1,7 +1,7 @@
 """What the HTTP client reads of a response, at most: the size cap on decoded bytes, the stacked content
 codings it decodes, and JSON that can only fail as a decoding error.
 
-httpx decodes a chunk of the wire in one call without a limit on its output, so a gzip bomb of 1 kB
+httpx2 decodes a chunk of the wire in one call without a limit on its output, so a gzip bomb of 1 kB
 inflates to hundreds of MiB before any cap can see it. Here every coding is inflated in pieces of at
 most ``_PIECE`` bytes and pulled, piece by piece, through the stack, so reading stops within one piece
 of the cap however much the wire would inflate to.
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import httpx
+import httpx2
 
 __all__ = [
     "ACCEPT_ENCODING",
@@ -37,7 +37,7 @@ MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 # One coding is the norm and two are legal (RFC 9110 §8.4); a deeper stack has no use but to multiply
 # a bomb's ratio, so it is refused rather than decoded.
 MAX_STACKED_CODINGS = 2
-# What the client asks for: only what it decodes here (httpx would also offer br and zstd whenever
+# What the client asks for: only what it decodes here (httpx2 would also offer br and zstd whenever
 # their packages happen to be installed, and those would reach the checks undecoded).
 ACCEPT_ENCODING = "gzip, deflate"
 _PIECE = 64 * 1024
@@ -48,15 +48,15 @@ Coding = Literal["gzip", "deflate", "identity"]
 _CODINGS: dict[str, Coding] = {"gzip": "gzip", "x-gzip": "gzip", "deflate": "deflate", "identity": "identity"}
 
 
-class ResponseTooLargeError(httpx.TransportError):
+class ResponseTooLargeError(httpx2.TransportError):
     """The response body exceeded MAX_RESPONSE_BYTES, on the wire or once decoded."""
 
 
-class StackedEncodingsError(httpx.TransportError):
+class StackedEncodingsError(httpx2.TransportError):
     """The response stacks more content codings than MAX_STACKED_CODINGS."""
 
 
-class DeadlineExceededError(httpx.TimeoutException):
+class DeadlineExceededError(httpx2.TimeoutException):
     """The whole exchange (connecting, sending, the response headers and the body) took longer than its
     deadline, although no single read timed out."""
 
@@ -70,14 +70,14 @@ class _Inflater:
 
     def __init__(self, coding: Literal["gzip", "deflate"]) -> None:
         self._coding = coding
-        # Deflate as sent is sometimes raw (no zlib header); httpx tries zlib first, then raw. So do we.
+        # Deflate as sent is sometimes raw (no zlib header); httpx2 tries zlib first, then raw. So do we.
         wbits = 16 + zlib.MAX_WBITS if coding == "gzip" else zlib.MAX_WBITS
         self._inflate = zlib.decompressobj(wbits)
         self._first = coding == "deflate"
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         # Past the end of the stream zlib would keep every further byte in unused_data: a stream of "{}"
-        # followed by an endless tail must cost nothing. httpx ignores such a tail too.
+        # followed by an endless tail must cost nothing. httpx2 ignores such a tail too.
         while not self._inflate.eof:
             try:
                 out = self._inflate.decompress(data, _PIECE)
@@ -86,7 +86,7 @@ class _Inflater:
                     self._first = False
                     self._inflate = zlib.decompressobj(-zlib.MAX_WBITS)
                     continue
-                raise httpx.DecodingError(f"{self._coding}: {error}") from error
+                raise httpx2.DecodingError(f"{self._coding}: {error}") from error
             self._first = False
             data = self._inflate.unconsumed_tail
             if out:
@@ -99,7 +99,7 @@ class _Inflater:
         try:
             rest = self._inflate.flush()
         except zlib.error as error:  # pragma: no cover - flush reports nothing that decompress did not
-            raise httpx.DecodingError(f"{self._coding}: {error}") from error
+            raise httpx2.DecodingError(f"{self._coding}: {error}") from error
         if rest:
             yield rest
 
@@ -115,13 +115,13 @@ class ContentDecoder:
                 f"Content-Encoding {', '.join(codings)}: {len(layered)} stacked content codings, more than the "
                 f"{MAX_STACKED_CODINGS} the suite decodes"
             )
-        # A coding httpx does not know is left as it is, as httpx leaves it.
+        # A coding httpx2 does not know is left as it is, as httpx2 leaves it.
         self._stages = [
             _Inflater(known) for known in (_CODINGS.get(c) for c in reversed(layered)) if known in ("gzip", "deflate")
         ]
 
     @classmethod
-    def for_response(cls, headers: httpx.Headers) -> ContentDecoder:
+    def for_response(cls, headers: httpx2.Headers) -> ContentDecoder:
         values = headers.get_list("content-encoding", split_commas=True)
         return cls([v.strip().lower() for v in values if v.strip()])
 
@@ -150,7 +150,7 @@ class Progress:
     body_bytes: int = 0
 
 
-async def read_body(response: httpx.Response, progress: Progress) -> bytes:
+async def read_body(response: httpx2.Response, progress: Progress) -> bytes:
     """The decoded body of a streamed response, refused past MAX_RESPONSE_BYTES (wire or decoded)."""
     decoder = ContentDecoder.for_response(response.headers)
     body = bytearray()

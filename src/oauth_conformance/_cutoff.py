@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import SplitResult
 
-import httpx
+import httpx2
 
 __all__ = ["TIMEOUTS_BEFORE_CUT_OFF", "CutOff", "Reachability", "host_key"]
 
@@ -71,11 +71,11 @@ class Reachability:
         with self._lock:
             self._timeouts.pop(host, None)
 
-    def failed(self, host: str, error: httpx.HTTPError, message: str) -> None:
+    def failed(self, host: str, error: httpx2.HTTPError, message: str) -> None:
         with self._lock:
-            if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
+            if isinstance(error, httpx2.ConnectError | httpx2.ConnectTimeout):
                 self._cut_off.setdefault(host, CutOff(host, "refused", message))
-            elif isinstance(error, httpx.TimeoutException):
+            elif isinstance(error, httpx2.TimeoutException):
                 count = self._timeouts.get(host, 0) + 1
                 self._timeouts[host] = count
                 if count >= TIMEOUTS_BEFORE_CUT_OFF:

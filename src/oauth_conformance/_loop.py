@@ -1,9 +1,9 @@
 """An event loop in a thread of its own, for the HTTP client's exchanges.
 
-Why asynchronous under a synchronous client: httpx bounds each phase of an exchange by its timeout
+Why asynchronous under a synchronous client: httpx2 bounds each phase of an exchange by its timeout
 (connect, each read, each write), so a server trickling header bytes one a second never trips any of
 them, and a synchronous client has no public way to abandon a read in progress. An asyncio task can
-be cancelled wherever it waits, connecting, sending, reading headers or body, and httpcore closes the
+be cancelled wherever it waits, connecting, sending, reading headers or body, and httpcore2 closes the
 connection when it is; ``asyncio.timeout`` around the whole exchange is then a real deadline. One loop
 serves the client for its lifetime.
 """

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 
 from oauth_conformance._bounds import (
     ACCEPT_ENCODING,
@@ -60,7 +60,7 @@ __all__ = [
 
 # How much of a body the evidence shows.
 _EVIDENCE_BODY_CHARS = 4000
-# httpx's timeout bounds each phase (connect, each read, each write); a server trickling bytes never
+# httpx2's timeout bounds each phase (connect, each read, each write); a server trickling bytes never
 # trips it, so the whole exchange also has a deadline of this many timeouts.
 DEADLINE_FACTOR = 3
 
@@ -149,7 +149,7 @@ class TransportPolicy:
     verify: bool | str = True
 
 
-def _carries_credentials(headers: httpx.Headers, body: bytes) -> bool:
+def _carries_credentials(headers: httpx2.Headers, body: bytes) -> bool:
     if "authorization" in headers or "cookie" in headers:
         return True
     lowered = body.lower()
@@ -171,7 +171,7 @@ def _decode_body(content: bytes, content_type: str) -> str:
     return text
 
 
-def json_object(response: httpx.Response) -> dict[str, Any] | None:
+def json_object(response: httpx2.Response) -> dict[str, Any] | None:
     """The body as a JSON object, or None when it is not one (empty, HTML, an array, garbage, invalid
     UTF-8, nested too deep to parse)."""
     try:
@@ -181,8 +181,8 @@ def json_object(response: httpx.Response) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-class _Response(httpx.Response):
-    """What the client returns: an httpx.Response whose ``json()`` fails only with a ValueError, as its
+class _Response(httpx2.Response):
+    """What the client returns: an httpx2.Response whose ``json()`` fails only with a ValueError, as its
     callers expect (a body nested too deep raises RecursionError from the parser)."""
 
     def json(self, **kwargs: Any) -> Any:
@@ -193,7 +193,7 @@ class _Response(httpx.Response):
 
 
 class HttpClient:
-    """httpx with evidence capture, redaction, bounds and the transport policy.
+    """httpx2 with evidence capture, redaction, bounds and the transport policy.
 
     Synchronous to its callers; each exchange runs on the client's own event loop (``_loop``), where
     the whole-exchange deadline can abandon it at any point.
@@ -202,15 +202,15 @@ class HttpClient:
     def __init__(self, policy: TransportPolicy, evidence: EvidenceLog) -> None:
         self.policy = policy
         self.evidence = evidence
-        # A CA bundle path becomes an SSL context: httpx deprecates verify=<path>.
+        # A CA bundle path becomes an SSL context: httpx2 deprecates verify=<path>.
         verify = ssl.create_default_context(cafile=policy.verify) if isinstance(policy.verify, str) else policy.verify
-        self._client = httpx.AsyncClient(
+        self._client = httpx2.AsyncClient(
             timeout=policy.timeout, verify=verify, follow_redirects=False, headers={"Accept-Encoding": ACCEPT_ENCODING},
             # No connection is reused. A server that sends more than its Content-Length leaves the rest in
             # the connection's buffer, where the next request on it takes it for its own answer: a forged
-            # token response would then be the "answer" to a later token request. Neither httpx nor httpcore
+            # token response would then be the "answer" to a later token request. Neither httpx2 nor httpcore2
             # looks for bytes left over once a response is complete, so a connection serves one exchange.
-            limits=httpx.Limits(max_keepalive_connections=0),
+            limits=httpx2.Limits(max_keepalive_connections=0),
         )
         self._loop = LoopThread("http-client")
         self._closed = False
@@ -242,9 +242,9 @@ class HttpClient:
         url: str,
         *,
         headers: Mapping[str, str] | None = None,
-        cookies: httpx.Cookies | None = None,
+        cookies: httpx2.Cookies | None = None,
         **kwargs: Any,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """Send one request and record it. Transport failures raise TransportFailedError (an ERROR);
         a request to a host cut off earlier in the run raises HostCutOffError at once."""
         request = self._client.build_request(method, url, headers=headers, cookies=cookies, **kwargs)
@@ -267,7 +267,7 @@ class HttpClient:
         started = time.perf_counter()
         try:
             response = self._loop.run(self._exchange(request, self.deadline))
-        except httpx.HTTPError as error:
+        except httpx2.HTTPError as error:
             elapsed = (time.perf_counter() - started) * 1000
             message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             self._reachability.failed(host, error, message)
@@ -281,7 +281,7 @@ class HttpClient:
         response.extensions["exchange_id"] = exchange_id
         return response
 
-    async def _exchange(self, request: httpx.Request, budget_s: float) -> httpx.Response:
+    async def _exchange(self, request: httpx2.Request, budget_s: float) -> httpx2.Response:
         """One exchange within ``budget_s`` in all, its body decoded within the bounds."""
         progress = Progress()
         try:
@@ -302,7 +302,7 @@ class HttpClient:
             # Cookies belong to whoever asked for them (the adapter's admin session), never to every later
             # request: a Bearer probe that also carried the admin's cookies would test the admin's rights.
             self._client.cookies.clear()
-        # The body is decoded already: built without its Content-Encoding (so that httpx does not decode
+        # The body is decoded already: built without its Content-Encoding (so that httpx2 does not decode
         # it again), the response then gets its headers back as they were received.
         as_decoded = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() != "content-encoding"]
         response = _Response(streamed.status_code, headers=as_decoded, content=content, request=request,
@@ -310,17 +310,17 @@ class HttpClient:
         response.headers = streamed.headers
         return response
 
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+    def get(self, url: str, **kwargs: Any) -> httpx2.Response:
         return self.request("GET", url, **kwargs)
 
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+    def post(self, url: str, **kwargs: Any) -> httpx2.Response:
         return self.request("POST", url, **kwargs)
 
     def _record(
         self,
         exchange_id: str,
-        request: httpx.Request,
-        response: httpx.Response | None,
+        request: httpx2.Request,
+        response: httpx2.Response | None,
         elapsed_ms: float,
         error: str | None,
     ) -> None:
@@ -343,7 +343,7 @@ class HttpClient:
         )
 
 
-def exchange_id(response: httpx.Response) -> str | None:
+def exchange_id(response: httpx2.Response) -> str | None:
     """The evidence ID of the exchange that produced this response."""
     value = response.extensions.get("exchange_id")
     return value if isinstance(value, str) else None

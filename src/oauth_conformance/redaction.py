@@ -11,7 +11,7 @@ forget a form, and a Basic header built anywhere is covered by the secret's regi
 Patterns catch the ones the suite never saw (a JWT in an error body, a Basic credential or a cookie
 echoed by a hostile server, a header in an HTTP library's debug log).
 
-``RedactingFilter`` applies the same to log records, so that httpx's and httpcore's records, at any
+``RedactingFilter`` applies the same to log records, so that httpx2's and httpcore2's records, at any
 level, are redacted before any handler formats them.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-import httpx
+import httpx2
 from pytest_bdd import given, parsers, then, when
 
 from oauth_conformance.checks import Family, creatio
@@ -49,7 +49,7 @@ def api_answers(world: World, checker: Checker) -> None:
     checker.verify(creatio.token_acts_as_techuser, creatio.PermittedRead(world.api_answer()))
 
 
-def _admin_sees_records(adapter: CreatioAdapter, response: httpx.Response) -> bool:
+def _admin_sees_records(adapter: CreatioAdapter, response: httpx2.Response) -> bool:
     """The control for an empty answer: whether an administrator reads records of the same entity."""
     entity = response.request.url.path.rstrip("/").rsplit("/", 1)[-1]
     return bool(adapter.odata_query(entity, {"$top": "1", "$select": "Id"}))

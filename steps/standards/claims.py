@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 import pytest
 from pytest_bdd import then, when
 
@@ -133,7 +133,7 @@ def probe_endpoint(member: str, advertised: object, standards: StandardsTarget,
 
 
 @then("every endpoint the metadata advertises answers as a live endpoint")
-def endpoints_live(metadata: httpx.Response, standards: StandardsTarget, http: HttpClient, checker: Checker) -> None:
+def endpoints_live(metadata: httpx2.Response, standards: StandardsTarget, http: HttpClient, checker: Checker) -> None:
     if metadata.status_code != 200:
         pytest.skip(f"no metadata document to read: discovery answered HTTP {metadata.status_code} "
                     f"({exchange_id(metadata)})")

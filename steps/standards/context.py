@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 from oauth_conformance.checks import PositiveControl, rfc6749, rfc7517, rfc9700
@@ -63,7 +63,7 @@ def authenticated(standards: StandardsTarget, client: Client, form: Mapping[str,
 
 
 def revoke(standards: StandardsTarget, http: HttpClient, url: str, token: str, client: Client | None = None,
-           hint: str | None = None) -> httpx.Response:
+           hint: str | None = None) -> httpx2.Response:
     """A revocation request (RFC 7009 §2.1) by ``client`` (the standards client by default), authenticated
     the way it authenticates here."""
     form = {"token": token} | ({"token_type_hint": hint} if hint else {})
@@ -113,7 +113,7 @@ def _token_of(standards: StandardsTarget, result: TokenResult) -> str:
     return token
 
 
-def keys_in(key_set: httpx.Response) -> list[dict[str, Any]]:
+def keys_in(key_set: httpx2.Response) -> list[dict[str, Any]]:
     """The keys of a key set, for a check that needs them; a key set answering without a JSON ``keys``
     array blocks it, reported once at the requirement that says so (its media type is no obstacle)."""
     keys = json_object(key_set) or {}
@@ -130,7 +130,7 @@ def _blocked(missing: UnexpectedResponseError) -> str:
     return str(BlockedError(rfc9700.metadata_published.requirement, str(missing)))
 
 
-def metadata_response(standards: StandardsTarget) -> httpx.Response:
+def metadata_response(standards: StandardsTarget) -> httpx2.Response:
     """The metadata document as the server served it (OpenID discovery, else RFC 8414); the checks of the
     metadata are skipped, naming every URL tried, where the server publishes none."""
     try:

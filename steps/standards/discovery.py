@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from pytest_bdd import given, then, when
 
@@ -21,7 +21,7 @@ AUTH_STYLES: dict[str, AuthStyle] = {"client_secret_basic": "basic", "client_sec
 
 
 @given("the discovery document of the authorization server", target_fixture="metadata")
-def discovery_document(standards: StandardsTarget) -> httpx.Response:
+def discovery_document(standards: StandardsTarget) -> httpx2.Response:
     """The metadata as the server serves it: its OpenID discovery document, else its RFC 8414 document;
     skipped, naming every URL tried, where it publishes neither."""
     return metadata_response(standards)
@@ -40,7 +40,7 @@ def metadata_found(lookup: rfc9700.MetadataLookup, checker: Checker) -> None:
     checker.verify(rfc9700.metadata_published, lookup)
 
 
-def _meta(metadata: httpx.Response) -> dict[str, Any]:
+def _meta(metadata: httpx2.Response) -> dict[str, Any]:
     """The metadata a content check reads: only a document the server published (HTTP 200). A JSON error
     body is no metadata, and a check of what it lacks (say, no ``none`` algorithm) would prove nothing;
     the checks of the answer itself (METADATA_PUBLISHED) judge the status."""
@@ -50,12 +50,12 @@ def _meta(metadata: httpx.Response) -> dict[str, Any]:
     return json_object(metadata) or {}
 
 
-def _document(metadata: httpx.Response) -> MetadataDocument:
+def _document(metadata: httpx2.Response) -> MetadataDocument:
     return MetadataDocument(_meta(metadata), exchange_id(metadata))
 
 
 @pytest.fixture
-def key_set(metadata: httpx.Response, http: HttpClient, standards: StandardsTarget) -> httpx.Response:
+def key_set(metadata: httpx2.Response, http: HttpClient, standards: StandardsTarget) -> httpx2.Response:
     uri = _meta(metadata).get("jwks_uri")
     if not isinstance(uri, str):
         pytest.skip("the metadata names no jwks_uri")
@@ -63,7 +63,7 @@ def key_set(metadata: httpx.Response, http: HttpClient, standards: StandardsTarg
 
 
 @pytest.fixture
-def usable_key_set(key_set: httpx.Response) -> httpx.Response:
+def usable_key_set(key_set: httpx2.Response) -> httpx2.Response:
     """The key set, for a check of its keys: where it holds no keys array, that check is blocked by the
     one requirement that says so."""
     keys_in(key_set)
@@ -71,17 +71,17 @@ def usable_key_set(key_set: httpx.Response) -> httpx.Response:
 
 
 @then("the metadata is served as JSON with no empty array values")
-def metadata_json(metadata: httpx.Response, checker: Checker) -> None:
+def metadata_json(metadata: httpx2.Response, checker: Checker) -> None:
     checker.verify_tagged(Family.METADATA_PUBLISHED, metadata)
 
 
 @then("the metadata has response_types_supported")
-def response_types(metadata: httpx.Response, checker: Checker) -> None:
+def response_types(metadata: httpx2.Response, checker: Checker) -> None:
     checker.verify(rfc8414.response_types_listed, _document(metadata))
 
 
 @then("the issuer equals the base URL the discovery document was fetched from")
-def issuer_matches(metadata: httpx.Response, standards: StandardsTarget, checker: Checker) -> None:
+def issuer_matches(metadata: httpx2.Response, standards: StandardsTarget, checker: Checker) -> None:
     checker.verify(
         rfc8414.issuer_matches_fetch_url, rfc8414.IssuerFetchedFrom(_document(metadata), standards.identity.issuer)
     )
@@ -89,7 +89,7 @@ def issuer_matches(metadata: httpx.Response, standards: StandardsTarget, checker
 
 @then("the metadata names a token endpoint that issues a token to the client")
 def token_endpoint_works(
-    metadata: httpx.Response, standards: StandardsTarget, token_control: PositiveControl, checker: Checker
+    metadata: httpx2.Response, standards: StandardsTarget, token_control: PositiveControl, checker: Checker
 ) -> None:
     needs_issuing(token_control)
     result = standards.token()
@@ -98,7 +98,7 @@ def token_endpoint_works(
 
 
 @then("grant_types_supported contains client_credentials")
-def grant_types(metadata: httpx.Response, standards: StandardsTarget, checker: Checker) -> None:
+def grant_types(metadata: httpx2.Response, standards: StandardsTarget, checker: Checker) -> None:
     # Some servers publish the member only in their RFC 8414 document, the one that defines it.
     missing = _meta(metadata).get("grant_types_supported") is None
     oauth_metadata = standards.identity.oauth_metadata() if missing else None
@@ -108,7 +108,7 @@ def grant_types(metadata: httpx.Response, standards: StandardsTarget, checker: C
 
 @then("each advertised token endpoint authentication method obtains a token")
 def auth_methods_work(
-    metadata: httpx.Response, standards: StandardsTarget, token_control: PositiveControl, checker: Checker
+    metadata: httpx2.Response, standards: StandardsTarget, token_control: PositiveControl, checker: Checker
 ) -> None:
     needs_issuing(token_control)
     methods = rfc8414.advertised_auth_methods(_meta(metadata))
@@ -122,48 +122,48 @@ def auth_methods_work(
 
 
 @then("no *_signing_alg_values_supported list contains none")
-def no_none(metadata: httpx.Response, checker: Checker) -> None:
+def no_none(metadata: httpx2.Response, checker: Checker) -> None:
     checker.verify(rfc8414.no_none_signing_alg, _document(metadata))
 
 
 @then("the key set is a JSON object with a keys array")
-def key_set_shape(key_set: httpx.Response, checker: Checker) -> None:
+def key_set_shape(key_set: httpx2.Response, checker: Checker) -> None:
     checker.require(rfc7517.set_has_keys, key_set)
 
 
 @then("every key has a kty")
-def keys_typed(usable_key_set: httpx.Response, checker: Checker) -> None:
+def keys_typed(usable_key_set: httpx2.Response, checker: Checker) -> None:
     checker.verify(rfc7517.keys_have_kty, usable_key_set)
 
 
 @then("the kid values are distinct")
-def kids_distinct(usable_key_set: httpx.Response, checker: Checker) -> None:
+def kids_distinct(usable_key_set: httpx2.Response, checker: Checker) -> None:
     checker.verify(rfc7517.kids_distinct, usable_key_set)
 
 
 @then("no key carries private key material")
-def no_private(usable_key_set: httpx.Response, checker: Checker) -> None:
+def no_private(usable_key_set: httpx2.Response, checker: Checker) -> None:
     checker.verify(rfc7517.no_private_members, usable_key_set)
 
 
 @then("every RSA key has a modulus of at least 2048 bits")
-def rsa_2048(usable_key_set: httpx.Response, checker: Checker) -> None:
+def rsa_2048(usable_key_set: httpx2.Response, checker: Checker) -> None:
     checker.verify(rfc7517.rsa_keys_2048, usable_key_set)
 
 
 @then("no key carries both use and key_ops, and signing keys say use sig")
-def use_and_key_ops(usable_key_set: httpx.Response, checker: Checker) -> None:
+def use_and_key_ops(usable_key_set: httpx2.Response, checker: Checker) -> None:
     checker.verify(rfc7517.use_and_key_ops_consistent, usable_key_set)
 
 
 @then("the issuer is an https URL without query or fragment")
-def issuer_https(metadata: httpx.Response, checker: Checker) -> None:
+def issuer_https(metadata: httpx2.Response, checker: Checker) -> None:
     skip_local_plain_http(_meta(metadata).get("issuer"), "the issuer", metadata.request.url.scheme)
     checker.verify(rfc8414.issuer_is_https, _document(metadata))
 
 
 @then("the jwks_uri is an https URL")
-def jwks_uri_https(metadata: httpx.Response, checker: Checker) -> None:
+def jwks_uri_https(metadata: httpx2.Response, checker: Checker) -> None:
     uri = _meta(metadata).get("jwks_uri")
     if uri is None:
         pytest.skip("the metadata names no jwks_uri")

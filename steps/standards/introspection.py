@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 from pytest_bdd import given, parsers, then, when
 
@@ -21,7 +21,7 @@ def introspection_endpoint(standards: StandardsTarget) -> str:
     return advertised_endpoint(standards, "introspection_endpoint")
 
 
-def introspect(url: str, token: str, standards: StandardsTarget, http: HttpClient) -> httpx.Response:
+def introspect(url: str, token: str, standards: StandardsTarget, http: HttpClient) -> httpx2.Response:
     """The introspection of ``token`` by the caller the target names for it (OAUTH_INTROSPECTION_CLIENT_ID,
     else the standards client), authenticated the way that caller authenticates here."""
     return http.post(url, **authenticated(standards, standards.introspector, {"token": token}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
+import httpx2
 import pytest
 from pytest_bdd import given, then, when
 
@@ -52,13 +52,13 @@ def resource_https(standards: StandardsTarget) -> None:
                    "the protected resource")
 
 
-def _send_plain(http: HttpClient, request: httpx.Request, probe: Probe) -> None:
+def _send_plain(http: HttpClient, request: httpx2.Request, probe: Probe) -> None:
     # Deliberately outside the transport policy (and so outside the evidence log): the values are made
     # up, so nothing real leaks; the finding's message carries the status.
     try:
-        with httpx.Client(timeout=http.policy.timeout, follow_redirects=False) as raw:
+        with httpx2.Client(timeout=http.policy.timeout, follow_redirects=False) as raw:
             probe.responses.append(raw.send(request))
-    except httpx.HTTPError:
+    except httpx2.HTTPError:
         pass  # nothing listening on plain http: the best outcome
 
 
@@ -68,7 +68,7 @@ def _plain_answer(probe: Probe) -> PlainHttpAnswer:
 
 @when("made-up client credentials are sent to the token endpoint over plain http")
 def plain_token_request(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
-    request = httpx.Request(
+    request = httpx2.Request(
         "POST", _plain_http(standards.identity.token_endpoint), data={"grant_type": "client_credentials"},
         headers={"Authorization": basic_credentials(_MADE_UP_ID, _MADE_UP_SECRET)},
     )
@@ -78,7 +78,7 @@ def plain_token_request(standards: StandardsTarget, http: HttpClient, probe: Pro
 @when("a made-up token is sent to the protected resource over plain http")
 def plain_resource_request(standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
     resource_url = require_part(standards.resource_url, "OAUTH_RESOURCE_URL (a protected resource)")
-    request = httpx.Request("GET", _plain_http(resource_url),
+    request = httpx2.Request("GET", _plain_http(resource_url),
                             headers={"Authorization": "Bearer made-up-token-never-valid"})
     _send_plain(http, request, probe)
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from urllib.parse import quote, quote_plus
 
-import httpx
+import httpx2
 import pytest
 
 from oauth_conformance.http import EvidenceLog, HttpClient, TransportPolicy
@@ -64,7 +64,7 @@ def mock() -> Iterator[MockServers]:
         yield servers
 
 
-def _technical_user(session: httpx.Client, mock: MockServers, name: str) -> str:
+def _technical_user(session: httpx2.Client, mock: MockServers, name: str) -> str:
     user_id = str(uuid.uuid4())
     response = session.post(f"{mock.options.app_prefix}/rest/AdministrationService/UpdateOrCreateTechnicalUser",
                             json={"Id": user_id, "Name": name, "Active": True})
@@ -72,7 +72,7 @@ def _technical_user(session: httpx.Client, mock: MockServers, name: str) -> str:
     return user_id
 
 
-def _add_client(session: httpx.Client, mock: MockServers, name: str, user_id: str) -> str:
+def _add_client(session: httpx2.Client, mock: MockServers, name: str, user_id: str) -> str:
     result = service(session, mock, "AddClient", {"addClientRequest": {
         "name": name, "redirectUrl": "", "applicationUrl": "https://left.example.test", "systemUserId": user_id,
         "grantType": "client_credentials"}})

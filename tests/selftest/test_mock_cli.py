@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 
-import httpx
+import httpx2
 import pytest
 
 from oauth_conformance.mock import MockOptions
@@ -64,7 +64,7 @@ def _env_blocks(output: list[str]) -> dict[str, dict[str, str]]:
     return blocks
 
 
-def _check_oauth_block(client: httpx.Client, oauth: dict[str, str], creatio_url: str, identity_url: str) -> None:
+def _check_oauth_block(client: httpx2.Client, oauth: dict[str, str], creatio_url: str, identity_url: str) -> None:
     """The oauth block names the seeded clients and a resource their tokens may read."""
     assert set(oauth) == {"OAUTH_TARGET", "OAUTH_ISSUER", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET",
                           "OAUTH_CLIENT2_ID", "OAUTH_CLIENT2_SECRET", "OAUTH_DISABLED_CLIENT_ID",
@@ -74,7 +74,7 @@ def _check_oauth_block(client: httpx.Client, oauth: dict[str, str], creatio_url:
     assert oauth["OAUTH_RESOURCE_URL"] == creatio_url + "/0/odata/Currency"
     token_url = client.get(identity_url + "/.well-known/openid-configuration").json()["token_endpoint"]
 
-    def token(prefix: str) -> httpx.Response:
+    def token(prefix: str) -> httpx2.Response:
         return client.post(token_url, data={"grant_type": "client_credentials",
                                             "client_id": oauth[f"{prefix}_ID"],
                                             "client_secret": oauth[f"{prefix}_SECRET"]})
@@ -117,7 +117,7 @@ def test_serves_prints_env_block_and_stops_on_sigterm() -> None:
             assert env["CREATIO_TECH_USER"] == "Conformance technical user"
             assert env["CREATIO_HOSTING"] == "cloud"
             assert (env["CREATIO_ALLOWED_ENTITY"], env["CREATIO_DENIED_ENTITY"]) == ("Currency", "Contact")
-            with httpx.Client(trust_env=False) as client:
+            with httpx2.Client(trust_env=False) as client:
                 discovery = client.get(env["CREATIO_IDENTITY_URL"] + "/.well-known/openid-configuration")
                 assert discovery.status_code == 200
                 login = client.post(env["CREATIO_URL"] + "/ServiceModel/AuthService.svc/Login",

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
-import httpx
+import httpx2
 import pytest
 
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
@@ -47,11 +47,11 @@ def _at_once(tasks: list[Callable[[], T]]) -> list[T]:
         return [future.result(timeout=120) for future in [pool.submit(released, task) for task in tasks]]
 
 
-def _sessions(mock: MockServers, count: int) -> list[httpx.Client]:
+def _sessions(mock: MockServers, count: int) -> list[httpx2.Client]:
     return [admin_session(mock) for _ in range(count)]
 
 
-def _technical_user(session: httpx.Client, mock: MockServers, name: str) -> str:
+def _technical_user(session: httpx2.Client, mock: MockServers, name: str) -> str:
     user_id = str(uuid.uuid4())
     response = session.post(f"{mock.options.app_prefix}/rest/AdministrationService/UpdateOrCreateTechnicalUser",
                             json={"Id": user_id, "Name": name, "Active": True})
@@ -59,7 +59,7 @@ def _technical_user(session: httpx.Client, mock: MockServers, name: str) -> str:
     return user_id
 
 
-def _add_client(session: httpx.Client, mock: MockServers, name: str) -> dict[str, Any]:
+def _add_client(session: httpx2.Client, mock: MockServers, name: str) -> dict[str, Any]:
     result = service(session, mock, "AddClient", {"addClientRequest": {
         "name": name, "redirectUrl": "", "applicationUrl": "https://start.example.test",
         "systemUserId": mock.seed.technical_user_id, "grantType": "client_credentials"}})
@@ -67,7 +67,7 @@ def _add_client(session: httpx.Client, mock: MockServers, name: str) -> dict[str
     return result
 
 
-def _identity_client(mock: MockServers, http: httpx.Client, client_id: str) -> dict[str, Any]:
+def _identity_client(mock: MockServers, http: httpx2.Client, client_id: str) -> dict[str, Any]:
     secret = mock.system_setting("OAuth20IdentityServerClientSecret")
     issued = http.post(f"{mock.identity_url}/connect/token", auth=("bpmonline-designer", secret),
                        data={"grant_type": "client_credentials", "scope": "get_client_info IdentityServerApi"})
@@ -100,7 +100,7 @@ def test_edits_of_one_integration_at_once_all_stay(mock: MockServers) -> None:
                 "SystemUserId": user,
             }
 
-            def edit(session: httpx.Client, field: str, value: Any) -> int:
+            def edit(session: httpx2.Client, field: str, value: Any) -> int:
                 if field in SERVICE_EDITS:
                     body = {"updateClientRequest": {"clientId": app["clientId"], SERVICE_EDITS[field]: value}}
                     response = session.post(f"{prefix}/rest/OAuthConfigService/UpdateClient", json=body)
@@ -122,7 +122,7 @@ def test_edits_of_one_integration_at_once_all_stay(mock: MockServers) -> None:
             session.close()
 
 
-def _token(http: httpx.Client, mock: MockServers, client_id: str, secret: str) -> httpx.Response:
+def _token(http: httpx2.Client, mock: MockServers, client_id: str, secret: str) -> httpx2.Response:
     return http.post(f"{mock.identity_url}/connect/token",
                      data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
 
@@ -136,7 +136,7 @@ def test_tokens_creations_and_deletions_at_once_leave_the_stores_agreeing(mock: 
     try:
         kept: list[dict[str, Any]] = []
         for round_ in range(ROUNDS):
-            def create_and_delete(session: httpx.Client, n: int, r: int = round_) -> list[dict[str, Any]]:
+            def create_and_delete(session: httpx2.Client, n: int, r: int = round_) -> list[dict[str, Any]]:
                 made = [_add_client(session, mock, f"{PREFIX}made {r}.{n}.{k}") for k in range(3)]
                 deleted = service(session, mock, "DeleteClient",
                                   {"deleteClientRequest": {"clientId": made[0]["clientId"]}})
@@ -144,7 +144,7 @@ def test_tokens_creations_and_deletions_at_once_leave_the_stores_agreeing(mock: 
                 return made[1:]
 
             def tokens() -> list[str]:
-                with httpx.Client(trust_env=False, timeout=30) as http:
+                with httpx2.Client(trust_env=False, timeout=30) as http:
                     issued = [_token(http, mock, seeded.client_id, seeded.client_secret) for _ in range(5)]
                 assert [response.status_code for response in issued] == [200] * 5
                 return [str(response.json()["access_token"]) for response in issued]
@@ -161,7 +161,7 @@ def test_tokens_creations_and_deletions_at_once_leave_the_stores_agreeing(mock: 
             session.close()
 
 
-def _assert_agreeing(mock: MockServers, admin: httpx.Client, kept: list[dict[str, Any]]) -> None:
+def _assert_agreeing(mock: MockServers, admin: httpx2.Client, kept: list[dict[str, Any]]) -> None:
     """Creatio and the IS hold the same integrations of this test, and each kept one works."""
     snapshot = mock.snapshot()
     made = sorted(n for n in snapshot["integrations"] if n.startswith(f"{PREFIX}made"))
@@ -170,7 +170,7 @@ def _assert_agreeing(mock: MockServers, admin: httpx.Client, kept: list[dict[str
     rows = admin.get(f"{mock.options.app_prefix}/odata/OAuthClientApp").json()["value"]
     listed = {row["ClientId"] for row in rows}
     assert {app["clientId"] for app in kept} <= listed
-    with httpx.Client(trust_env=False, timeout=30) as http:
+    with httpx2.Client(trust_env=False, timeout=30) as http:
         for app in kept[:: max(1, len(kept) // 8)]:
             assert _token(http, mock, app["clientId"], app["clientSecret"]).status_code == 200
 
@@ -182,7 +182,7 @@ def test_one_name_saved_at_once_makes_one_technical_user(mock: MockServers) -> N
         name = f"{PREFIX}same name"
         prefix = mock.options.app_prefix
 
-        def save(session: httpx.Client) -> Any:
+        def save(session: httpx2.Client) -> Any:
             response = session.post(f"{prefix}/rest/AdministrationService/UpdateOrCreateTechnicalUser",
                                     json={"Id": str(uuid.uuid4()), "Name": name, "Active": True})
             assert response.status_code == 200, response.text

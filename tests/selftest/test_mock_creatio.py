@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
@@ -29,17 +29,17 @@ def add_request(name: str, user_id: str) -> dict[str, Any]:
                                  "systemUserId": user_id, "grantType": "client_credentials"}}
 
 
-def add_client(session: httpx.Client, mock: MockServers, name: str, user_id: str | None = None) -> dict[str, Any]:
+def add_client(session: httpx2.Client, mock: MockServers, name: str, user_id: str | None = None) -> dict[str, Any]:
     result = service(session, mock, "AddClient", add_request(name, user_id or mock.seed.technical_user_id))
     assert result["success"], result
     return result
 
 
-def administration(session: httpx.Client, mock: MockServers, method: str, body: dict[str, Any]) -> httpx.Response:
+def administration(session: httpx2.Client, mock: MockServers, method: str, body: dict[str, Any]) -> httpx2.Response:
     return session.post(f"{mock.options.app_prefix}/rest/AdministrationService/{method}", json=body)
 
 
-def technical_user(session: httpx.Client, mock: MockServers, name: str) -> str:
+def technical_user(session: httpx2.Client, mock: MockServers, name: str) -> str:
     """A new technical user through AdministrationService/UpdateOrCreateTechnicalUser; its Id."""
     user_id = str(uuid.uuid4())
     response = administration(session, mock, "UpdateOrCreateTechnicalUser",
@@ -48,18 +48,18 @@ def technical_user(session: httpx.Client, mock: MockServers, name: str) -> str:
     return user_id
 
 
-def delete_user(session: httpx.Client, mock: MockServers, user_id: str) -> dict[str, Any]:
+def delete_user(session: httpx2.Client, mock: MockServers, user_id: str) -> dict[str, Any]:
     response = administration(session, mock, "DeleteUser", {"userId": user_id})
     assert response.status_code == 200, response.text
     result: dict[str, Any] = json.loads(response.json()["DeleteUserResult"])
     return result
 
 
-def update_client(session: httpx.Client, mock: MockServers, client_id: str, **fields: Any) -> dict[str, Any]:
+def update_client(session: httpx2.Client, mock: MockServers, client_id: str, **fields: Any) -> dict[str, Any]:
     return service(session, mock, "UpdateClient", {"updateClientRequest": {"clientId": client_id, **fields}})
 
 
-def token_response(mock: MockServers, client_id: str, secret: str) -> httpx.Response:
+def token_response(mock: MockServers, client_id: str, secret: str) -> httpx2.Response:
     return HTTP.post(f"{mock.identity_url}/connect/token",
                      data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
 
@@ -74,7 +74,7 @@ def odata(mock: MockServers, path: str) -> str:
     return f"{mock.creatio_url}{mock.options.app_prefix}/odata/{path}"
 
 
-def bearer_get(mock: MockServers, path: str, access_token: str, scheme: str = "Bearer") -> httpx.Response:
+def bearer_get(mock: MockServers, path: str, access_token: str, scheme: str = "Bearer") -> httpx2.Response:
     return HTTP.get(odata(mock, path), headers={"Authorization": f"{scheme} {access_token}"})
 
 
@@ -84,7 +84,7 @@ def claims_of(access_token: str) -> dict[str, Any]:
     return result
 
 
-def identity_client(mock: MockServers, client_id: str) -> httpx.Response:
+def identity_client(mock: MockServers, client_id: str) -> httpx2.Response:
     secret = mock.system_setting("OAuth20IdentityServerClientSecret")
     issued = HTTP.post(f"{mock.identity_url}/connect/token", auth=("bpmonline-designer", secret),
                        data={"grant_type": "client_credentials", "scope": "get_client_info IdentityServerApi"})
@@ -95,7 +95,7 @@ def identity_client(mock: MockServers, client_id: str) -> httpx.Response:
 class Env:
     """A running mock, an admin session and one integration for the seeded technical user."""
 
-    def __init__(self, mock: MockServers, admin: httpx.Client) -> None:
+    def __init__(self, mock: MockServers, admin: httpx2.Client) -> None:
         self.mock = mock
         self.admin = admin
         self.app = add_client(self.admin, mock, f"creatio self-test {mock.options.profile}")
@@ -270,7 +270,7 @@ def test_saves_are_cancelled_while_the_identity_service_is_down(env: Env) -> Non
     before = mock.snapshot()
     mock.set_identity_available(False)
     try:
-        with pytest.raises(httpx.ConnectError):
+        with pytest.raises(httpx2.ConnectError):
             HTTP.get(f"{mock.identity_url}/.well-known/openid-configuration")
         result = service(admin, mock, "AddClient", add_request("never stored", mock.seed.technical_user_id))
         assert result == {"success": False, "errorInfo": {"errorCode": "ApiServerConnectivityException",

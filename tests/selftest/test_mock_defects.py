@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from oauth_conformance.mock import BENIGN, DEFECTS, Defect, MockOptions, MockServers, start_mock
@@ -20,7 +20,7 @@ from tests.selftest.mock_client import HTTP
 class Mock:
     def __init__(self, servers: MockServers) -> None:
         self.servers = servers
-        self.admin = httpx.Client(base_url=servers.creatio_url, trust_env=False, timeout=10, verify=False)
+        self.admin = httpx2.Client(base_url=servers.creatio_url, trust_env=False, timeout=10, verify=False)
         login = self.admin.post("/ServiceModel/AuthService.svc/Login",
                                 json={"UserName": servers.admin_user, "UserPassword": servers.admin_password})
         assert login.json()["Code"] == 0
@@ -57,11 +57,11 @@ class Mock:
     def secret(self, app: dict[str, Any]) -> str:
         return str(self.service("GetClientSecret", {"clientAppId": app["id"]})["clientSecret"])
 
-    def token(self, client_id: str, secret: str) -> httpx.Response:
+    def token(self, client_id: str, secret: str) -> httpx2.Response:
         return HTTP.post(f"{self.servers.identity_url}/connect/token",
                          data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret})
 
-    def api(self, entity: str, access_token: str) -> httpx.Response:
+    def api(self, entity: str, access_token: str) -> httpx2.Response:
         return HTTP.get(f"{self.servers.creatio_url}/0/odata/{entity}",
                         headers={"Authorization": f"Bearer {access_token}"})
 
@@ -487,7 +487,7 @@ def _issue_token(mock: Mock) -> str:
 
 # --- benign variants -----------------------------------------------------------------------------
 
-def _issue(mock: Mock) -> httpx.Response:
+def _issue(mock: Mock) -> httpx2.Response:
     app = mock.add_client()
     response = mock.token(app["clientId"], app["clientSecret"])
     assert response.status_code == 200
@@ -642,7 +642,7 @@ def test_unknown_defect_name_is_refused() -> None:
 # the baseline honours a resource indicator (so RFC 9068 §3's check is decided on a clean run), and each
 # switch makes the difference its description names.
 
-def _token_for(mock: Mock, **extra: str) -> httpx.Response:
+def _token_for(mock: Mock, **extra: str) -> httpx2.Response:
     app = mock.add_client()
     return HTTP.post(f"{mock.servers.identity_url}/connect/token",
                      data={"grant_type": "client_credentials", "client_id": app["clientId"],

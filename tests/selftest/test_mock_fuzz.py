@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -60,7 +60,7 @@ class Context:
     the fuzz can use them."""
 
     mock: MockServers
-    http: httpx.Client
+    http: httpx2.Client
     cookie: str
     csrf: str
     bearer: str  # a seeded client's token, for Creatio's API
@@ -77,7 +77,7 @@ class Context:
         return self.mock.options.app_prefix
 
 
-def _token(http: httpx.Client, mock: MockServers, client_id: str, secret: str, scope: str | None = None) -> str:
+def _token(http: httpx2.Client, mock: MockServers, client_id: str, secret: str, scope: str | None = None) -> str:
     data = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
     if scope:
         data["scope"] = scope
@@ -86,7 +86,7 @@ def _token(http: httpx.Client, mock: MockServers, client_id: str, secret: str, s
     return str(response.json()["access_token"])
 
 
-def _context(mock: MockServers, http: httpx.Client) -> Context:
+def _context(mock: MockServers, http: httpx2.Client) -> Context:
     admin = admin_session(mock)
     with closing(admin):
         seeded = mock.seed.oauth_clients[0]
@@ -510,7 +510,7 @@ def cases(ctx: Context) -> st.SearchStrategy[Case]:
     return build()
 
 
-def send(ctx: Context, case: Case) -> httpx.Response:
+def send(ctx: Context, case: Case) -> httpx2.Response:
     return ctx.http.request(case.method, case.url, params=tuple(case.params) or None,
                             # h11 refuses to send a value with whitespace at either end: that is no header.
                             headers=[(name.encode(), value.strip(b" \t")) for name, value in case.headers],
@@ -531,7 +531,7 @@ def _error_shape(case: Case) -> Callable[[Any], bool]:
     return lambda body: False  # WCF faults and the router's refusals carry no body
 
 
-def shaped(case: Case, response: httpx.Response) -> bool:
+def shaped(case: Case, response: httpx2.Response) -> bool:
     """Whether a 4xx is in the shape its endpoint uses: no body, or the endpoint's error body."""
     if not 400 <= response.status_code < 500 or not response.content or case.method == "HEAD":
         return True
@@ -542,7 +542,7 @@ def shaped(case: Case, response: httpx.Response) -> bool:
     return _error_shape(case)(body)
 
 
-def documented(case: Case, response: httpx.Response) -> bool:
+def documented(case: Case, response: httpx2.Response) -> bool:
     """Whether a 500 is one the mock answers on purpose (``DOCUMENTED_500``): a WCF fault, empty body."""
     return response.status_code == 500 and case.endpoint.name in DOCUMENTED_500 and response.content == b""
 
@@ -563,7 +563,7 @@ class _Failures(logging.Handler):
 @pytest.fixture(params=["creatio", "compliant"], scope="module")
 def ctx(request: pytest.FixtureRequest) -> Iterator[Context]:
     with start_mock(MockOptions(profile=request.param)) as mock, \
-            httpx.Client(trust_env=False, timeout=30) as http:
+            httpx2.Client(trust_env=False, timeout=30) as http:
         yield _context(mock, http)
 
 
@@ -614,7 +614,7 @@ def _assert_still_answering(ctx: Context) -> None:
 
 # --- inputs that broke the mock, each once, whatever the fuzz draws ----------------------------------------
 
-def _json(ctx: Context, path: str, text: str, auth: str = "cookie", method: str = "POST") -> httpx.Response:
+def _json(ctx: Context, path: str, text: str, auth: str = "cookie", method: str = "POST") -> httpx2.Response:
     headers = {name: value.decode() for name, value in _own_credentials(ctx)[auth]}
     return ctx.http.request(method, ctx.mock.creatio_url + path.replace("{P}", ctx.prefix), content=text.encode(
         "utf-8", "surrogatepass"), headers={**headers, "Content-Type": "application/json"})
@@ -624,7 +624,7 @@ def _currency(ctx: Context) -> str:
     return next(record for record in ctx.records if record.startswith("Currency("))
 
 
-def _stored_then_read(ctx: Context, value: str) -> list[httpx.Response]:
+def _stored_then_read(ctx: Context, value: str) -> list[httpx2.Response]:
     """A number stored in a record, then the list read and ordered by it (a value JSON cannot carry back
     out would break every later read)."""
     stored = _json(ctx, f"{{P}}/odata/{_currency(ctx)}", f'{{"Rate": {value}}}', method="PATCH")
@@ -634,12 +634,12 @@ def _stored_then_read(ctx: Context, value: str) -> list[httpx.Response]:
     return [stored, listed]
 
 
-def _odata(ctx: Context, **params: str) -> list[httpx.Response]:
+def _odata(ctx: Context, **params: str) -> list[httpx2.Response]:
     return [ctx.http.get(f"{ctx.mock.creatio_url}{ctx.prefix}/odata/Currency", params=params,
                          headers={"Authorization": f"Bearer {ctx.bearer}"})]
 
 
-BREAKERS: dict[str, Callable[[Context], list[httpx.Response]]] = {
+BREAKERS: dict[str, Callable[[Context], list[httpx2.Response]]] = {
     "deep JSON at AddClient": lambda ctx: [_json(ctx, "{P}/rest/OAuthConfigService/AddClient", "[" * 100_000)],
     "deep JSON at the login": lambda ctx: [_json(ctx, "/ServiceModel/AuthService.svc/Login",
                                                  '{"UserName":' * 50_000, "none")],
@@ -689,7 +689,7 @@ STORED = {"an integer beyond 1e308 stored"}
 def untouched(request: pytest.FixtureRequest) -> Iterator[Context]:
     """A mock of its own: the fuzz may have deleted the records these inputs are aimed at."""
     with start_mock(MockOptions(profile=request.param)) as mock, \
-            httpx.Client(trust_env=False, timeout=30) as http:
+            httpx2.Client(trust_env=False, timeout=30) as http:
         yield _context(mock, http)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
@@ -36,10 +36,10 @@ class Gen:
         self.admin = admin_session(mock)
         self.prefix = mock.options.app_prefix
 
-    def config(self, method: str, body: dict[str, Any]) -> httpx.Response:
+    def config(self, method: str, body: dict[str, Any]) -> httpx2.Response:
         return self.admin.post(f"{self.prefix}/rest/OAuthConfigService/{method}", json=body)
 
-    def administration(self, method: str, body: dict[str, Any]) -> httpx.Response:
+    def administration(self, method: str, body: dict[str, Any]) -> httpx2.Response:
         return self.admin.post(f"{self.prefix}/rest/AdministrationService/{method}", json=body)
 
     def add(self, name: str, user_id: str | None = None, **members: Any) -> dict[str, Any]:
@@ -51,7 +51,7 @@ class Gen:
         result: dict[str, Any] = response.json()["AddClientResult"]
         return result
 
-    def token(self, app: dict[str, Any]) -> httpx.Response:
+    def token(self, app: dict[str, Any]) -> httpx2.Response:
         return HTTP.post(f"{self.mock.identity_url}/connect/token", data={
             "grant_type": "client_credentials", "client_id": app["clientId"], "client_secret": app["clientSecret"]})
 
@@ -67,12 +67,12 @@ class Gen:
                                         headers={"Authorization": f"Bearer {bearer}"}).json()
         return info
 
-    def technical_user(self, name: str, **dto: Any) -> tuple[str, httpx.Response]:
+    def technical_user(self, name: str, **dto: Any) -> tuple[str, httpx2.Response]:
         user_id = str(uuid.uuid4())
         response = self.administration("UpdateOrCreateTechnicalUser", {"Id": user_id, "Name": name, **dto})
         return user_id, response
 
-    def user(self, user_id: str) -> httpx.Response:
+    def user(self, user_id: str) -> httpx2.Response:
         return self.admin.get(self.odata(f"SysAdminUnit({user_id})"))
 
     def delete_user(self, user_id: str) -> dict[str, Any]:
@@ -81,7 +81,7 @@ class Gen:
         result: dict[str, Any] = json.loads(response.json()["DeleteUserResult"])
         return result
 
-    def update_user(self, columns: dict[str, Any]) -> httpx.Response:
+    def update_user(self, columns: dict[str, Any]) -> httpx2.Response:
         return self.administration("UpdateOrCreateUser", {"jsonObject": json.dumps(columns), "roleId": None})
 
 

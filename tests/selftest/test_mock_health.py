@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import closing
 
-import httpx
+import httpx2
 import pytest
 
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
@@ -22,12 +22,12 @@ TOKEN_MESSAGE = (
 
 
 class Health:
-    def __init__(self, mock: MockServers, session: httpx.Client) -> None:
+    def __init__(self, mock: MockServers, session: httpx2.Client) -> None:
         self.mock = mock
         self.session = session
         self.saved = {code: mock.system_setting(code) for code in SETTINGS}
 
-    def check(self) -> httpx.Response:
+    def check(self) -> httpx2.Response:
         return self.session.get("/0/api/OAuthHealthCheck")
 
     def restore(self) -> None:
@@ -60,7 +60,7 @@ def test_healthy(health: Health) -> None:
 
 
 def test_requires_authentication(health: Health) -> None:
-    with httpx.Client(trust_env=False) as client:
+    with httpx2.Client(trust_env=False) as client:
         assert client.get(f"{health.mock.creatio_url}/0/api/OAuthHealthCheck").status_code == 401
 
 
@@ -122,7 +122,7 @@ def test_default_resource_missing_and_recreated() -> None:
     with (
         start_mock(MockOptions()) as mock,
         closing(admin_session(mock)) as session,
-        httpx.Client(trust_env=False) as client,
+        httpx2.Client(trust_env=False) as client,
     ):
         health = Health(mock, session)
         mock.remove_default_resource()

@@ -9,7 +9,7 @@ from contextlib import closing
 from typing import Any
 from urllib.parse import quote_plus
 
-import httpx
+import httpx2
 import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
@@ -17,12 +17,12 @@ from joserfc.jwk import KeySet
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
 from tests.selftest.mock_client import HTTP, admin_session, service
 
-# One client for stateless calls: building an httpx client costs tens of milliseconds.
+# One client for stateless calls: building an httpx2 client costs tens of milliseconds.
 
 
 # --- helpers --------------------------------
 
-def add_client(session: httpx.Client, mock: MockServers, name: str) -> dict[str, Any]:
+def add_client(session: httpx2.Client, mock: MockServers, name: str) -> dict[str, Any]:
     result = service(session, mock, "AddClient", {"addClientRequest": {
         "name": name, "redirectUrl": "", "applicationUrl": "https://app.example.test",
         "systemUserId": mock.seed.technical_user_id, "grantType": "client_credentials"}})
@@ -30,7 +30,7 @@ def add_client(session: httpx.Client, mock: MockServers, name: str) -> dict[str,
     return result
 
 
-def token(mock: MockServers, data: dict[str, str], **kwargs: Any) -> httpx.Response:
+def token(mock: MockServers, data: dict[str, str], **kwargs: Any) -> httpx2.Response:
     return HTTP.post(f"{mock.identity_url}/connect/token", data=data, **kwargs)
 
 

@@ -7,7 +7,7 @@ import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
@@ -28,8 +28,8 @@ def https_mock(tls: TlsFiles) -> Iterator[MockServers]:
         yield servers
 
 
-def _trusting(tls: TlsFiles) -> httpx.Client:
-    return httpx.Client(verify=ssl.create_default_context(cafile=str(tls.ca)), trust_env=False, timeout=10)
+def _trusting(tls: TlsFiles) -> httpx2.Client:
+    return httpx2.Client(verify=ssl.create_default_context(cafile=str(tls.ca)), trust_env=False, timeout=10)
 
 
 def test_the_mock_serves_https_that_verifies_with_its_ca(https_mock: MockServers, tls: TlsFiles) -> None:
@@ -39,20 +39,20 @@ def test_the_mock_serves_https_that_verifies_with_its_ca(https_mock: MockServers
 
 
 def test_a_client_without_the_ca_does_not_trust_it(https_mock: MockServers) -> None:
-    with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
-        httpx.get(https_mock.identity_url + DISCOVERY, trust_env=False)
+    with pytest.raises(httpx2.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+        httpx2.get(https_mock.identity_url + DISCOVERY, trust_env=False)
 
 
 def test_plain_http_on_the_https_port_gets_no_answer(https_mock: MockServers) -> None:
-    with pytest.raises(httpx.HTTPError):
-        httpx.get(https_mock.identity_url.replace("https://", "http://") + DISCOVERY, trust_env=False)
+    with pytest.raises(httpx2.HTTPError):
+        httpx2.get(https_mock.identity_url.replace("https://", "http://") + DISCOVERY, trust_env=False)
 
 
 def test_the_plain_http_defect_opens_the_same_port_to_plain_http(tls: TlsFiles) -> None:
     options = MockOptions(profile="compliant", tls=tls, defects=frozenset({"plain-http-on-tls-port"}))
     with start_mock(options) as servers, _trusting(tls) as client:
         assert client.get(servers.identity_url + DISCOVERY).status_code == 200
-        plain = httpx.get(servers.identity_url.replace("https://", "http://") + DISCOVERY, trust_env=False)
+        plain = httpx2.get(servers.identity_url.replace("https://", "http://") + DISCOVERY, trust_env=False)
         assert plain.status_code == 200
 
 

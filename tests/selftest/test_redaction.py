@@ -189,7 +189,7 @@ def test_redacting_twice_changes_nothing_more() -> None:
 
 
 def _record(msg: str, *args: object, exc_info: Any = None) -> logging.LogRecord:
-    return logging.LogRecord("httpx", logging.INFO, __file__, 1, msg, args, exc_info)
+    return logging.LogRecord("httpx2", logging.INFO, __file__, 1, msg, args, exc_info)
 
 
 def test_the_filter_redacts_the_message_with_its_arguments() -> None:
@@ -219,5 +219,5 @@ def test_the_plugin_filters_pytests_log_capture(caplog: pytest.LogCaptureFixture
     assert logs.FILTER in caplog.handler.filters
     REDACTOR.register(SECRET)
     with caplog.at_level(logging.DEBUG):
-        logging.getLogger("httpcore.http11").debug("send_request_body.started request=%s", SECRET)
+        logging.getLogger("httpcore2.http11").debug("send_request_body.started request=%s", SECRET)
     assert SECRET not in caplog.text and "…#" in caplog.text

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Literal
 
-import httpx
+import httpx2
 
 from oauth_conformance.mock import MockOptions, start_mock
 from tests.selftest.suite_runner import SuiteRun, run_suite
@@ -51,7 +51,7 @@ class _Proxy(BaseHTTPRequestHandler):
             status, headers, content = injected
         else:
             sent = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-            answer = httpx.request(self.command, self.upstream + self.path, content=body, headers=sent)
+            answer = httpx2.request(self.command, self.upstream + self.path, content=body, headers=sent)
             status, content = answer.status_code, answer.content
             headers = {name: value for name, value in answer.headers.items() if name.lower() not in
                        ("content-length", "transfer-encoding", "connection", "content-encoding")}
@@ -78,8 +78,8 @@ def _run(tmp_path: Path, fault: Fault, *, token_url: bool) -> SuiteRun:
     try:
         with start_mock(MockOptions(profile="compliant", public_identity_url=origin)) as servers:
             handler.upstream = servers.identity_url
-            metadata = httpx.get(f"{servers.identity_url}/.well-known/openid-configuration").json()
-            handler.fault = staticmethod(_fault(fault, httpx.URL(str(metadata["jwks_uri"])).path))
+            metadata = httpx2.get(f"{servers.identity_url}/.well-known/openid-configuration").json()
+            handler.fault = staticmethod(_fault(fault, httpx2.URL(str(metadata["jwks_uri"])).path))
             env = servers.oauth_env()
             if token_url:
                 del env["OAUTH_ISSUER"]

@@ -167,7 +167,7 @@ def _talkative_run(tmp_path: Path, env: dict[str, str], *args: str) -> SuiteRun:
 
 def _assert_talkative(run: SuiteRun) -> None:
     """The run did show what the canary is about: live DEBUG records of the HTTP client, and tracebacks."""
-    assert "DEBUG    httpcore" in run.stdout and "INFO     httpx" in run.stdout
+    assert "DEBUG    httpcore2" in run.stdout and "INFO     httpx2" in run.stdout
     assert (run.reports / "suite.log").stat().st_size > 0
 
 

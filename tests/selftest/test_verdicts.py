@@ -3,7 +3,7 @@ on, unless the step requires it."""
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 from oauth_conformance.catalogue import Catalogue, Level, Requirement, load_catalogue
@@ -33,7 +33,7 @@ def test_failed_must_records_fail_and_goes_on() -> None:
 def test_a_required_check_that_does_not_hold_blocks_the_rest_naming_its_finding() -> None:
     tags = ("RFC6749-5.1-pragma",)
     checker = Checker(load_catalogue(), tags=tags)
-    plain = httpx.Response(200, json={}, request=httpx.Request("POST", "https://t/token"))
+    plain = httpx2.Response(200, json={}, request=httpx2.Request("POST", "https://t/token"))
     with pytest.raises(BlockedError) as blocked:
         checker.require(rfc6749.pragma_no_cache, plain)
     assert blocking_requirement(str(blocked.value)) == "RFC6749-5.1-pragma"
@@ -80,7 +80,7 @@ def test_a_review_requirement_takes_only_a_measurement_and_a_verdict_one_never()
 def test_a_shared_step_runs_and_records_the_tagged_members_of_its_family() -> None:
     tags = ("RFC6749-2.3.1-basic", "RFC6749-2.3.1-post", "RFC6749-5.1-pragma")
     checker = Checker(load_catalogue(), tags=tags)
-    refused = httpx.Response(401, json={"error": "invalid_client"}, request=httpx.Request("POST", "https://t/token"))
+    refused = httpx2.Response(401, json={"error": "invalid_client"}, request=httpx2.Request("POST", "https://t/token"))
     checker.verify_tagged(Family.TOKEN_ISSUED, refused)
     # Both tagged members recorded; the untagged members and other checks were not run.
     assert [(f.requirement, f.verdict) for f in checker.findings] == [

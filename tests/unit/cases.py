@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from oauth_conformance.checks import BesideControl, Check, PositiveControl, Refusal, Status
@@ -45,7 +45,7 @@ class Case:
     why: str
 
 
-def refusal(answer: httpx.Response, expected: tuple[str, ...], control: PositiveControl = SHOWN) -> Refusal:
+def refusal(answer: httpx2.Response, expected: tuple[str, ...], control: PositiveControl = SHOWN) -> Refusal:
     return Refusal(answer, expected, control)
 
 
@@ -62,7 +62,7 @@ def controlled(cases: Sequence[Case]) -> list[Case]:
     undecided: set[str] = set()
     for case in cases:
         observation = case.observation
-        if _takes_beside_control(case.check) and isinstance(observation, httpx.Response):
+        if _takes_beside_control(case.check) and isinstance(observation, httpx2.Response):
             observation = BesideControl(observation, SHOWN)
             case = dataclasses.replace(case, observation=observation)
         out.append(case)
@@ -103,18 +103,18 @@ def response(
     url: str = "https://is.example.test/connect/token",
     request_headers: Mapping[str, str] | None = None,
     exchange: str | None = "E1",
-) -> httpx.Response:
+) -> httpx2.Response:
     """A response as the http client hands it to a step: with its request and its evidence ID."""
-    request = httpx.Request(method, url, headers=request_headers)
+    request = httpx2.Request(method, url, headers=request_headers)
     extensions: dict[str, Any] = {"exchange_id": exchange} if exchange else {}
     if json is not None:
-        result = httpx.Response(status, json=json, headers=headers, request=request, extensions=extensions)
+        result = httpx2.Response(status, json=json, headers=headers, request=request, extensions=extensions)
     else:
-        result = httpx.Response(status, text=text or "", headers=headers, request=request, extensions=extensions)
+        result = httpx2.Response(status, text=text or "", headers=headers, request=request, extensions=extensions)
     return result
 
 
-def token_response(**members: Any) -> httpx.Response:
+def token_response(**members: Any) -> httpx2.Response:
     """A compliant RFC 6749 §5.1 token response; ``members`` override or add body members."""
     body: dict[str, Any] = {"access_token": "eyJ.canned.token", "token_type": "Bearer", "expires_in": 3600}
     body |= members
@@ -123,5 +123,5 @@ def token_response(**members: Any) -> httpx.Response:
 
 def error_response(
     status: int = 400, error: str | None = "invalid_client", headers: Mapping[str, str] | None = None
-) -> httpx.Response:
+) -> httpx2.Response:
     return response(status, json={"error": error} if error else {}, headers=headers)

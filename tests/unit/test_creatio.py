@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks import Status, creatio
 from oauth_conformance.cleanup import Leftover
@@ -40,7 +40,7 @@ def unnamed(
     return creatio.UnnamedSaveOutcome(refused, message, frozenset(), users, credentials)
 
 
-def token(result: httpx.Response) -> TokenResult:
+def token(result: httpx2.Response) -> TokenResult:
     return TokenResult(result, json_object(result))
 
 
@@ -51,7 +51,7 @@ def jwt(**claims: Any) -> str:
     return f"{part({'alg': 'RS256', 'typ': 'at+jwt'})}.{part(claims)}.c2ln"
 
 
-def api(status: int = 200, entity: str = "Currency", value: list[dict[str, str]] | None = None) -> httpx.Response:
+def api(status: int = 200, entity: str = "Currency", value: list[dict[str, str]] | None = None) -> httpx2.Response:
     url = f"https://creatio.example.test/0/odata/{entity}"
     if status == 200:
         rows = [{"Id": USER}] if value is None else value
@@ -71,7 +71,7 @@ def secret(stored: str) -> creatio.ReadBackSecret:
     return creatio.ReadBackSecret(SECRET, stored, "E3")
 
 
-def new_read(answer: httpx.Response | None) -> creatio.NewTokenRead:
+def new_read(answer: httpx2.Response | None) -> creatio.NewTokenRead:
     return creatio.NewTokenRead("Other app", "E4", answer)
 
 

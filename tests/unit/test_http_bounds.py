@@ -15,7 +15,7 @@ import tracemalloc
 import zlib
 from collections.abc import Iterator
 
-import httpx
+import httpx2
 import pytest
 from starlette.requests import Request
 from starlette.responses import Response
@@ -134,7 +134,7 @@ def test_more_than_two_stacked_codings_are_refused_naming_them(client: HttpClien
         (["deflate"], lambda body: zlib.compress(body)[2:-4]),
         (["identity"], lambda body: body),
         (["gzip", "identity"], gzip.compress),
-        # A coding httpx does not decode is left as it is, as httpx leaves it.
+        # A coding httpx2 does not decode is left as it is, as httpx2 leaves it.
         (["compress"], lambda body: body),
     ],
 )
@@ -149,7 +149,7 @@ def test_legal_codings_are_decoded(codings: list[str], encode: object) -> None:
 def test_a_body_that_is_not_what_its_coding_says_is_a_decoding_error(client: HttpClient) -> None:
     with _serving("corrupt-gzip") as server:
         failure = _failure(client, server.url)
-    assert isinstance(failure.__cause__, httpx.DecodingError)
+    assert isinstance(failure.__cause__, httpx2.DecodingError)
 
 
 def test_a_decoded_response_keeps_its_headers_as_received(client: HttpClient) -> None:
@@ -200,7 +200,7 @@ def test_a_silent_host_is_cut_off_after_consecutive_timeouts(client: HttpClient,
     with _serving("never-answers") as server:
         for _ in range(TIMEOUTS_BEFORE_CUT_OFF):
             failure = _failure(client, f"{server.url}/connect/token", "POST")
-            assert isinstance(failure.__cause__, httpx.ReadTimeout)
+            assert isinstance(failure.__cause__, httpx2.ReadTimeout)
         later = [_failure(client, f"{server.url}/{path}") for path in ("jwks", "api/resource", "connect/token")]
         connections = server.connections
     # Each later request failed at once: it was never sent.
@@ -233,7 +233,7 @@ def test_a_host_that_refuses_connections_is_cut_off_at_once(client: HttpClient) 
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     first = _failure(client, f"http://127.0.0.1:{port}/token")
-    assert isinstance(first.__cause__, httpx.ConnectError)
+    assert isinstance(first.__cause__, httpx2.ConnectError)
     second = _failure(client, f"http://127.0.0.1:{port}/other")
     assert isinstance(second, HostCutOffError)
     assert "ConnectError" in second.reason and second.host == f"127.0.0.1:{port}"
@@ -244,7 +244,7 @@ def test_a_malformed_answer_does_not_cut_the_host_off(client: HttpClient) -> Non
         for _ in range(TIMEOUTS_BEFORE_CUT_OFF + 2):
             failure = _failure(client, server.url)
             assert not isinstance(failure, HostCutOffError)
-            assert isinstance(failure.__cause__, httpx.RemoteProtocolError)
+            assert isinstance(failure.__cause__, httpx2.RemoteProtocolError)
 
 
 # Decoding a body fails only as a decoding error, and the exchange is evidence whatever its body.
@@ -263,7 +263,7 @@ def test_deeply_nested_json_is_not_an_object_and_is_recorded(client: HttpClient,
 
 
 def test_json_object_of_any_response_survives_deep_nesting() -> None:
-    canned = httpx.Response(200, content=b"[" * 100_000 + b"]" * 100_000)
+    canned = httpx2.Response(200, content=b"[" * 100_000 + b"]" * 100_000)
     assert json_object(canned) is None
 
 
@@ -292,7 +292,7 @@ def test_a_broken_answer_is_a_transport_error_in_the_evidence(client: HttpClient
                                                               behaviour: Behaviour) -> None:
     with _serving(behaviour) as server:
         failure = _failure(client, server.url)
-    assert isinstance(failure.__cause__, httpx.RemoteProtocolError)
+    assert isinstance(failure.__cause__, httpx2.RemoteProtocolError)
     assert failure.exchange_id == evidence.exchanges[-1].id and evidence.exchanges[-1].error
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks import MetadataDocument, PlainHttpAnswer, Status, rfc6749
 from tests.unit.cases import (
@@ -27,11 +27,11 @@ _HEX_32 = "0123456789abcdef" * 2  # 128 bits exactly
 _HEX_31 = _HEX_32[:-1]  # 124 bits
 
 
-def _scope(answer: httpx.Response) -> rfc6749.ScopeRequest:
+def _scope(answer: httpx2.Response) -> rfc6749.ScopeRequest:
     return rfc6749.ScopeRequest(answer, requested=_NOT_GRANTED)
 
 
-def _answer(token: str | None) -> httpx.Response:
+def _answer(token: str | None) -> httpx2.Response:
     return token_response(access_token=token) if token is not None else error_response(400, "invalid_request")
 
 
@@ -39,7 +39,7 @@ def _pair(first: str | None, second: str | None) -> rfc6749.TokenPair:
     return rfc6749.TokenPair(_answer(first), _answer(second))
 
 
-def _refusals(wrong: httpx.Response, unknown: httpx.Response) -> rfc6749.CredentialRefusals:
+def _refusals(wrong: httpx2.Response, unknown: httpx2.Response) -> rfc6749.CredentialRefusals:
     return rfc6749.CredentialRefusals(wrong, unknown, SHOWN)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks import PlainHttpAnswer, Status, TokenLifetime, rfc6750
 from tests.unit.cases import Case, assert_case, cases_of, controlled, response
@@ -16,7 +16,7 @@ API = "https://api.example.test/0/odata/Contact"
 
 
 def api(status: int, challenge: str | None = None, *, json: object = None,
-        headers: Mapping[str, str] | None = None) -> httpx.Response:
+        headers: Mapping[str, str] | None = None) -> httpx2.Response:
     """An answer of the protected resource, with ``challenge`` as its WWW-Authenticate header."""
     merged = dict(headers or {}) | ({"WWW-Authenticate": challenge} if challenge is not None else {})
     return response(status, json=json, headers=merged, method="GET", url=API)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import httpx2
 from joserfc.jwk import ECKey
 
 from oauth_conformance.checks import (
@@ -35,12 +35,12 @@ def with_keys(token: str, *keys: Mapping[str, Any]) -> JwtAndKeys:
     return JwtAndKeys(issued(token), keys or (PUBLIC,))
 
 
-def api(status: int, cache_control: str | None = None) -> httpx.Response:
+def api(status: int, cache_control: str | None = None) -> httpx2.Response:
     headers = {"Cache-Control": cache_control} if cache_control is not None else None
     return response(status, json={"value": []} if status == 200 else None, headers=headers, method="GET", url=API)
 
 
-def echo(body: str, sent: str = TOKEN) -> httpx.Response:
+def echo(body: str, sent: str = TOKEN) -> httpx2.Response:
     """The resource's answer ``body`` to a request that carried ``sent`` as its bearer token."""
     return response(401, text=body, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}, method="GET",
                     url=API, request_headers={"Authorization": f"Bearer {sent}"})

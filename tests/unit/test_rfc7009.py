@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks import Status, rfc7009
 from tests.unit.cases import SHOWN, Case, assert_case, cases_of, controlled, error_response, response
@@ -14,15 +14,15 @@ API = "https://creatio.example.test/0/odata/Contact"
 INTROSPECT = "https://is.example.test/connect/introspect"
 
 
-def revoked(status: int = 200, error: str | None = None) -> httpx.Response:
+def revoked(status: int = 200, error: str | None = None) -> httpx2.Response:
     return response(status, json={"error": error} if error else None, url=REVOKE, exchange="E1")
 
 
-def api(status: int) -> httpx.Response:
+def api(status: int) -> httpx2.Response:
     return response(status, json={"value": []} if status == 200 else None, method="GET", url=API, exchange="E2")
 
 
-def introspected(active: object, status: int = 200, exchange: str = "E3") -> httpx.Response:
+def introspected(active: object, status: int = 200, exchange: str = "E3") -> httpx2.Response:
     return response(status, json={"active": active} if status == 200 else {"error": "invalid_client"},
                     url=INTROSPECT, exchange=exchange)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks import IssuedJwt, JwtAndKeys, Status, rfc7517
 from tests.unit.cases import Case, assert_case, cases_of, response
@@ -28,7 +28,7 @@ def rsa(kid: str | None = "k1", bits: int = 2048, **members: Any) -> dict[str, A
 
 
 def key_set(*keys: dict[str, Any], status: int = 200, content_type: str | None = None,
-            body: object = None) -> httpx.Response:
+            body: object = None) -> httpx2.Response:
     headers = {"Content-Type": content_type} if content_type else None
     return response(status, json={"keys": list(keys)} if body is None else body, headers=headers, method="GET",
                     url=JWKS_URI)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks import Status, rfc7662
 from tests.unit.cases import Case, assert_case, cases_of, controlled, response
@@ -14,7 +14,7 @@ CLIENT = "client-1"
 ACTIVE = {"active": True, "client_id": CLIENT, "scope": "api", "exp": 1_900_000_000}
 
 
-def answer(status: int = 200, body: object = None, method: str = "POST") -> httpx.Response:
+def answer(status: int = 200, body: object = None, method: str = "POST") -> httpx2.Response:
     return response(status, json=body, text="" if body is None else None, method=method, url=INTROSPECT)
 
 

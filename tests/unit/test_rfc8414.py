@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks import MetadataDocument, Status, rfc8414
 from tests.unit.cases import Case, assert_case, cases_of, error_response, response, token_response
@@ -26,7 +26,7 @@ METADATA: dict[str, Any] = {
 
 
 def served(body: object = None, *, status: int = 200, content_type: str | None = None,
-           method: str = "GET") -> httpx.Response:
+           method: str = "GET") -> httpx2.Response:
     """The metadata as the discovery Given fetched it."""
     headers = {"Content-Type": content_type} if content_type else None
     return response(status, json=METADATA if body is None else body, headers=headers, method=method,

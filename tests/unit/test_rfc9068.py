@@ -5,7 +5,7 @@ The tokens are really signed (``tests/unit/jwts.py``).
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks import IssuedJwt, JwtOfClient, Status, rfc9068
 from oauth_conformance.jwt import forge
@@ -34,7 +34,7 @@ FORGED_401 = response(401, headers={"WWW-Authenticate": 'Bearer error="invalid_t
                       url="https://api.example.test/odata/Contact")
 
 
-def _resource(status: int) -> httpx.Response:
+def _resource(status: int) -> httpx2.Response:
     return response(status, json={"value": []} if status == 200 else None, method="GET",
                     url="https://api.example.test/odata/Contact")
 

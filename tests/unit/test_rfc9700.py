@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks import IssuedJwt, Status, rfc9700
 from tests.unit.cases import Case, assert_case, cases_of, controlled, error_response, response, token_response
@@ -17,7 +17,7 @@ def _jwt(claims: dict[str, object], body: dict[str, object] | None = None) -> Is
     return IssuedJwt("eyJ.canned.token", {"alg": "RS256", "typ": "at+jwt"}, claims, body or {}, "E1")
 
 
-def found(answer: httpx.Response) -> rfc9700.MetadataLookup:
+def found(answer: httpx2.Response) -> rfc9700.MetadataLookup:
     return rfc9700.MetadataLookup(answer)
 
 

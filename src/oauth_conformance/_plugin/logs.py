@@ -1,6 +1,6 @@
 """Subplugin: every log record the run writes anywhere is redacted first.
 
-httpx logs each request's URL at INFO (a query string can carry a secret), httpcore each response's
+httpx2 logs each request's URL at INFO (a query string can carry a secret), httpcore2 each response's
 headers at DEBUG (cookies, tokens), and the in-process mock what it serves. pytest shows them live
 (``--log-cli-level``), in the captured-log sections of failure reports and JUnit, and in ``--log-file``.
 Its handlers attach to the root logger only while a phase runs, so the filter is put on each of them

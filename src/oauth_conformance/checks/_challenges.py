@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import httpx
+import httpx2
 
 __all__ = ["Challenge", "challenges", "parse_challenges"]
 
@@ -76,6 +76,6 @@ def parse_challenges(fields: Iterable[str]) -> list[Challenge]:
     return found
 
 
-def challenges(response: httpx.Response) -> list[Challenge]:
+def challenges(response: httpx2.Response) -> list[Challenge]:
     """The challenges of every WWW-Authenticate field of ``response``."""
     return parse_challenges(response.headers.get_list("www-authenticate"))

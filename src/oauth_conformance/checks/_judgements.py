@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks._observations import (
     BesideControl,
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 
-def token_issued(response: httpx.Response) -> Outcome:
+def token_issued(response: httpx2.Response) -> Outcome:
     return judged(issued(response), describe_token_response(response), [exchange_id(response)])
 
 

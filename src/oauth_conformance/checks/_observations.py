@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 
 from oauth_conformance.jwt import decode_unverified
 from oauth_conformance.redaction import RedactedRepr
@@ -47,7 +47,7 @@ class BesideControl(RedactedRepr):
     refuse, beside the valid form of it that worked; sometimes a success, beside a refusal showing the
     server tells valid from invalid at all."""
 
-    response: httpx.Response
+    response: httpx2.Response
     control: PositiveControl
 
 
@@ -56,7 +56,7 @@ class Refusal(RedactedRepr):
     """A token request's answer, the error codes the scenario expects it to be refused with, and the
     positive control of the token endpoint."""
 
-    response: httpx.Response
+    response: httpx2.Response
     # In the order the scenario names them ("unauthorized_client or invalid_grant").
     expected: tuple[str, ...]
     control: PositiveControl
@@ -66,7 +66,7 @@ class Refusal(RedactedRepr):
 class PlainHttpAnswer:
     """What answered made-up credentials sent over plain http to an https endpoint (None: nothing listened)."""
 
-    response: httpx.Response | None
+    response: httpx2.Response | None
 
 
 @dataclass(frozen=True, repr=False)

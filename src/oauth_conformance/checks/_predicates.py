@@ -7,7 +7,7 @@ import base64
 import math
 from collections.abc import Iterable
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks._challenges import Challenge, challenges
 from oauth_conformance.http import json_object
@@ -29,30 +29,30 @@ __all__ = [
 ]
 
 
-def issued(response: httpx.Response) -> bool:
+def issued(response: httpx2.Response) -> bool:
     """A token was issued: HTTP 200 with a JSON object whose access_token is a non-empty string (RFC 6749 §5.1)."""
     token = (json_object(response) or {}).get("access_token")
     return response.status_code == 200 and isinstance(token, str) and bool(token)
 
 
-def error_code(response: httpx.Response) -> object:
+def error_code(response: httpx2.Response) -> object:
     """The ``error`` member of a JSON error body (RFC 6749 §5.2), whatever its type; None without one."""
     return (json_object(response) or {}).get("error")
 
 
-def refused_with(response: httpx.Response, errors: Iterable[str]) -> bool:
+def refused_with(response: httpx2.Response, errors: Iterable[str]) -> bool:
     """Refused as RFC 6749 §5.2 says: no token, HTTP 400 or 401, and one of ``errors`` as the error code."""
     return not issued(response) and response.status_code in (400, 401) and error_code(response) in set(errors)
 
 
-def describe_token_response(response: httpx.Response) -> str:
+def describe_token_response(response: httpx2.Response) -> str:
     error = error_code(response)
     return f"HTTP {response.status_code}" + (f", error={error!r}" if error else "") + (
         ", token issued" if issued(response) else ""
     )
 
 
-def media_type(response: httpx.Response) -> str:
+def media_type(response: httpx2.Response) -> str:
     """The Content-Type without parameters, lower-cased ("application/json; charset=utf-8" → "application/json")."""
     return str(response.headers.get("content-type", "")).split(";")[0].strip().lower()
 
@@ -97,24 +97,24 @@ def entropy_bits(value: str, alphabet_of: Iterable[str] = ()) -> float:
 
 
 
-def challenge(response: httpx.Response) -> str:
+def challenge(response: httpx2.Response) -> str:
     """The WWW-Authenticate header, empty when there is none."""
     return str(response.headers.get("www-authenticate", ""))
 
 
-def scheme_challenge(response: httpx.Response, scheme: str) -> Challenge | None:
+def scheme_challenge(response: httpx2.Response, scheme: str) -> Challenge | None:
     """The first challenge of ``scheme`` (any case) among all the response's challenges, in any order
     (RFC 9110 §11.6.1): a DPoP challenge listed before the Bearer one hides nothing."""
     return next((c for c in challenges(response) if c.scheme == scheme.lower()), None)
 
 
-def challenge_error(response: httpx.Response) -> str | None:
+def challenge_error(response: httpx2.Response) -> str | None:
     """The ``error`` auth-param of the Bearer challenge (RFC 6750 §3), None without one."""
     bearer = scheme_challenge(response, "bearer")
     return bearer.params.get("error") if bearer is not None else None
 
 
-def served_in_clear(response: httpx.Response | None, evaluated: bool) -> str | None:
+def served_in_clear(response: httpx2.Response | None, evaluated: bool) -> str | None:
     """Why a plain-http answer shows the request was served, or None when it was not.
 
     Not served: nothing listening, a redirect (to https), or a refusal of plain http as such ("plain
@@ -130,5 +130,5 @@ def served_in_clear(response: httpx.Response | None, evaluated: bool) -> str | N
     return None
 
 
-def plain_http_message(response: httpx.Response | None) -> str:
+def plain_http_message(response: httpx2.Response | None) -> str:
     return "nothing answered on plain http" if response is None else f"plain http: HTTP {response.status_code}"

@@ -98,8 +98,8 @@ class Check(Generic[Observed]):
 
 
 def _summary(kind: type[Any]) -> str:
-    doc = inspect.cleandoc(kind.__doc__ or "") if kind.__module__ not in ("builtins", "httpx") else ""
-    if kind.__module__ == "httpx":
+    doc = inspect.cleandoc(kind.__doc__ or "") if kind.__module__ not in ("builtins", "httpx2") else ""
+    if kind.__module__ == "httpx2":
         return "the HTTP response to the scenario's request: status, headers and body"
     return doc.split("\n\n", 1)[0].replace("\n", " ") or kind.__name__
 

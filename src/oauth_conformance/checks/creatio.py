@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks._outcome import Outcome, held, judged, measured, violated
 from oauth_conformance.checks._registry import Family, check
@@ -93,12 +93,12 @@ DISCOVERY_MEMBERS = ("issuer", "token_endpoint", "jwks_uri")
 TECHNICAL_USER_TYPE = 7
 
 
-def api_refused(response: httpx.Response) -> bool:
+def api_refused(response: httpx2.Response) -> bool:
     """The Creatio API refused a Bearer request: 401 (authentication) or 403 (rights), creatio-oauth.md §2.3."""
     return response.status_code in (401, 403)
 
 
-def read_denied(response: httpx.Response, admin_sees_records: bool) -> bool:
+def read_denied(response: httpx2.Response, admin_sees_records: bool) -> bool:
     """A read the user may not make: refused (401, 403), or, where rights are record-level, answered
     ``200`` with an empty collection of an entity an administrator reads records of (creatio-versions.md
     §2). Empty is a denial only beside that control: an entity with no records is empty for everyone."""
@@ -294,7 +294,7 @@ class TokenIdentity(RedactedRepr):
 class PermittedRead(RedactedRepr):
     """The API's answer to an integration's token reading the entity its technical user may read."""
 
-    response: httpx.Response
+    response: httpx2.Response
 
 
 @dataclass(frozen=True, repr=False)
@@ -302,7 +302,7 @@ class DeniedRead(RedactedRepr):
     """The API's answer to an integration's token reading an entity its technical user was not granted,
     and whether an administrator reads records of that entity (what makes an empty answer a refusal)."""
 
-    response: httpx.Response
+    response: httpx2.Response
     admin_sees_records: bool
 
 
@@ -312,9 +312,9 @@ class DeniedReadWithControl(RedactedRepr):
     positive control, one it may read."""
 
     denied_entity: str
-    denied: httpx.Response
+    denied: httpx2.Response
     allowed_entity: str
-    control: httpx.Response
+    control: httpx2.Response
     admin_sees_records: bool
 
 
@@ -341,7 +341,7 @@ class RevokedTokenProbes(RedactedRepr):
     refused or the wait ran out: seconds since the flag was cleared, and the token's remaining lifetime."""
 
     elapsed_s: float
-    probes: tuple[httpx.Response, ...]
+    probes: tuple[httpx2.Response, ...]
     expires_in_s: float | None = None
 
 
@@ -353,7 +353,7 @@ class EditSaveAnswer:
     """The answer to saving a new value of an integration's parameter."""
 
     parameter: str
-    response: httpx.Response
+    response: httpx2.Response
 
 
 @dataclass(frozen=True)
@@ -396,7 +396,7 @@ class CredentialsToken(RedactedRepr):
 class EarlierTokenRead(RedactedRepr):
     """The API's answer to a token issued before the integration was edited, reading the permitted entity."""
 
-    response: httpx.Response
+    response: httpx2.Response
 
 
 @dataclass(frozen=True, repr=False)
@@ -406,7 +406,7 @@ class NewTokenRead(RedactedRepr):
 
     label: str
     token_exchange: str | None
-    response: httpx.Response | None
+    response: httpx2.Response | None
 
 
 # -- shared rules ---------------------------------------------------------------------------------------

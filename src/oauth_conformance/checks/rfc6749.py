@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks._judgements import (
     beside_control,
@@ -89,8 +89,8 @@ class CredentialRefusals(RedactedRepr):
     """The token endpoint's answers to the client's id with a wrong secret and to an unknown client id,
     beside the endpoint's positive control."""
 
-    wrong_secret: httpx.Response
-    unknown_client: httpx.Response
+    wrong_secret: httpx2.Response
+    unknown_client: httpx2.Response
     control: PositiveControl
 
 
@@ -98,21 +98,21 @@ class CredentialRefusals(RedactedRepr):
 class TokenPair(RedactedRepr):
     """The token endpoint's answers to two token requests of the same client, one after the other."""
 
-    first: httpx.Response
-    second: httpx.Response
+    first: httpx2.Response
+    second: httpx2.Response
 
 
 @dataclass(frozen=True)
 class ScopeRequest:
     """The token endpoint's answer to a request for a scope the client may not have, and that scope."""
 
-    response: httpx.Response
+    response: httpx2.Response
     # The scope value the request asked for, as sent.
     requested: str
 
 
 @check("RFC6749-2.3.1-basic", Family.TOKEN_ISSUED)
-def basic_authentication_supported(response: httpx.Response) -> Outcome:
+def basic_authentication_supported(response: httpx2.Response) -> Outcome:
     """Holds when the token request authenticated with HTTP Basic obtained a token. RFC 6749 §2.3.1:
     "The authorization server MUST support the HTTP Basic authentication scheme for authenticating
     clients that were issued a client password."
@@ -121,7 +121,7 @@ def basic_authentication_supported(response: httpx.Response) -> Outcome:
 
 
 @check("RFC6749-5.1-pragma")
-def pragma_no_cache(response: httpx.Response) -> Outcome:
+def pragma_no_cache(response: httpx2.Response) -> Outcome:
     """Holds when the token response carries ``Pragma: no-cache`` (other directives beside it are
     fine). RFC 6749 §5.1: "The authorization server MUST include [...] the "Pragma" response header
     field [RFC2616] with a value of "no-cache"."
@@ -141,7 +141,7 @@ def resource_server_validates(observed: BesideControl) -> Outcome:
 
 
 @check("RFC6749-3.3-default-scope")
-def default_scope_applied(response: httpx.Response) -> Outcome:
+def default_scope_applied(response: httpx2.Response) -> Outcome:
     """Holds when a token request without a scope obtains a token (a default scope applied) or is
     refused with ``invalid_scope``. RFC 6749 §3.3: "If the client omits the scope parameter when
     requesting authorization, the authorization server MUST either process the request using a
@@ -184,7 +184,7 @@ def _is_number(value: object) -> bool:
 
 
 @check("RFC6749-5.1-fields")
-def token_response_fields(response: httpx.Response) -> Outcome:
+def token_response_fields(response: httpx2.Response) -> Outcome:
     """Holds when a token was issued (HTTP 200, a JSON object with a non-empty string ``access_token``)
     whose ``token_type`` is Bearer in any letter case, and whose ``expires_in``, if present, is a JSON
     number. RFC 6749 §5.1: the server answers "with a 200 (OK) status code": ``access_token``
@@ -207,7 +207,7 @@ def token_response_fields(response: httpx.Response) -> Outcome:
 
 
 @check("RFC6749-5.1-content-type")
-def token_response_json(response: httpx.Response) -> Outcome:
+def token_response_json(response: httpx2.Response) -> Outcome:
     """Holds when the token response's media type is ``application/json`` (parameters such as
     ``charset=utf-8`` beside it are fine). RFC 6749 §5.1: "The parameters are included in the
     entity-body of the HTTP response using the "application/json" media type as defined by [RFC4627]."
@@ -220,7 +220,7 @@ def token_response_json(response: httpx.Response) -> Outcome:
 
 
 @check("RFC6749-5.1-no-store")
-def no_store(response: httpx.Response) -> Outcome:
+def no_store(response: httpx2.Response) -> Outcome:
     """Holds when the token response carries ``Cache-Control: no-store`` (other directives beside it,
     such as ``no-cache`` or ``private``, are fine; ``no-cache`` alone is not). RFC 6749 §5.1: "The
     authorization server MUST include the HTTP "Cache-Control" response header field [RFC2616] with a
@@ -231,7 +231,7 @@ def no_store(response: httpx.Response) -> Outcome:
 
 
 @check("RFC6749-4.4.3-no-refresh")
-def no_refresh_token(response: httpx.Response) -> Outcome:
+def no_refresh_token(response: httpx2.Response) -> Outcome:
     """Holds when the client credentials token response has no ``refresh_token`` member. RFC 6749
     §4.4.3: "A refresh token SHOULD NOT be included."
     """
@@ -244,7 +244,7 @@ def no_refresh_token(response: httpx.Response) -> Outcome:
 
 
 @check("RFC6749-2.3.1-post", Family.TOKEN_ISSUED)
-def body_credentials_supported(response: httpx.Response) -> Outcome:
+def body_credentials_supported(response: httpx2.Response) -> Outcome:
     """Holds when the token request with ``client_id`` and ``client_secret`` in the form body obtained
     a token. RFC 6749 §2.3.1: "Alternatively, the authorization server MAY support including the client
     credentials in the request-body"; a server that does not is reported at this MAY's level.
@@ -265,7 +265,7 @@ def basic_credentials_urldecoded(observed: BesideControl) -> Outcome:
 
 
 @check("RFC6749-3.2-ignore-unknown", Family.TOKEN_ISSUED)
-def unknown_parameters_ignored(response: httpx.Response) -> Outcome:
+def unknown_parameters_ignored(response: httpx2.Response) -> Outcome:
     """Holds when a valid token request with an extra, unregistered parameter still obtains a token.
     RFC 6749 §3.2: "The authorization server MUST ignore unrecognized request parameters."
     """
@@ -273,7 +273,7 @@ def unknown_parameters_ignored(response: httpx.Response) -> Outcome:
 
 
 @check("RFC6749-3.2-empty-param", Family.TOKEN_ISSUED)
-def empty_parameter_omitted(response: httpx.Response) -> Outcome:
+def empty_parameter_omitted(response: httpx2.Response) -> Outcome:
     """Holds when a valid token request with an empty ``scope`` parameter obtains a token, as the same
     request without it does. RFC 6749 §3.2: "Parameters sent without a value MUST be treated as if they
     were omitted from the request."

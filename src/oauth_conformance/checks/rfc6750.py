@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks._judgements import (
     audience_restricted,
@@ -32,20 +32,20 @@ __all__ = [
 ]
 
 
-def _is_2xx(response: httpx.Response) -> bool:
+def _is_2xx(response: httpx2.Response) -> bool:
     return 200 <= response.status_code < 300
 
 
-def _bearer_challenge(response: httpx.Response) -> bool:
+def _bearer_challenge(response: httpx2.Response) -> bool:
     return scheme_challenge(response, "bearer") is not None
 
 
-def _answer(response: httpx.Response) -> str:
+def _answer(response: httpx2.Response) -> str:
     return f"HTTP {response.status_code}, WWW-Authenticate: {challenge(response)!r}"
 
 
 @check("RFC6750-2.1-header")
-def header_method_accepted(response: httpx.Response) -> Outcome:
+def header_method_accepted(response: httpx2.Response) -> Outcome:
     """Holds when the protected resource answers 2xx to a valid token sent as ``Authorization: Bearer
     <token>``. RFC 6750 §2.1: "Resource servers MUST support this method."
     """
@@ -91,7 +91,7 @@ def invalid_token(observed: BesideControl) -> Outcome:
     return beside_control(observed.control, judged(ok, _answer(response), [exchange_id(response)]))
 
 
-def _refused_invalid_request(response: httpx.Response) -> Outcome:
+def _refused_invalid_request(response: httpx2.Response) -> Outcome:
     # The challenge's error counts first; without one, the JSON body's error member.
     error = challenge_error(response) or error_code(response)
     return judged(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import assert_never
 from urllib.parse import quote, quote_plus
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks._judgements import (
     audience_restricted,
@@ -139,7 +139,7 @@ def audience_bound(jwt: IssuedJwt) -> Outcome:
 
 
 @check("RFC6819-4.6.6-proxy-cache")
-def answers_not_cached(response: httpx.Response) -> Outcome:
+def answers_not_cached(response: httpx2.Response) -> Outcome:
     """Holds when a 2xx answer of the protected resource carries ``Cache-Control`` with ``no-store`` or
     ``private`` (beside any other directives); a refusal, or an answer a shared cache may store,
     violates it. RFC 6819 §4.6.6 ("Leak of Confidential Data in HTTP Proxies"): a shared cache may
@@ -155,12 +155,12 @@ def answers_not_cached(response: httpx.Response) -> Outcome:
 class RefusedSecret(RedactedRepr):
     """The token endpoint's refusal of a client secret, beside the secret the request presented."""
 
-    response: httpx.Response
+    response: httpx2.Response
     sent_secret: str = field(repr=False)
 
 
 @check("RFC6819-4.6.7-log-leak")
-def token_not_echoed(observed: httpx.Response | RefusedSecret) -> Outcome:
+def token_not_echoed(observed: httpx2.Response | RefusedSecret) -> Outcome:
     """Holds when an error answer does not carry the credential the request presented: the protected
     resource's answer to a (forged) bearer token does not contain that token, nor any of its segments
     of 16 characters or more (a signature alone identifies the token); the token endpoint's refusal of
@@ -174,7 +174,7 @@ def token_not_echoed(observed: httpx.Response | RefusedSecret) -> Outcome:
             echoed = any(form and form in answer for form in (secret, quote(secret, safe=""), quote_plus(secret)))
             return judged(not echoed, "the refusal echoes the client secret" if echoed
                           else "the refusal does not echo the client secret", [exchange_id(response)])
-        case httpx.Response() as response:
+        case httpx2.Response() as response:
             sent = response.request.headers.get("authorization", "").removeprefix("Bearer ")
             pieces = [sent, *(segment for segment in sent.split(".") if len(segment) >= _ECHO_MIN_SEGMENT)]
             echoed = any(piece and piece in response.text for piece in pieces)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks._judgements import beside_control
 from oauth_conformance.checks._observations import BesideControl, PositiveControl
@@ -41,7 +41,7 @@ class AdvertisedRevocationEndpoint:
 class ApiAnswerAfterRevocation:
     """The protected resource's answer to an access token right after the client revoked it."""
 
-    response: httpx.Response
+    response: httpx2.Response
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,8 @@ class IntrospectionView:
     """The client's own introspection of an untouched fresh token (the control) and of the token another
     client tried to revoke."""
 
-    control: httpx.Response
-    answer: httpx.Response
+    control: httpx2.Response
+    answer: httpx2.Response
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,8 @@ class ForeignRevocationAftermath:
     ``introspection`` is None where no introspection endpoint is advertised.
     """
 
-    revocation: httpx.Response
-    api: httpx.Response
+    revocation: httpx2.Response
+    api: httpx2.Response
     # The client's own revocation of its own token, seen to take effect.
     control: PositiveControl
     introspection: IntrospectionView | None = None
@@ -78,7 +78,7 @@ def endpoint_is_https(endpoint: AdvertisedRevocationEndpoint) -> Outcome:
     return judged(urlsplit(endpoint.url).scheme == "https", f"revocation_endpoint={endpoint.url!r}")
 
 
-def _answered_200(response: httpx.Response) -> Outcome:
+def _answered_200(response: httpx2.Response) -> Outcome:
     error = error_code(response)
     return judged(
         response.status_code == 200,
@@ -111,7 +111,7 @@ def wrong_hint_answered_200(observed: BesideControl) -> Outcome:
 
 
 @check("RFC7009-2-access-tokens", Family.REVOCATION_ANSWERED)
-def access_token_revoked(response: httpx.Response) -> Outcome:
+def access_token_revoked(response: httpx2.Response) -> Outcome:
     """Holds when revoking a fresh access token is answered HTTP 200; ``unsupported_token_type`` (or any
     other refusal) violates it. RFC 7009 §2: "Implementations MUST support the revocation of refresh
     tokens and SHOULD support the revocation of access tokens".
@@ -135,7 +135,7 @@ def revocation_effect_review(observed: ApiAnswerAfterRevocation) -> Outcome:
     )
 
 
-def introspected_active(introspection: httpx.Response) -> object:
+def introspected_active(introspection: httpx2.Response) -> object:
     """The ``active`` member of an introspection answer; None when it was refused or is not 200."""
     return (json_object(introspection) or {}).get("active") if introspection.status_code == 200 else None
 

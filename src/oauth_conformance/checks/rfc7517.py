@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks._observations import JwtAndKeys
 from oauth_conformance.checks._outcome import Outcome, judged
@@ -34,14 +34,14 @@ PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 _SET_MEDIA_TYPES = ("application/json", "application/jwk-set+json")
 
 
-def keys_of(key_set: httpx.Response) -> list[dict[str, Any]]:
+def keys_of(key_set: httpx2.Response) -> list[dict[str, Any]]:
     """The JSON objects in the key set's ``keys`` array (none when it is not a JSON object with an array)."""
     keys = (json_object(key_set) or {}).get("keys")
     return [k for k in keys if isinstance(k, dict)] if isinstance(keys, list) else []
 
 
 @check("RFC7517-5-keys")
-def set_has_keys(key_set: httpx.Response) -> Outcome:
+def set_has_keys(key_set: httpx2.Response) -> Outcome:
     """Holds when the key set answers HTTP 200 with a JSON object whose ``keys`` member is an array,
     served as ``application/json`` or ``application/jwk-set+json``. RFC 7517 §5: "The JSON object MUST
     have a "keys" member, with its value being an array of JWKs"; §8.5.1 registers
@@ -59,7 +59,7 @@ def set_has_keys(key_set: httpx.Response) -> Outcome:
 
 
 @check("RFC7517-4.1-kty")
-def keys_have_kty(key_set: httpx.Response) -> Outcome:
+def keys_have_kty(key_set: httpx2.Response) -> Outcome:
     """Holds when the set has at least one key and every key has a string ``kty`` (an unknown kty is
     fine: clients ignore such keys). RFC 7517 §4.1: "The "kty" (key type) parameter identifies the
     cryptographic algorithm family used with the key [...] This member MUST be present in a JWK."
@@ -70,7 +70,7 @@ def keys_have_kty(key_set: httpx.Response) -> Outcome:
 
 
 @check("RFC7517-4.5-kid-unique")
-def kids_distinct(key_set: httpx.Response) -> Outcome:
+def kids_distinct(key_set: httpx2.Response) -> Outcome:
     """Holds when no two keys that carry a ``kid`` carry the same one (keys without a kid are fine).
     RFC 7517 §4.5: "When "kid" values are used within a JWK Set, different keys within the JWK Set
     SHOULD use distinct "kid" values."
@@ -80,7 +80,7 @@ def kids_distinct(key_set: httpx.Response) -> Outcome:
 
 
 @check("RFC7517-4.3-use-keyops")
-def use_and_key_ops_consistent(key_set: httpx.Response) -> Outcome:
+def use_and_key_ops_consistent(key_set: httpx2.Response) -> Outcome:
     """Holds when no key carries both ``use`` and ``key_ops``, and every ``use`` is a non-empty string.
     RFC 7517 §4.3: "The "use" and "key_ops" JWK members SHOULD NOT be used together"; §4.2: "Values
     defined by this specification are: o "sig" (signature) o "enc" (encryption) Other values MAY be
@@ -98,7 +98,7 @@ def use_and_key_ops_consistent(key_set: httpx.Response) -> Outcome:
 
 
 @check("RFC7517-9.2-no-private")
-def no_private_members(key_set: httpx.Response) -> Outcome:
+def no_private_members(key_set: httpx2.Response) -> Outcome:
     """Holds when no published key carries a private or symmetric member (d, p, q, dp, dq, qi, oth, k).
     RFC 7517 §9.2: "Private and symmetric decryption keys must be protected from disclosure to
     unintended parties"; a key set published at the jwks_uri is read by anyone.
@@ -109,7 +109,7 @@ def no_private_members(key_set: httpx.Response) -> Outcome:
 
 
 @check("RFC7518-3.3-rsa-2048")
-def rsa_keys_2048(key_set: httpx.Response) -> Outcome:
+def rsa_keys_2048(key_set: httpx2.Response) -> Outcome:
     """Holds when every RSA key's modulus ``n`` is at least 2048 bits long (a set without RSA keys holds;
     an ``n`` that does not decode counts as 0 bits). RFC 7518 §3.3: "A key of size 2048 bits or larger
     MUST be used with these algorithms."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks._judgements import beside_control
 from oauth_conformance.checks._observations import BesideControl
@@ -33,7 +33,7 @@ class OwnIntrospection:
     """The client's introspection of a token it was just issued, beside that client's id, the token
     response's scope, and the token's own ``exp`` where it is a JWT (the server's clock, so exact)."""
 
-    response: httpx.Response
+    response: httpx2.Response
     client_id: str
     granted_scope: str | None = None
     token_exp: int | None = None
@@ -154,7 +154,7 @@ def revoked_token_inactive(observed: BesideControl) -> Outcome:
 
 
 @check("RFC7662-2.2-inactive-minimal")
-def inactive_minimal(response: httpx.Response) -> Outcome:
+def inactive_minimal(response: httpx2.Response) -> Outcome:
     """Holds when a token the server never issued is answered HTTP 200 with exactly ``{"active": false}``.
     RFC 7662 §2.2: "If the introspection call is properly authorized but the token is not active, does
     not exist on this server, [...] the authorization server MUST return an introspection response with

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import SplitResult, urlsplit
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks._observations import MetadataDocument
 from oauth_conformance.checks._outcome import Outcome, judged, undecided
@@ -57,7 +57,7 @@ class TokenEndpointInUse(RedactedRepr):
 
     metadata: MetadataDocument
     endpoint_in_use: str
-    token_response: httpx.Response
+    token_response: httpx2.Response
 
 
 @dataclass(frozen=True)
@@ -80,15 +80,15 @@ class AuthMethodsTried(RedactedRepr):
 
     metadata: MetadataDocument
     # Advertised method -> the token endpoint's answer to a request authenticated that way.
-    results: Mapping[str, httpx.Response]
+    results: Mapping[str, httpx2.Response]
 
 
-def _published(metadata: httpx.Response) -> bool:
+def _published(metadata: httpx2.Response) -> bool:
     return metadata.status_code == 200 and media_type(metadata) == "application/json"
 
 
 @check("RFC8414-3.2-json", Family.METADATA_PUBLISHED)
-def metadata_is_json_without_empty_arrays(metadata: httpx.Response) -> Outcome:
+def metadata_is_json_without_empty_arrays(metadata: httpx2.Response) -> Outcome:
     """Holds when the metadata document answers HTTP 200 as ``application/json`` (parameters such as a
     charset are fine) and no member is an empty array. RFC 8414 §3.2: "A successful response MUST use
     the 200 OK HTTP status code and return a JSON object using the "application/json" content type";
@@ -103,7 +103,7 @@ def metadata_is_json_without_empty_arrays(metadata: httpx.Response) -> Outcome:
 
 
 @check("RFC8414-3-path", Family.METADATA_PUBLISHED)
-def metadata_at_well_known_path(metadata: httpx.Response) -> Outcome:
+def metadata_at_well_known_path(metadata: httpx2.Response) -> Outcome:
     """Holds when the metadata, requested with GET at its well-known location, answers HTTP 200 as
     ``application/json``. RFC 8414 §3: the metadata MUST be available "at a path formed by inserting a
     well-known URI string into the authorization server's issuer identifier"; §3.1: it "MUST be queried
@@ -292,7 +292,7 @@ class EndpointAnswer:
 
     member: str
     advertised: object
-    response: httpx.Response | None = None
+    response: httpx2.Response | None = None
     problem: str | None = None  # e.g. "not a URL", "no answer: ReadTimeout"
     exchange: str | None = None
 
@@ -307,7 +307,7 @@ class AdvertisedEndpoints:
     metadata_exchange: str | None = None
 
 
-def _live(member: str | None, response: httpx.Response) -> bool:
+def _live(member: str | None, response: httpx2.Response) -> bool:
     status = response.status_code
     if member == "jwks_uri":
         return status == 200

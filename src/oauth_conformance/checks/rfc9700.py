@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
+import httpx2
 
 from oauth_conformance.checks._judgements import token_not_issued
 from oauth_conformance.checks._observations import BesideControl, IssuedJwt
@@ -28,7 +28,7 @@ class MetadataLookup:
     """What looking for the authorization server's metadata at its well-known URLs found: the document's
     answer, or None and every URL tried with its answer."""
 
-    response: httpx.Response | None
+    response: httpx2.Response | None
     problem: str | None = None
     exchange: str | None = None
 

@@ -14,7 +14,7 @@ import time
 from typing import Any
 from urllib.parse import quote_plus
 
-import httpx
+import httpx2
 from joserfc.jwk import KeySet
 
 from .creatio_store import SETTING_CLIENT_ID, SETTING_CLIENT_SECRET, SETTING_URL, CreatioStore
@@ -28,7 +28,7 @@ LOCAL_API_SCOPE = "IdentityServerApi"
 
 @functools.cache
 def _tls_context(ca_file: str | None = None) -> ssl.SSLContext:
-    # Loading the CA store dominates the cost of an httpx client; load it once per process and CA file.
+    # Loading the CA store dominates the cost of an httpx2 client; load it once per process and CA file.
     return ssl.create_default_context(cafile=ca_file)
 
 
@@ -102,18 +102,18 @@ class IdentityLink:
                 return internal + url[len(public):]
         return url
 
-    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx2.Response:
         try:
             # A client per call: the IS may be stopped and restarted between calls, and stale
             # keep-alive connections would turn that into spurious errors.
             verify = _tls_context(self.ca_file)
-            async with httpx.AsyncClient(timeout=self.timeout, trust_env=False, verify=verify) as client:
+            async with httpx2.AsyncClient(timeout=self.timeout, trust_env=False, verify=verify) as client:
                 return await client.request(method, self._rewrite(url), **kwargs)
-        except (httpx.HTTPError, ValueError) as error:
+        except (httpx2.HTTPError, ValueError) as error:
             raise IdentityConnectivityError() from error
 
     @staticmethod
-    def _json(response: httpx.Response) -> Any:
+    def _json(response: httpx2.Response) -> Any:
         try:
             return response.json()
         except ValueError as error:
@@ -160,7 +160,7 @@ class IdentityLink:
             return cached[1]
         token_endpoint = str((await self.discovery(fresh=fresh)).get("token_endpoint", ""))
         # IdentityModel sends client credentials in a Basic header, form-encoded first (RFC 6749 §2.3.1).
-        basic = httpx.BasicAuth(quote_plus(client_id), quote_plus(secret))
+        basic = httpx2.BasicAuth(quote_plus(client_id), quote_plus(secret))
         response = await self._send("POST", token_endpoint, auth=basic,
                                     data={"grant_type": "client_credentials", "scope": scope})
         body = self._json(response)
@@ -172,7 +172,7 @@ class IdentityLink:
         return str(body["access_token"])
 
     async def manage(self, method: str, path: str, scope: str, body: Any = None,
-                     tolerate_404: bool = False) -> httpx.Response:
+                     tolerate_404: bool = False) -> httpx2.Response:
         """Call the management API: ``{setting}{path}`` (string.Format, §1.2), Bearer system token."""
         url = self.settings()[0]
         token = await self.system_token(f"{scope} {LOCAL_API_SCOPE}")

@@ -11,7 +11,7 @@ from collections.abc import Coroutine
 from types import TracebackType
 from typing import Any, TypeVar
 
-import httpx
+import httpx2
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -186,13 +186,13 @@ class MockServers:
 
 def _wait_until_answering(url: str, ca_file: str | None) -> None:
     verify = ssl.create_default_context(cafile=ca_file) if ca_file else True
-    with httpx.Client(timeout=2.0, trust_env=False, verify=verify) as client:
+    with httpx2.Client(timeout=2.0, trust_env=False, verify=verify) as client:
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             try:
                 client.get(url)
                 return
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.01)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 from urllib.parse import urljoin
 
-import httpx
+import httpx2
 
 from oauth_conformance.errors import FeatureNotOfferedError, UnexpectedResponseError
 from oauth_conformance.http import HttpClient, exchange_id, json_object
@@ -138,7 +138,7 @@ class CreatioAdapter:
     def __init__(self, http: HttpClient, connection: CreatioConnection) -> None:
         self.http = http
         self.connection = connection
-        self._cookies: httpx.Cookies | None = None
+        self._cookies: httpx2.Cookies | None = None
         self._path_style: PathStyle = connection.path_style
         REDACTOR.register(connection.admin_password)
 
@@ -148,7 +148,7 @@ class CreatioAdapter:
     def can_manage(self) -> bool:
         return bool(self.connection.admin_user and self.connection.admin_password)
 
-    def login(self) -> httpx.Cookies:
+    def login(self) -> httpx2.Cookies:
         """Forms login at the site root on both runtimes (§5); failure is HTTP 200 with ``Code`` 1.
         Returns the session's cookies."""
         if not self.can_manage:
@@ -166,7 +166,7 @@ class CreatioAdapter:
                 + (f", {message}" if message else ""),
                 exchange_id(response),
             )
-        self._cookies = httpx.Cookies(response.cookies)
+        self._cookies = httpx2.Cookies(response.cookies)
         for cookie in response.cookies.jar:
             REDACTOR.register(cookie.value)
         # No BPMCSRF cookie is legitimate where UseCsrfToken is off (§5); the header is then left out.
@@ -176,7 +176,7 @@ class CreatioAdapter:
         if self._cookies is None:
             self.login()
 
-    def _session(self) -> httpx.Cookies:
+    def _session(self) -> httpx2.Cookies:
         return self._cookies if self._cookies is not None else self.login()
 
     # -- paths ----------------------------------------------------------------------------------
@@ -238,11 +238,11 @@ class CreatioAdapter:
         ]
 
     @staticmethod
-    def _csrf_headers(cookies: httpx.Cookies) -> dict[str, str]:
+    def _csrf_headers(cookies: httpx2.Cookies) -> dict[str, str]:
         csrf = cookies.get("BPMCSRF")
         return {"BPMCSRF": csrf} if csrf else {}
 
-    def admin_request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def admin_request(self, method: str, path: str, **kwargs: Any) -> httpx2.Response:
         """A request in the admin session (cookies and the BPMCSRF header) to ``path`` under the service prefix."""
         cookies = self._session()
         headers = {**self._csrf_headers(cookies), **kwargs.pop("headers", {})}
@@ -259,7 +259,7 @@ class CreatioAdapter:
 
     # -- OAuthConfigService (§3.3) --------------------------------------------------------------
 
-    def service_call(self, service: str, method: str, body: Mapping[str, Any] | str) -> tuple[httpx.Response, object]:
+    def service_call(self, service: str, method: str, body: Mapping[str, Any] | str) -> tuple[httpx2.Response, object]:
         """POST ``rest/<service>/<method>`` in the admin session; the answer and its ``<method>Result``
         (the whole body for a Bare method). A method the build lacks is a 404 ("Endpoint not found")."""
         response = self.admin_request("POST", f"rest/{service}/{method}", json=body)
@@ -367,7 +367,7 @@ class CreatioAdapter:
         rows = self.integrations(f"Id eq {app_id}")
         return rows[0] if rows else None
 
-    def update_integration(self, app_id: str, fields: Mapping[str, Any]) -> httpx.Response:
+    def update_integration(self, app_id: str, fields: Mapping[str, Any]) -> httpx2.Response:
         """What Save on the integration page does: an entity update, synced to the Identity Service (§3.2)."""
         return self.admin_request("PATCH", f"odata/OAuthClientApp({app_id})", json=dict(fields))
 
@@ -387,7 +387,7 @@ class CreatioAdapter:
 
     # -- the API as an integration (§2.1) -------------------------------------------------------
 
-    def read_entity_with_token(self, entity: str, access_token: str) -> httpx.Response:
+    def read_entity_with_token(self, entity: str, access_token: str) -> httpx2.Response:
         REDACTOR.register(access_token)
         return self.http.get(
             self.service_url(f"odata/{entity}"),
@@ -396,13 +396,13 @@ class CreatioAdapter:
         )
 
 
-def has_records(response: httpx.Response) -> bool:
+def has_records(response: httpx2.Response) -> bool:
     """An OData collection came back: the request was authorised to read."""
     body = json_object(response)
     return response.status_code == 200 and body is not None and isinstance(body.get("value"), list)
 
 
-def describe_body(response: httpx.Response) -> str:
+def describe_body(response: httpx2.Response) -> str:
     """A short, redacted description of a response for a finding's message."""
     body = json_object(response)
     text = json.dumps(body, ensure_ascii=False) if body is not None else response.text

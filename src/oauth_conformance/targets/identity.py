@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
-import httpx
+import httpx2
 
 from oauth_conformance.errors import MetadataNotFoundError
 from oauth_conformance.http import HttpClient, exchange_id, json_object
@@ -48,7 +48,7 @@ def style_of(method: AuthMethod) -> AuthStyle:
 
 @dataclass(frozen=True, repr=False)
 class TokenResult(RedactedRepr):
-    response: httpx.Response
+    response: httpx2.Response
     body: dict[str, Any] | None
 
     @property
@@ -87,7 +87,7 @@ class MetadataSource:
     kind: MetadataKind
     url: str
     issuer: str
-    response: httpx.Response
+    response: httpx2.Response
 
     @property
     def exchange(self) -> str | None:
@@ -216,7 +216,7 @@ class IdentityClient:
         if self._source is not None or self._problem is not None:
             return
         tried: list[str] = []
-        last: httpx.Response | None = None
+        last: httpx2.Response | None = None
         for issuer in self._issuers or (self._issuer,):
             for kind, url in metadata_urls(issuer):
                 response = last = self.http.get(url)
