@@ -109,11 +109,6 @@ class Checker:
         if undecided is not None:
             raise undecided
 
-    @property
-    def failures(self) -> list[Finding]:
-        """The failed MUSTs recorded so far."""
-        return [f for f in self.findings if f.verdict is Verdict.FAIL]
-
     def record(self, requirement_id: str, outcome: Outcome) -> bool:
         """The verdict ``outcome`` means for ``requirement_id``: decided by the catalogue, never by the check."""
         requirement = self.catalogue[requirement_id]
