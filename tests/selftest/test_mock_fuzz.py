@@ -531,9 +531,17 @@ def _error_shape(case: Case) -> Callable[[Any], bool]:
     return lambda body: False  # WCF faults and the router's refusals carry no body
 
 
+# What uvicorn answers, before any application code, to a request it cannot parse.
+_UNPARSED = "Invalid HTTP request received."
+
+
 def shaped(case: Case, response: httpx2.Response) -> bool:
     """Whether a 4xx is in the shape its endpoint uses: no body, or the endpoint's error body."""
     if not 400 <= response.status_code < 500 or not response.content or case.method == "HEAD":
+        return True
+    if response.status_code == 400 and response.text == _UNPARSED:
+        # The HTTP server's own refusal of bytes it could not parse as a request: no endpoint saw them, so
+        # there is no endpoint shape to hold it to (seen once under load, not when the example was replayed).
         return True
     try:
         body = response.json()
