@@ -38,6 +38,14 @@ def test_two_defects_in_one_scenario_are_both_reported(tmp_path: Path) -> None:
     assert run.returncode == 1
     (failure,) = _failures(tmp_path)
     assert "ConformanceFailure: [RFC6749-5.1-no-store] " in failure and "; [RFC6749-5.1-pragma] " in failure
+    # JUnit: the failure's message is the findings', and each finding is a property of the test case.
+    case = next(ET.parse(tmp_path / "junit.xml").getroot().iter("testcase"))
+    (message,) = [failure.get("message") or "" for failure in case.iter("failure")]
+    assert message.startswith("[RFC6749-5.1-no-store] Cache-Control: ")
+    properties = {p.get("name"): p.get("value") or "" for p in case.iter("property")}
+    assert properties["RFC6749-5.1-pragma"].startswith("MUST FAIL: ")
+    assert properties["RFC6749-4.4.3-no-refresh"].startswith("SHOULD WARN: ")
+    assert properties["RFC6749-5.1-fields"].startswith("MUST PASS: ")
 
 
 def test_without_the_defects_the_same_scenario_passes(tmp_path: Path) -> None:

@@ -172,10 +172,21 @@ def record_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
             run.teardown_errors.append(f"{item.nodeid}: {problem.message}")
         elif _ITEM_PROBLEM not in item.stash:
             item.stash[_ITEM_PROBLEM] = problem
+    if call.excinfo is not None and isinstance(call.excinfo.value, ConformanceFailure) and report.failed:
+        # JUnit takes a failure's message from the report's first lines: the failed requirements, then
+        # pytest's traceback.
+        report.longrepr = f"{call.excinfo.value}\n\n{report.longrepr}"
     if report.when == "teardown":
-        run.findings += settle(
+        settled = settle(
             item.nodeid, requirement_ids(item, run.catalogue), findings, item.stash.get(_ITEM_PROBLEM, None)
         )
+        run.findings += settled
+        # Each finding as a property of the test case (JUnit): requirement ID → level, verdict, message.
+        profile = settings_of(item.config).standards_profile
+        report.user_properties += [
+            (f.requirement, f"{run.catalogue[f.requirement].level_for(profile).value} {f.verdict.value}: {f.message}")
+            for f in settled
+        ]
 
 
 def _blocked(error: BaseException) -> str | None:
