@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx2
@@ -20,6 +21,15 @@ def admin_session(mock: MockServers) -> httpx2.Client:
     assert login.json()["Code"] == 0
     client.headers["BPMCSRF"] = client.cookies["BPMCSRF"]
     return client
+
+
+def technical_user(session: httpx2.Client, mock: MockServers, name: str) -> str:
+    """A technical user created as 8.2 and later create one (AdministrationService, the caller picks the Id)."""
+    user_id = str(uuid.uuid4())
+    response = session.post(f"{mock.options.app_prefix}/rest/AdministrationService/UpdateOrCreateTechnicalUser",
+                            json={"Id": user_id, "Name": name, "Active": True})
+    assert response.status_code == 200 and response.json() == "", response.text
+    return user_id
 
 
 def service(session: httpx2.Client, mock: MockServers, method: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,6 @@ second leftover, and so is the Identity Service client behind it, where the targ
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from urllib.parse import quote, quote_plus
@@ -22,7 +21,7 @@ from oauth_conformance.mock import MockOptions, MockServers, start_mock
 from oauth_conformance.targets.creatio import CreatioAdapter, CreatioConnection
 from oauth_conformance.targets.creatio_target import CreatioEnvironment
 from oauth_conformance.targets.technical_users import TechnicalUsers, TechUserBudget
-from tests.selftest.mock_client import HTTP, admin_session, service
+from tests.selftest.mock_client import HTTP, admin_session, service, technical_user
 
 # A password form-decoding would change three ways ("+" to a space, "%2B" to "+", a bare "%"), with a colon
 # (only the first one of a Basic value ends the user-id) and characters beyond ASCII (UTF-8, RFC 7617 §2.1).
@@ -64,14 +63,6 @@ def mock() -> Iterator[MockServers]:
         yield servers
 
 
-def _technical_user(session: httpx2.Client, mock: MockServers, name: str) -> str:
-    user_id = str(uuid.uuid4())
-    response = session.post(f"{mock.options.app_prefix}/rest/AdministrationService/UpdateOrCreateTechnicalUser",
-                            json={"Id": user_id, "Name": name, "Active": True})
-    assert response.status_code == 200 and response.json() == "", response.text
-    return user_id
-
-
 def _add_client(session: httpx2.Client, mock: MockServers, name: str, user_id: str) -> str:
     result = service(session, mock, "AddClient", {"addClientRequest": {
         "name": name, "redirectUrl": "", "applicationUrl": "https://left.example.test", "systemUserId": user_id,
@@ -97,7 +88,7 @@ def _environment(mock: MockServers, http: HttpClient, with_mock: bool) -> Creati
 def test_snapshot_lists_every_object_of_each_kind(mock: MockServers) -> None:
     with closing(admin_session(mock)) as admin:
         name = f"{OTHER_RUN}snapshot"
-        _add_client(admin, mock, name, _technical_user(admin, mock, name))
+        _add_client(admin, mock, name, technical_user(admin, mock, name))
     snapshot = mock.snapshot()
     assert (snapshot["integrations"].count(name), snapshot["users"].count(name),
             snapshot["identity_client_names"].count(name)) == (1, 1, 1)
@@ -112,13 +103,13 @@ def test_leftovers_count_each_object_of_another_run(mock: MockServers) -> None:
     leftovers. This run's own objects are none of them."""
     with closing(admin_session(mock)) as admin:
         pair = f"{OTHER_RUN}pair"
-        _add_client(admin, mock, pair, _technical_user(admin, mock, pair))
+        _add_client(admin, mock, pair, technical_user(admin, mock, pair))
         orphan = f"{OTHER_RUN}orphan"
         client_id = _add_client(admin, mock, orphan, mock.seed.technical_user_id)
         deleted = service(admin, mock, "DeleteClient", {"deleteClientRequest": {"clientId": client_id}})
         assert deleted == {"success": True}
         own = f"{THIS_RUN}own"
-        _add_client(admin, mock, own, _technical_user(admin, mock, own))
+        _add_client(admin, mock, own, technical_user(admin, mock, own))
     http = HttpClient(TransportPolicy(timeout=10), EvidenceLog())
     try:
         found = _environment(mock, http, with_mock=True).leftovers("occ-")

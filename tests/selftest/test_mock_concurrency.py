@@ -19,7 +19,7 @@ import httpx2
 import pytest
 
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
-from tests.selftest.mock_client import admin_session, service
+from tests.selftest.mock_client import admin_session, service, technical_user
 
 T = TypeVar("T")
 THREADS = 6
@@ -51,14 +51,6 @@ def _sessions(mock: MockServers, count: int) -> list[httpx2.Client]:
     return [admin_session(mock) for _ in range(count)]
 
 
-def _technical_user(session: httpx2.Client, mock: MockServers, name: str) -> str:
-    user_id = str(uuid.uuid4())
-    response = session.post(f"{mock.options.app_prefix}/rest/AdministrationService/UpdateOrCreateTechnicalUser",
-                            json={"Id": user_id, "Name": name, "Active": True})
-    assert response.status_code == 200 and response.json() == "", response.text
-    return user_id
-
-
 def _add_client(session: httpx2.Client, mock: MockServers, name: str) -> dict[str, Any]:
     result = service(session, mock, "AddClient", {"addClientRequest": {
         "name": name, "redirectUrl": "", "applicationUrl": "https://start.example.test",
@@ -85,7 +77,7 @@ def test_edits_of_one_integration_at_once_all_stay(mock: MockServers) -> None:
     try:
         admin = sessions[0]
         app = _add_client(admin, mock, f"{PREFIX}edited")
-        other_user = _technical_user(admin, mock, f"{PREFIX}second user")
+        other_user = technical_user(admin, mock, f"{PREFIX}second user")
         prefix = mock.options.app_prefix
         row_url = f"{prefix}/odata/OAuthClientApp({app['id']})"
         for round_ in range(ROUNDS):
@@ -175,7 +167,7 @@ def _assert_agreeing(mock: MockServers, admin: httpx2.Client, kept: list[dict[st
             assert _token(http, mock, app["clientId"], app["clientSecret"]).status_code == 200
 
 
-def test_one_name_saved_at_once_makes_one_technical_user(mock: MockServers) -> None:
+def test_one_name_saved_at_once_makes_onetechnical_user(mock: MockServers) -> None:
     """Technical users of one name saved at once: one is created, the others are told the name is taken."""
     sessions = _sessions(mock, THREADS)
     try:
