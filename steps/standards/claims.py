@@ -67,16 +67,20 @@ def _resource_indicator(standards: StandardsTarget) -> str:
 @when("the client requests a token with a resource parameter naming the protected resource",
       target_fixture="resource_token")
 def token_for_resource(standards: StandardsTarget) -> rfc9068.JwtAsRequested:
-    resource = _resource_indicator(standards)
+    return _as_requested(*_jwt_for_resource(standards, _resource_indicator(standards)))
+
+
+def _jwt_for_resource(standards: StandardsTarget, resource: str) -> tuple[IssuedJwt, TokenResult]:
+    """A token requested for ``resource``, decoded; skipped where none is issued or it is no JWT (its
+    audience is then not visible)."""
     result = standards.token(extra={"resource": resource})
     if not result.issued or result.access_token is None:
-        # RFC 8707 §2: a server refuses a resource it does not know (invalid_target); nothing to compare.
-        pytest.skip(f"the token request for resource {resource!r} was not served: {result.describe()}")
+        # RFC 8707 §2: a server refuses a resource it does not know (invalid_target); nothing to judge.
+        pytest.skip(f"no token is issued for resource {resource!r}: {result.describe()}")
     try:
-        jwt = IssuedJwt.decode(result.access_token, result.body or {}, result.exchange)
+        return IssuedJwt.decode(result.access_token, result.body or {}, result.exchange), result
     except ValueError as error:
         pytest.skip(f"the access token issued for resource {resource!r} is not a JWT ({error})")
-    return _as_requested(jwt, result)
 
 
 @then("the token aud claim carries the requested resource")
@@ -92,15 +96,7 @@ def _audiences(jwt: IssuedJwt) -> set[str]:
 @when("the client calls the protected resource with a token issued for another resource")
 def call_with_foreign_audience(issued_jwt: IssuedJwt, standards: StandardsTarget, resource_url: str,
                                http: HttpClient, probe: Probe) -> None:
-    result = standards.token(extra={"resource": ANOTHER_RESOURCE})
-    if not result.issued or result.access_token is None:
-        # RFC 8707 §2: a server refuses a resource it does not know (invalid_target); nothing to present.
-        pytest.skip(f"no token is issued for resource {ANOTHER_RESOURCE!r}: {result.describe()}")
-    try:
-        foreign = IssuedJwt.decode(result.access_token, result.body or {}, result.exchange)
-    except ValueError as error:
-        pytest.skip(f"the access token issued for {ANOTHER_RESOURCE!r} is not a JWT ({error}): its audience is "
-                    "not visible")
+    foreign, _ = _jwt_for_resource(standards, ANOTHER_RESOURCE)
     shared = _audiences(foreign) & _audiences(issued_jwt)
     if not _audiences(foreign) or shared:
         pytest.skip(f"the token issued for {ANOTHER_RESOURCE!r} has aud {foreign.claims.get('aud')!r}: it is not "
