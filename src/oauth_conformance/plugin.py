@@ -7,7 +7,8 @@ its own (the subplugins define no hooks, so nothing runs twice).
     settings   --target, --env-file, --waivers ...: the settings of the run
     target     the target (mock, creatio, oauth) and its fixtures
     verdicts   the checker, findings per test, waivers as expected failures, the gate (--fail-on)
-    reports    conformance.json, evidence.jsonl, JUnit and Allure paths, scrubbing, the summary
+    reports    conformance.json, evidence.jsonl, the JUnit path, scrubbing, the summary
+    allure     Allure's results: requirement links, each exchange attached to its step
     logs       every log record redacted, whichever handler shows it
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from oauth_conformance._plugin import logs, reports, settings, target, verdicts
+from oauth_conformance._plugin import allure, logs, reports, settings, target, verdicts
 
 __all__: list[str] = []
 
@@ -45,6 +46,7 @@ def pytest_configure(config: pytest.Config) -> None:
     verdicts.configure(config)
     target.configure(config)
     reports.configure(config)
+    allure.configure(config)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -59,7 +61,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     target.item_started(item)
-    reports.scenario_finished(item.config)  # pytest-bdd skips its after-scenario hook when a step fails
+    allure.scenario_finished(item.config)  # pytest-bdd skips its after-scenario hook when a step fails
 
 
 @pytest.hookimpl(wrapper=True)
@@ -69,12 +71,12 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, o
 
 @pytest.hookimpl(trylast=True)  # after allure-pytest-bdd has started its test case
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest) -> None:
-    reports.scenario_started(request)
+    allure.scenario_started(request)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_bdd_after_scenario(request: pytest.FixtureRequest) -> None:
-    reports.scenario_finished(request.config)
+    allure.scenario_finished(request.config)
 
 
 @pytest.hookimpl(wrapper=True)

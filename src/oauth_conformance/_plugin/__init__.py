@@ -5,7 +5,8 @@ state and its fixtures; the plugin's hooks call them in the order a run needs.
     target     the target and its fixtures: settings, evidence, http, target, creatio_env,
                stale_leftovers, standards, cleanup
     verdicts   the checker, findings per test, waivers as expected failures, the gate
-    reports    conformance.json, evidence.jsonl, junit and Allure paths, scrubbing, the summary
+    reports    conformance.json, evidence.jsonl, the junit path, scrubbing, the summary
+    allure     Allure's results, its links and attachments
 """
 
 __all__: list[str] = []

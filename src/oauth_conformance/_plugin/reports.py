@@ -1,5 +1,5 @@
-"""Subplugin: the report files (conformance.json, evidence.jsonl, and where JUnit and Allure write),
-Allure's view of each scenario, the scrub of every report, and the one-screen terminal summary."""
+"""Subplugin: the report files (conformance.json, evidence.jsonl, and where JUnit writes), the scrub of
+every report, and the one-screen terminal summary."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from oauth_conformance._plugin import target, verdicts
+from oauth_conformance._plugin import allure, target, verdicts
 from oauth_conformance._plugin.settings import settings_of
-from oauth_conformance.evidence_allure import AllureEvidence
 from oauth_conformance.redaction import REDACTOR
 from oauth_conformance.report.conformance import write_conformance_json, write_evidence
 from oauth_conformance.report.scrub import scrub_reports
@@ -26,8 +25,6 @@ __all__ = [
     "forget_previous",
     "is_configured",
     "redact",
-    "scenario_finished",
-    "scenario_started",
     "scrub",
     "terminal_summary",
     "write",
@@ -38,7 +35,6 @@ REPORT_FILES = ("conformance.json", "evidence.jsonl")
 
 @dataclass
 class _ReportsRun:
-    allure: AllureEvidence = field(default_factory=AllureEvidence)
     started: float = field(default_factory=time.time)
 
 
@@ -63,14 +59,10 @@ def forget_previous(config: pytest.Config, *, settings_failed: bool = False) -> 
 
 
 def configure(config: pytest.Config) -> None:
-    """JUnit and Allure write into the reports folder unless told otherwise."""
+    """JUnit writes into the reports folder unless told otherwise."""
     config.stash[_RUN] = _ReportsRun()
-    reports = settings_of(config).reports_dir
     if getattr(config.option, "xmlpath", None) is None:
-        config.option.xmlpath = str(reports / "junit.xml")
-    if hasattr(config.option, "allure_report_dir") and config.option.allure_report_dir is None:
-        config.option.allure_report_dir = str(reports / "allure-results")
-        config.option.clean_alluredir = True
+        config.option.xmlpath = str(settings_of(config).reports_dir / "junit.xml")
 
 
 def is_configured(config: pytest.Config) -> bool:
@@ -79,16 +71,6 @@ def is_configured(config: pytest.Config) -> bool:
 
 def _run(config: pytest.Config) -> _ReportsRun:
     return config.stash[_RUN]
-
-
-def scenario_started(request: pytest.FixtureRequest) -> None:
-    catalogue = verdicts.run_of(request.config).catalogue
-    requirements = [catalogue[i] for i in verdicts.requirement_ids(request.node, catalogue)]
-    _run(request.config).allure.scenario_started(requirements)
-
-
-def scenario_finished(config: pytest.Config) -> None:
-    _run(config).allure.scenario_finished()
 
 
 def redact(report: pytest.TestReport) -> None:
@@ -141,8 +123,8 @@ def _report_paths(config: pytest.Config) -> list[str]:
     paths = [str(reports / name) for name in REPORT_FILES]
     if getattr(config.option, "xmlpath", None):
         paths.append(str(config.option.xmlpath))
-    if getattr(config.option, "allure_report_dir", None):
-        paths.append(str(config.option.allure_report_dir) + "/")
+    if allure.results_dir(config):
+        paths.append(f"{allure.results_dir(config)}/")
     return paths
 
 
@@ -178,5 +160,5 @@ def scrub(config: pytest.Config) -> None:
     files = [reports / name for name in REPORT_FILES]
     if getattr(config.option, "xmlpath", None):
         files.append(Path(config.option.xmlpath))
-    allure_dir = getattr(config.option, "allure_report_dir", None)
+    allure_dir = allure.results_dir(config)
     scrub_reports(files, [Path(allure_dir)] if allure_dir else [])
