@@ -93,6 +93,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     results = verdicts.finish(session)
     if results is not None:
         reports.write(session, results)
+    allure.finish(session)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
