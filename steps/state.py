@@ -37,7 +37,7 @@ class World(RedactedRepr):
     response: httpx2.Response | None = None
     before: dict[str, set[str]] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)
-    # Ids of what the name-required attempt left behind, compared before and after.
+    # Ids of what the unnamed-save attempt made (found by its marker), to report and remove.
     created: dict[str, set[str]] = field(default_factory=dict)
     deactivated_at: dict[str, float] = field(default_factory=dict)
     technical_user: TechnicalUser | None = None

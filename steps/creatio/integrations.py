@@ -13,9 +13,11 @@ from oauth_conformance.checks import Family, creatio
 from oauth_conformance.cleanup import Cleanup
 from oauth_conformance.errors import FeatureNotOfferedError, SuiteError, UnexpectedResponseError
 from oauth_conformance.http import exchange_id
+from oauth_conformance.settings import RUN_PREFIX_FAMILY
 from oauth_conformance.targets.creatio import CreatioAdapter, describe_body
 from oauth_conformance.targets.identity import IdentityClient
 from oauth_conformance.targets.provisioning import CreationOutcome, Integration, Provisioner
+from oauth_conformance.targets.technical_users import new_user_id
 from oauth_conformance.verdicts import Checker
 from steps.state import TechnicalUser, World
 
@@ -109,8 +111,9 @@ def when_create(label: str, world: World, provisioner: Provisioner, request: pyt
     _create(world, provisioner, label, "either", request)
 
 
-def _user_ids(adapter: CreatioAdapter) -> set[str]:
-    return {str(row["Id"]).lower() for row in adapter.users()}
+def _users(adapter: CreatioAdapter) -> dict[str, str]:
+    """Every user on the target: Id → Name."""
+    return {str(row["Id"]).lower(): str(row.get("Name") or "") for row in adapter.users()}
 
 
 @when(parsers.parse('I create the integration "{label}" using that technical user'))
@@ -119,7 +122,7 @@ def when_create_with_existing_user(
 ) -> None:
     if world.technical_user is None:
         raise SuiteError("the scenario names no technical user")
-    world.before["users"] = _user_ids(adapter)
+    world.before["users"] = set(_users(adapter))
     _create(world, provisioner, label, "existing", request)
 
 
@@ -204,17 +207,23 @@ def runs_as_existing_user(world: World, adapter: CreatioAdapter, checker: Checke
 
 
 @then("no technical user was created for it")
-def no_user_created(world: World, adapter: CreatioAdapter, checker: Checker) -> None:
+def no_user_created(world: World, adapter: CreatioAdapter, provisioner: Provisioner, checker: Checker) -> None:
     _created(world, checker)
-    # Any new user, whatever its name: the check compares every user before and after.
+    # Any new user, whatever its name, except those another scenario or run named as its own: scenarios
+    # on other workers (pytest-xdist) and other runs create users on the same target meanwhile.
+    after = {
+        user_id for user_id, name in _users(adapter).items()
+        if user_id in world.before["users"] or not _named_by_another(name, provisioner)
+    }
     observed = creatio.UsersBeforeAndAfter(
-        frozenset(world.before["users"]), frozenset(_user_ids(adapter)), adapter.http.evidence.last_id
+        frozenset(world.before["users"]), frozenset(after), adapter.http.evidence.last_id
     )
     checker.verify(creatio.techuser_existing, observed)
 
 
-def _integration_client_ids(adapter: CreatioAdapter) -> dict[str, str]:
-    return {str(row["Id"]).lower(): str(row.get("ClientId") or "") for row in adapter.integrations()}
+def _named_by_another(name: str, provisioner: Provisioner) -> bool:
+    """Named with a run prefix, but not this scenario's: made by another scenario or run."""
+    return name.startswith(RUN_PREFIX_FAMILY) and not name.startswith(provisioner.run_prefix)
 
 
 @when("I try to create an integration without a name")
@@ -222,24 +231,31 @@ def create_without_name(
     world: World, adapter: CreatioAdapter, provisioner: Provisioner, cleanup: Cleanup, request: pytest.FixtureRequest
 ) -> None:
     """As the page would save it: with a separate technical user where the run may create one and the
-    generation has them, else with the existing technical user."""
-    integrations_before = _integration_client_ids(adapter)
-    users_before = _user_ids(adapter)
+    generation has them, else with the existing technical user.
+
+    A nameless record has no run prefix to find it by, and other scenarios and runs save integrations on
+    the same target meanwhile, so the attempt is marked: its Description is the scenario's prefixed
+    marker, and its separate technical user has an Id the suite chose. Only what carries either is the
+    attempt's, to report and to remove."""
+    marker = provisioner.name_for("unnamed save")
+    user_id: str | None = new_user_id()
     try:
         try:
-            world.outcome = provisioner.create("", name="")
+            world.outcome = provisioner.create("", name="", description=marker, user_id=user_id)
         except FeatureNotOfferedError as no_user:
+            user_id = None
             user = _existing_user(world, request, str(no_user))
-            world.outcome = provisioner.create("", name="", system_user_id=user.id)
+            world.outcome = provisioner.create("", name="", description=marker, system_user_id=user.id)
     finally:
-        # Whatever a faulty server created has no run prefix to find it by: undo it by difference.
-        integrations_after = _integration_client_ids(adapter)
-        world.created["integrations"] = set(integrations_after) - set(integrations_before)
-        world.created["users"] = _user_ids(adapter) - users_before
-        for user_id in world.created["users"]:
-            cleanup.add(f"unnamed user {user_id}", partial(provisioner.remove_user, user_id, ""))
-        for app_id in world.created["integrations"]:
-            client_id = integrations_after[app_id]
+        made = {
+            str(row["Id"]).lower(): str(row.get("ClientId") or "")
+            for row in adapter.integrations()
+            if row.get("Description") == marker or (user_id and str(row.get("SystemUserId") or "").lower() == user_id)
+        }
+        world.created["integrations"] = set(made)
+        # The provisioner removes the user it chose the Id of; here it is only counted.
+        world.created["users"] = {user_id} if user_id and adapter.user(user_id) is not None else set()
+        for client_id in made.values():
             cleanup.add(f"unnamed integration {client_id}", partial(provisioner.remove_integration, client_id, ""))
 
 

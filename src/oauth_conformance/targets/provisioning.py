@@ -86,6 +86,7 @@ class Provisioner:
         application_url: str = "",
         description: str = "",
         name: str | None = None,
+        user_id: str | None = None,
     ) -> CreationOutcome:
         """Save a new server-to-server integration.
 
@@ -93,7 +94,8 @@ class Provisioner:
         default): a technical user named after the integration, then the client. The UI's handler is
         compiled front-end code; the services it most likely calls are the ones used here
         (docs/creatio-generations.md §1.6 [INF]). Where the run may not create users, or the generation
-        has none, this is FeatureNotOfferedError (a SKIP with the reason).
+        has none, this is FeatureNotOfferedError (a SKIP with the reason). ``user_id`` is the Id the
+        separate technical user gets, for a caller that must find it again (a new one otherwise).
         """
         name = self.name_for(label) if name is None else name
         outcome = CreationOutcome()
@@ -101,7 +103,7 @@ class Provisioner:
         user: _Tracked | None = None
         if system_user_id is None:
             self.budget.take()
-            user = made_user = _Tracked(name, user_id=new_user_id())
+            user = made_user = _Tracked(name, user_id=user_id or new_user_id())
             self.cleanup.add(f"technical user {name!r}", lambda: self._remove_created_user(made_user))
         app = _Tracked(name)
         self.cleanup.add(f"integration {name!r}", lambda: self._remove_integration(app))
