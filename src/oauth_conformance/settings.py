@@ -199,6 +199,15 @@ class Settings:
     mock_tls: bool = False
     # The mock's certificate files once issued (the mock target's prepare step); the run trusts their CA.
     mock_tls_files: TlsFiles | None = None
+    # The pytest-xdist worker this process is ("w0", "w1", ...), empty in a run of one process. Every
+    # worker shares the run's prefix, so none takes another's objects for an earlier run's leftovers.
+    worker: str = ""
+
+    @property
+    def names_prefix(self) -> str:
+        """What this process names what it creates with: the run's prefix, then its worker's, so that
+        two workers' scenarios never save one name."""
+        return f"{self.run_prefix}{self.worker}-" if self.worker else self.run_prefix
 
 
 # Settings read exactly as given (see the module's docstring): credentials, where a space is a character.

@@ -36,7 +36,7 @@ _SCENARIO_NUMBERS = itertools.count(1)
 
 @pytest.fixture
 def provisioner(creatio_env: CreatioEnvironment, settings: Settings, cleanup: Cleanup) -> Provisioner:
-    return creatio_env.provisioner(f"{settings.run_prefix}{next(_SCENARIO_NUMBERS):02d}-", cleanup)
+    return creatio_env.provisioner(f"{settings.names_prefix}{next(_SCENARIO_NUMBERS):02d}-", cleanup)
 
 
 def skip_unless_gated(creatio_env: CreatioEnvironment, report: HealthReport | None) -> None:

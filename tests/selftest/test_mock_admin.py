@@ -80,7 +80,8 @@ def _environment(mock: MockServers, http: HttpClient, with_mock: bool) -> Creati
     adapter = CreatioAdapter(http, connection)
     return CreatioEnvironment(
         kind="mock", description="the mock", connection=connection, adapter=adapter, identity=None,
-        run_prefix=THIS_RUN, budget=TechUserBudget(allowed=True, limit=10), technical_users=TechnicalUsers(adapter),
+        run_prefix=THIS_RUN, names_prefix=THIS_RUN, budget=TechUserBudget(allowed=True, limit=10),
+        technical_users=TechnicalUsers(adapter),
         mock=mock if with_mock else None,
     )
 

@@ -58,6 +58,8 @@ class CreatioEnvironment:
     identity: IdentityClient | None
     # Everything the run creates is named with it; leftovers of other runs are told apart by it.
     run_prefix: str
+    # What this process names what it creates with (the run's prefix, then its xdist worker's).
+    names_prefix: str
     # The technical users the run may create, and how this instance creates and removes them.
     budget: TechUserBudget
     technical_users: TechnicalUsers
@@ -91,7 +93,7 @@ class CreatioEnvironment:
                 "CREATIO_ADMIN_PASSWORD, CREATIO_TECH_USER and CREATIO_ALLOWED_ENTITY"
             )
         user_id = existing_user_id(adapter, connection.tech_user)
-        provisioner = self.provisioner(f"{self.run_prefix}std-", cleanup)
+        provisioner = self.provisioner(f"{self.names_prefix}std-", cleanup)
         clients = []
         for label, own_user in (("client", False), ("second client", False), ("disabled client", True)):
             outcome = self._standards_client(provisioner, label, user_id, own_user)
@@ -215,6 +217,7 @@ def _open(settings: Settings, http: HttpClient) -> CreatioEnvironment:
         adapter=adapter,
         identity=IdentityClient(http, identity_url) if identity_url else None,
         run_prefix=settings.run_prefix,
+        names_prefix=settings.names_prefix,
         budget=TechUserBudget(settings.create_tech_users, settings.max_tech_users),
         technical_users=TechnicalUsers(adapter),
     )

@@ -162,6 +162,7 @@ def _open(settings: Settings, http: HttpClient) -> MockTarget:
         adapter=adapter,
         identity=IdentityClient(http, servers.identity_url),
         run_prefix=settings.run_prefix,
+        names_prefix=settings.names_prefix,
         # The mock is the run's own: it may create as many technical users as the scenarios need.
         budget=TechUserBudget(allowed=True, limit=1000),
         technical_users=TechnicalUsers(adapter),
