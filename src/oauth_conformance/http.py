@@ -16,7 +16,7 @@ import json
 import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -55,6 +55,7 @@ __all__ = [
     "StackedEncodingsError",
     "TransportPolicy",
     "exchange_id",
+    "exchange_number",
     "json_object",
 ]
 
@@ -114,6 +115,29 @@ class Exchange:
             "response": {"headers": self.response_headers, "body": self.response_body},
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Exchange:
+        """The exchange ``as_dict`` wrote (sent by a pytest-xdist worker, read from evidence.jsonl)."""
+        request, response = data["request"], data["response"]
+        return cls(
+            id=str(data["id"]),
+            method=str(data["method"]),
+            url=str(data["url"]),
+            request_headers=[(str(k), str(v)) for k, v in request["headers"]],
+            request_body=str(request["body"]),
+            status=data["status"],
+            response_headers=[(str(k), str(v)) for k, v in response["headers"]],
+            response_body=str(response["body"]),
+            elapsed_ms=float(data["elapsed_ms"]),
+            error=data["error"],
+            test=data["test"],
+        )
+
+
+def exchange_number(exchange_id: str) -> int:
+    """E12 → 12: evidence IDs in the order they were made."""
+    return int(exchange_id.removeprefix("E"))
+
 
 @dataclass
 class EvidenceLog:
@@ -124,6 +148,20 @@ class EvidenceLog:
     current_test: str | None = None
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def number_from(self, start: int, step: int) -> None:
+        """Number exchanges start, start + step, ...: each pytest-xdist worker of a run takes every
+        step-th number, so an evidence ID names one exchange in the whole run and needs no renumbering
+        in the findings, the Allure attachments and evidence.jsonl."""
+        with self._lock:
+            if self.exchanges:
+                raise RuntimeError("evidence is numbered before the first exchange")
+            self._counter = itertools.count(start, step)
+
+    def merge(self, exchanges: Iterable[Exchange]) -> None:
+        """Add exchanges another process of the run made, keeping the log in the order of their IDs."""
+        with self._lock:
+            self.exchanges = sorted([*self.exchanges, *exchanges], key=lambda e: exchange_number(e.id))
 
     def next_id(self) -> str:
         with self._lock:

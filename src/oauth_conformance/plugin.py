@@ -9,6 +9,7 @@ its own (the subplugins define no hooks, so nothing runs twice).
     verdicts   the checker, findings per test, waivers as expected failures, the gate (--fail-on)
     reports    conformance.json, evidence.jsonl, the JUnit path, scrubbing, the summary
     allure     Allure's results: requirement links, each exchange attached to its step
+    xdist      a run spread over pytest-xdist workers, judged and reported by the controller as one
     logs       every log record redacted, whichever handler shows it
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from oauth_conformance._plugin import allure, logs, reports, settings, target, verdicts
+from oauth_conformance._plugin import allure, logs, reports, settings, target, verdicts, xdist
 
 __all__: list[str] = []
 
@@ -37,6 +38,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for subplugin in _FIXTURES:
         if not config.pluginmanager.is_registered(subplugin):
             config.pluginmanager.register(subplugin, subplugin.__name__)
+    xdist.configure_early(config)
     logs.install(config)
     try:
         settings.configure(config)
@@ -45,8 +47,28 @@ def pytest_configure(config: pytest.Config) -> None:
         raise
     verdicts.configure(config)
     target.configure(config)
+    xdist.configure(config)
     reports.configure(config)
     allure.configure(config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    xdist.configure_node(node)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    xdist.node_down(node)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_report_from_serializable(config: pytest.Config, data: dict[str, Any]) -> Generator[None, Any, Any]:
+    # The controller receives each report of a worker's test here, with what the test found.
+    report = yield
+    if isinstance(report, pytest.TestReport):
+        xdist.received(config, report)
+    return report
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -86,13 +108,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     verdicts.record_report(item, call, report)
     if report.when == "teardown":
         target.item_finished(item)
+        xdist.send_test(item, report)
     return report
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    results = verdicts.finish(session)
-    if results is not None:
-        reports.write(session, results)
+    if xdist.is_worker(session.config):
+        xdist.worker_finished(session)  # the controller judges the run and writes its reports
+    else:
+        results = verdicts.finish(session)
+        if results is not None:
+            reports.write(session, results)
     allure.finish(session)
 
 
@@ -101,5 +127,5 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if reports.is_configured(config):
-        reports.scrub(config)
+    if reports.is_configured(config) and not xdist.is_worker(config):
+        reports.scrub(config)  # the controller, once every worker has written its last file

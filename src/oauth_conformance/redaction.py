@@ -29,7 +29,16 @@ import threading
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, quote_plus
 
-__all__ = ["REDACTOR", "RedactedRepr", "RedactingFilter", "Redactor", "encoded_forms", "mask"]
+__all__ = [
+    "REDACTOR",
+    "RedactedRepr",
+    "RedactingFilter",
+    "Redactor",
+    "encoded_forms",
+    "mask",
+    "run_key",
+    "use_run_key",
+]
 
 _PREFIX_LENGTH = 4
 # Values shorter than this are masked entirely: a prefix of a short secret would give most of it away.
@@ -107,6 +116,20 @@ _HEADER_ANCHORS = tuple(f"{word}{end}" for word in ("authorization", "cookie", "
 _RUN_KEY = secrets.token_bytes(32)
 
 
+def run_key() -> bytes:
+    """The key of this run's masks: the processes of one run (pytest-xdist workers) share it, so that one
+    value is shown the same in every report."""
+    return _RUN_KEY
+
+
+def use_run_key(key: bytes) -> None:
+    """Mask with the run's key given by the process that started this one, before anything is masked."""
+    global _RUN_KEY
+    if REDACTOR.registered():
+        raise RuntimeError("the run key changes only before any secret is registered")
+    _RUN_KEY = key
+
+
 def mask(value: str) -> str:
     """Show a secret as a short prefix and 8 hex digits of its keyed hash."""
     digest = hmac.new(_RUN_KEY, value.encode("utf-8"), hashlib.sha256).hexdigest()[:8]
@@ -165,6 +188,12 @@ class Redactor:
         # The same, longest first, so that a form containing another is replaced whole.
         self._ordered: tuple[tuple[str, str], ...] = ()
         self._lock = threading.Lock()
+        self._values: list[str] = []
+
+    def registered(self) -> tuple[str, ...]:
+        """The values registered so far (for the process that writes the run's reports)."""
+        with self._lock:
+            return tuple(self._values)
 
     def register(self, *values: str | None) -> None:
         """Remember values that must never appear in clear, in every form they may take (very short
@@ -174,6 +203,7 @@ class Redactor:
             for value in values:
                 if not value or len(value) < _MIN_SECRET or value in self._replacements:
                     continue
+                self._values.append(value)
                 shown = mask(value)
                 for form in encoded_forms(value):
                     if form not in self._replacements:

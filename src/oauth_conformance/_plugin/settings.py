@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,7 +13,7 @@ from oauth_conformance.redaction import REDACTOR
 from oauth_conformance.settings import SETTINGS, Settings, load_settings, option_value
 from oauth_conformance.targets import TARGETS
 
-__all__ = ["add_options", "configure", "settings", "settings_of"]
+__all__ = ["add_options", "configure", "override", "settings", "settings_of"]
 
 _SETTINGS = pytest.StashKey[Settings]()
 
@@ -60,6 +62,11 @@ def configure(config: pytest.Config) -> None:
 
 def settings_of(config: pytest.Config) -> Settings:
     return config.stash[_SETTINGS]
+
+
+def override(config: pytest.Config, **changes: Any) -> None:
+    """Settings one process of the run holds differently (a pytest-xdist worker's share of the run)."""
+    config.stash[_SETTINGS] = replace(settings_of(config), **changes)
 
 
 @pytest.fixture(scope="session")

@@ -56,6 +56,8 @@ class VerdictRun:
     findings: list[Finding] = field(default_factory=list)
     # Requirement ID → the collected tests tagged with it.
     tagged: dict[str, set[str]] = field(default_factory=dict)
+    # The collected tests in collection order: findings are read in it, however the run was spread out.
+    order: list[str] = field(default_factory=list)
     # Teardown failures (cleanup) of scenarios whose verdict was already decided by a check.
     teardown_errors: list[str] = field(default_factory=list)
     gate_failures: list[str] = field(default_factory=list)
@@ -100,6 +102,7 @@ def requirement_ids(item: pytest.Item, catalogue: Catalogue) -> list[str]:
 def collected(config: pytest.Config, items: list[pytest.Item]) -> bool:
     """Note which tests verify which requirement; whether any collected test verifies one."""
     run = run_of(config)
+    run.order = [item.nodeid for item in items]
     for item in items:
         for requirement_id in requirement_ids(item, run.catalogue):
             run.tagged.setdefault(requirement_id, set()).add(item.nodeid)
@@ -126,7 +129,7 @@ def judge_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
     at its end the test fails naming every failed MUST, with what stopped it early, if anything. A target
     lacking a service the scenario needs is a precondition, not a defect; a check whose positive control
     did not hold is undecided; a step blocked by a violated requirement cannot run. Each is a SKIP with its
-    reason when no MUST failed."""
+    reason when nothing the gate fails on was found."""
     stopped: BaseException | None = None
     try:
         outcome = yield
@@ -137,7 +140,10 @@ def judge_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
         stopped = pytest.skip.Exception(str(stopped))
     elif isinstance(stopped, Exception) and (blocked := _blocked(stopped)) is not None:
         stopped = pytest.skip.Exception(blocked)
-    failures = [f for f in pyfuncitem.stash.get(_ITEM_FINDINGS, []) if f.verdict is Verdict.FAIL]
+    # What the gate fails on fails the test, so that JUnit shows it: a failed MUST, and with
+    # --fail-on=should a failed SHOULD too.
+    failing = GATE[settings_of(pyfuncitem.config).fail_on]
+    failures = [f for f in pyfuncitem.stash.get(_ITEM_FINDINGS, []) if f.verdict in failing]
     if failures:
         # A skip that stopped the scenario is told in the failure's message; a broken step keeps its
         # traceback, chained.
@@ -220,6 +226,10 @@ def finish(session: pytest.Session) -> list[RequirementResult] | None:
     if session.config.option.collectonly or (not run.tagged and not run.findings):
         return None
     settings = settings_of(session.config)
+    # In collection order, each test's findings in the order it made them: the message a requirement
+    # shows is then the same whether the tests ran in one process or were spread over several.
+    position = {test: index for index, test in enumerate(run.order)}
+    run.findings.sort(key=lambda f: position.get(f.test or "", len(position)))
     results = build_results(run.catalogue, run.findings, run.tagged, settings.standards_profile)
     run.results, run.waiver_outcomes = waive(results, run.waivers, dt.date.today())
     failing = GATE[settings.fail_on]

@@ -12,7 +12,7 @@ human.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -44,10 +44,23 @@ class Finding:
             "evidence": list(self.evidence),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """The finding ``as_dict`` wrote (sent by a pytest-xdist worker, read from conformance.json)."""
+        test = data.get("test")
+        return cls(
+            requirement=str(data["requirement"]),
+            verdict=Verdict(data["verdict"]),
+            message=str(data["message"]),
+            test=str(test) if test is not None else None,
+            evidence=tuple(str(e) for e in data.get("evidence", ())),
+        )
+
 
 class ConformanceFailure(AssertionError):
-    """One or more MUSTs were violated: the scenario fails with each requirement named. ``stopped`` is
-    what ended the scenario early (a blocked step, a skip, a broken request), or None when every step ran."""
+    """One or more requirements the gate fails on were violated (MUSTs; SHOULDs too with
+    ``--fail-on=should``): the scenario fails with each requirement named. ``stopped`` is what ended the
+    scenario early (a blocked step, a skip, a broken request), or None when every step ran."""
 
     def __init__(self, findings: Sequence[Finding], stopped: BaseException | None = None) -> None:
         if not findings:
@@ -67,9 +80,10 @@ class ConformanceFailure(AssertionError):
 class Checker:
     """The checks of one test: decides verdicts from the catalogue and collects the findings."""
 
-    catalogue: Catalogue
+    # Out of the repr: a repr is what tools show of a fixture (the whole catalogue, every message).
+    catalogue: Catalogue = field(repr=False)
     test: str | None = None
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list, repr=False)
     # The requirement IDs the scenario is tagged with.
     tags: tuple[str, ...] = ()
     # The standards profile (--standards-profile) that may grade a requirement differently.

@@ -1,0 +1,152 @@
+"""Subplugin: one run spread over pytest-xdist workers, judged and reported as one.
+
+The workers run the scenarios; the controller, the process the user started, judges the run and writes
+every report, exactly as a run of one process does. So that nothing needs translating on the way:
+
+- every worker shares the run's name prefix (each scenario still names its objects with its worker's
+  part), so none takes another's integrations for an earlier run's leftovers;
+- every worker masks with the run's key, so one secret is shown the same in every report;
+- worker *i* of *n* numbers its exchanges i+1, i+1+n, ...: an evidence ID names one exchange in the whole
+  run, in findings, Allure attachments and evidence.jsonl alike;
+- the technical users a run may create are shared out between the workers.
+
+Each test's teardown report carries what its worker learnt since the last one (findings, exchanges,
+leftovers); the worker's last words (``workeroutput``) carry the rest: what it collected, what it found
+on the target, the secrets it registered (for the controller's final scrub of the reports).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from oauth_conformance._plugin import settings, target, verdicts
+from oauth_conformance.cleanup import Leftover
+from oauth_conformance.http import Exchange
+from oauth_conformance.redaction import REDACTOR, run_key, use_run_key
+from oauth_conformance.verdicts import Finding
+
+__all__ = [
+    "configure",
+    "configure_early",
+    "configure_node",
+    "is_worker",
+    "node_down",
+    "received",
+    "send_test",
+    "worker_finished",
+]
+
+_KEY = "oauth_conformance"
+
+
+def is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _worker_index(config: pytest.Config) -> tuple[int, int]:
+    info = config.workerinput  # type: ignore[attr-defined]
+    return int(str(info["workerid"]).removeprefix("gw")), int(info["workercount"])
+
+
+def configure_node(node: Any) -> None:
+    """Controller: what a worker must share with the run, handed to it as it starts."""
+    node.workerinput[f"{_KEY}.run_prefix"] = settings.settings_of(node.config).run_prefix
+    node.workerinput[f"{_KEY}.run_key"] = run_key().hex()
+
+
+def configure_early(config: pytest.Config) -> None:
+    """Worker, before any secret is read: mask with the run's key."""
+    if is_worker(config):
+        use_run_key(bytes.fromhex(config.workerinput[f"{_KEY}.run_key"]))  # type: ignore[attr-defined]
+
+
+def configure(config: pytest.Config) -> None:
+    """Worker, once the settings are read and the target configured: its share of the run."""
+    if not is_worker(config):
+        return
+    index, count = _worker_index(config)
+    limit = settings.settings_of(config).max_tech_users
+    settings.override(
+        config,
+        run_prefix=config.workerinput[f"{_KEY}.run_prefix"],  # type: ignore[attr-defined]
+        worker=f"w{index}",
+        max_tech_users=limit // count + (1 if index < limit % count else 0),
+    )
+    target.run_of(config).evidence.number_from(index + 1, count)
+    config.stash[_SENT] = _Sent()
+
+
+class _Sent:
+    """How much of each list a worker has sent already."""
+
+    def __init__(self) -> None:
+        self.findings = self.exchanges = self.leftovers = self.teardown_errors = 0
+
+
+_SENT = pytest.StashKey[_Sent]()
+
+
+def _news(config: pytest.Config) -> dict[str, Any]:
+    judged, seen, sent = verdicts.run_of(config), target.run_of(config), config.stash[_SENT]
+    news = {
+        "findings": [f.as_dict() for f in judged.findings[sent.findings:]],
+        "exchanges": [e.as_dict() for e in seen.evidence.exchanges[sent.exchanges:]],
+        "leftovers": [item.as_dict() for item in seen.leftovers[sent.leftovers:]],
+        "teardown_errors": judged.teardown_errors[sent.teardown_errors:],
+    }
+    sent.findings, sent.exchanges = len(judged.findings), len(seen.evidence.exchanges)
+    sent.leftovers, sent.teardown_errors = len(seen.leftovers), len(judged.teardown_errors)
+    return news
+
+
+def send_test(item: pytest.Item, report: pytest.TestReport) -> None:
+    """Worker, at a test's teardown report: what the test added, on its way to the controller."""
+    if is_worker(item.config) and report.when == "teardown":
+        setattr(report, _KEY, _news(item.config))
+
+
+def worker_finished(session: pytest.Session) -> None:
+    """Worker, at the end: the rest, and what the run learnt of its target and collected."""
+    config = session.config
+    judged, seen = verdicts.run_of(config), target.run_of(config)
+    last = _news(config)
+    last |= {
+        "tagged": {requirement: sorted(tests) for requirement, tests in judged.tagged.items()},
+        "order": judged.order,
+        "description": seen.description,
+        "stale": seen.stale,
+        "secrets": list(REDACTOR.registered()),
+    }
+    config.workeroutput[_KEY] = last  # type: ignore[attr-defined]
+
+
+def received(config: pytest.Config, report: pytest.TestReport) -> None:
+    """Controller: a worker's test report, with what that test added."""
+    news = getattr(report, _KEY, None)
+    if not is_worker(config) and isinstance(news, dict):
+        _merge(config, news)
+
+
+def node_down(node: Any) -> None:
+    """Controller: a worker's last words (absent when it crashed: its tests are reported broken)."""
+    last = getattr(node, "workeroutput", {}).get(_KEY)
+    if isinstance(last, dict):
+        _merge(node.config, last)
+
+
+def _merge(config: pytest.Config, news: dict[str, Any]) -> None:
+    judged, seen = verdicts.run_of(config), target.run_of(config)
+    judged.findings += [Finding.from_dict(f) for f in news.get("findings", ())]
+    judged.teardown_errors += [str(e) for e in news.get("teardown_errors", ())]
+    seen.evidence.merge(Exchange.from_dict(e) for e in news.get("exchanges", ()))
+    seen.leftovers += [Leftover(**item) for item in news.get("leftovers", ())]
+    for requirement, tests in news.get("tagged", {}).items():
+        judged.tagged.setdefault(requirement, set()).update(tests)
+    if news.get("order") and not judged.order:  # every worker collects the same tests
+        judged.order = [str(test) for test in news["order"]]
+    if "description" in news:
+        seen.description = str(news["description"])
+    seen.stale = list(dict.fromkeys([*seen.stale, *news.get("stale", ())]))
+    REDACTOR.register(*news.get("secrets", ()))
