@@ -1,0 +1,93 @@
+"""A run spread over pytest-xdist workers is judged and reported as one: the same verdict per requirement,
+the same exit status and gate as a serial run, one evidence log whose IDs every finding can be looked
+up by, and workers that share one target without disturbing each other."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from oauth_conformance.mock import MockOptions, start_mock
+from tests.selftest.suite_runner import SuiteRun, run_suite
+
+FAST = ("-p", "no:hypothesispytest", "-p", "no:allure_pytest_bdd", "tests/conformance")
+# Three defects that fail MUSTs of three documents (accept-any-secret among them) and one SHOULD.
+DEFECTS = "accept-any-secret,no-store-missing,introspection-exp-differs,refresh-token-issued"
+
+
+def _twice(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[SuiteRun, SuiteRun]:
+    runs = []
+    for workers in ("0", "2"):
+        (tmp_path / workers).mkdir(parents=True)
+        runs.append(run_suite(tmp_path / workers, *FAST, "-n", workers, *args, env_file=env))
+    return runs[0], runs[1]
+
+
+def _evidence_ids(run: SuiteRun) -> list[str]:
+    lines = (run.reports / "evidence.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["id"] for line in lines if line.strip()]
+
+
+def _assert_one_evidence_log(run: SuiteRun) -> None:
+    ids = _evidence_ids(run)
+    assert len(ids) == len(set(ids)), "an evidence ID names two exchanges"
+    cited = {e for r in run.conformance["requirements"] for f in r["findings"] for e in f["evidence"]}
+    assert cited, "no finding cites evidence"
+    assert cited <= set(ids), f"cited but not in evidence.jsonl: {sorted(cited - set(ids))[:5]}"
+
+
+@pytest.mark.parametrize("defects", ["", DEFECTS], ids=["clean", "defects"])
+def test_serial_and_two_workers_agree(tmp_path: Path, defects: str) -> None:
+    args = ("--mock-profile=compliant", f"--mock-defects={defects}") if defects else ()
+    serial, parallel = _twice(tmp_path, *args)
+    assert parallel.returncode == serial.returncode == (1 if defects else 0), parallel.stdout[-3000:]
+    assert parallel.verdicts() == serial.verdicts()
+    assert parallel.conformance["summary"] == serial.conformance["summary"]
+    assert parallel.conformance["run"]["exit_status"] == serial.returncode
+    assert parallel.conformance["run"]["gate_failures"] == serial.conformance["run"]["gate_failures"]
+    if defects:
+        assert parallel.verdicts()["RFC6749-5.2-invalid-client-401"] == "FAIL"
+    # The controller prints the one summary, and the evidence log is the whole run's (each worker opens
+    # the target and provisions its session's clients, so it holds more exchanges than a serial run's).
+    assert "requirements: 131" in parallel.stdout
+    assert len(_evidence_ids(parallel)) > len(_evidence_ids(serial))
+    _assert_one_evidence_log(parallel)
+
+
+def test_fail_on_should_is_honoured_under_xdist(tmp_path: Path) -> None:
+    """A violated SHOULD alone: the run passes the default gate, and fails --fail-on=should, serial or not,
+    with the test that found it failed in JUnit."""
+    args = ("--mock-profile=compliant", "--mock-defects=refresh-token-issued")
+    serial, parallel = _twice(tmp_path / "should", *args, "--fail-on=should")
+    assert serial.returncode == parallel.returncode == 1, parallel.stdout[-3000:]
+    for run in (serial, parallel):
+        assert run.conformance["run"]["gate_failures"] == ["WARN RFC6749-4.4.3-no-refresh"]
+        failures = [m for m in ET.parse(run.reports / "junit.xml").iter("failure")]
+        assert len(failures) == 1 and "[RFC6749-4.4.3-no-refresh]" in failures[0].get("message", "")
+    (tmp_path / "must").mkdir()
+    default_gate = run_suite(tmp_path / "must", *FAST, "-n", "2", *args)
+    assert default_gate.returncode == 0, default_gate.stdout[-3000:]
+    assert default_gate.verdicts()["RFC6749-4.4.3-no-refresh"] == "WARN"
+
+
+def test_four_workers_share_one_creatio(tmp_path: Path) -> None:
+    """Four workers against one instance (the standalone mock, driven as a real Creatio): the run's
+    verdicts are those of a serial run on the same instance, no worker's objects are taken for an earlier
+    run's leftovers, and the instance is left as it was."""
+    with start_mock(MockOptions()) as servers:
+        env = servers.env() | {"CREATIO_CREATE_TECH_USERS": "true"}
+        before = servers.snapshot()
+        (tmp_path / "serial").mkdir()
+        serial = run_suite(tmp_path / "serial", *FAST, env_file=env)
+        (tmp_path / "four").mkdir()
+        four = run_suite(tmp_path / "four", *FAST, "-n", "4", env_file=env)
+        assert serial.returncode == four.returncode == 0, four.stdout[-3000:]
+        assert four.verdicts() == serial.verdicts()
+        assert "ERROR" not in four.verdicts().values()
+        assert four.conformance["run"]["stale_leftovers"] == []
+        assert four.conformance["run"]["leftovers"] == []
+        assert servers.snapshot() == before
+        _assert_one_evidence_log(four)
