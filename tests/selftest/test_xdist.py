@@ -65,7 +65,7 @@ def test_fail_on_should_is_honoured_under_xdist(tmp_path: Path) -> None:
     assert serial.returncode == parallel.returncode == 1, parallel.stdout[-3000:]
     for run in (serial, parallel):
         assert run.conformance["run"]["gate_failures"] == ["WARN RFC6749-4.4.3-no-refresh"]
-        failures = [m for m in ET.parse(run.reports / "junit.xml").iter("failure")]
+        failures = list(ET.parse(run.reports / "junit.xml").iter("failure"))
         assert len(failures) == 1 and "[RFC6749-4.4.3-no-refresh]" in failures[0].get("message", "")
     (tmp_path / "must").mkdir()
     default_gate = run_suite(tmp_path / "must", *FAST, "-n", "2", *args)
