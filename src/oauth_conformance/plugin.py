@@ -81,6 +81,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         reports.forget_previous(config)
 
 
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    verdicts.deselected(items)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     target.item_started(item)
     allure.scenario_finished(item.config)  # pytest-bdd skips its after-scenario hook when a step fails

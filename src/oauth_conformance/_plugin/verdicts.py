@@ -34,11 +34,13 @@ __all__ = [
     "checker",
     "collected",
     "configure",
+    "deselected",
     "finish",
     "judge_call",
     "record_report",
     "requirement_ids",
     "run_of",
+    "selected_requirements",
 ]
 
 # Tags that are not requirement IDs: they group scenarios for selection with -m.
@@ -58,6 +60,8 @@ class VerdictRun:
     tagged: dict[str, set[str]] = field(default_factory=dict)
     # The collected tests in collection order: findings are read in it, however the run was spread out.
     order: list[str] = field(default_factory=list)
+    # The collected tests -m or -k left out: the run reports on the requirements of the others.
+    deselected: set[str] = field(default_factory=set)
     # Teardown failures (cleanup) of scenarios whose verdict was already decided by a check.
     teardown_errors: list[str] = field(default_factory=list)
     gate_failures: list[str] = field(default_factory=list)
@@ -195,6 +199,20 @@ def record_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
         ]
 
 
+def deselected(items: list[pytest.Item]) -> None:
+    """Tests -m or -k left out of the run."""
+    if items:
+        run_of(items[0].config).deselected.update(item.nodeid for item in items)
+
+
+def selected_requirements(run: VerdictRun) -> frozenset[str] | None:
+    """The requirements a run of a subset of the scenarios chose (those of a test it kept); None when
+    every scenario was selected."""
+    if not run.deselected:
+        return None
+    return frozenset(rid for rid, tests in run.tagged.items() if tests - run.deselected)
+
+
 def _blocked(error: BaseException) -> str | None:
     """What a step or fixture blocked by a finding says, else None. Missing metadata blocks whatever needs
     it, the token endpoint included when no token URL was given, under the one requirement that reports
@@ -230,8 +248,10 @@ def finish(session: pytest.Session) -> list[RequirementResult] | None:
     # shows is then the same whether the tests ran in one process or were spread over several.
     position = {test: index for index, test in enumerate(run.order)}
     run.findings.sort(key=lambda f: position.get(f.test or "", len(position)))
-    results = build_results(run.catalogue, run.findings, run.tagged, settings.standards_profile)
-    run.results, run.waiver_outcomes = waive(results, run.waivers, dt.date.today())
+    results = build_results(
+        run.catalogue, run.findings, run.tagged, settings.standards_profile, frozenset(run.deselected)
+    )
+    run.results, run.waiver_outcomes = waive(results, run.waivers, dt.date.today(), selected_requirements(run))
     failing = GATE[settings.fail_on]
     run.gate_failures = [f"{r.verdict.value} {r.id}" for r in run.results if r.verdict in failing]
     if run.gate_failures and session.exitstatus == pytest.ExitCode.OK:

@@ -115,6 +115,7 @@ def worker_finished(session: pytest.Session) -> None:
     last |= {
         "tagged": {requirement: sorted(tests) for requirement, tests in judged.tagged.items()},
         "order": judged.order,
+        "deselected": sorted(judged.deselected),
         "description": seen.description,
         "stale": seen.stale,
         "secrets": list(REDACTOR.registered()),
@@ -144,6 +145,7 @@ def _merge(config: pytest.Config, news: dict[str, Any]) -> None:
     seen.leftovers += [Leftover(**item) for item in news.get("leftovers", ())]
     for requirement, tests in news.get("tagged", {}).items():
         judged.tagged.setdefault(requirement, set()).update(tests)
+    judged.deselected.update(str(test) for test in news.get("deselected", ()))
     if news.get("order") and not judged.order:  # every worker collects the same tests
         judged.order = [str(test) for test in news["order"]]
     if "description" in news:

@@ -16,10 +16,23 @@ ATTENTION = (Verdict.ERROR, Verdict.FAIL, Verdict.WARN, Verdict.REVIEW, Verdict.
 _MAX_ROWS = 15
 
 
-def summary_lines(target: str, results: list[RequirementResult], report_paths: Iterable[str]) -> list[str]:
+def summary_lines(
+    target: str,
+    results: list[RequirementResult],
+    report_paths: Iterable[str],
+    selected: frozenset[str] | None = None,
+    evidence_hint: str | None = None,
+) -> list[str]:
+    """``selected``: the requirements of a run of a subset of the scenarios (None: all were selected);
+    ``evidence_hint``: the command that prints one exchange the summary cites."""
     counts = summary_counts(results)
     shown = "  ".join(f"{name} {count}" for name, count in counts.items() if count)
     lines = [f"target: {target}", f"requirements: {len(results)}   {shown}"]
+    if selected is not None:
+        lines.append(
+            f"subset run: the selected scenarios check {len(selected)} of the {len(results)} requirements; "
+            "the others are NOT_RUN, not selected"
+        )
     lines += _root_causes(results)
     attention = [r for verdict in ATTENTION for r in results if r.verdict is verdict]
     if attention:
@@ -29,10 +42,12 @@ def summary_lines(target: str, results: list[RequirementResult], report_paths: I
             lines.append(f"  {result.verdict.value:<6} {result.level.value:<6} {result.id}: {result.message}{refs}")
         if len(attention) > _MAX_ROWS:
             lines.append(f"  … and {len(attention) - _MAX_ROWS} more in conformance.json")
-    not_run = [r.id for r in results if r.verdict is Verdict.NOT_RUN]
+    not_run = [r.id for r in results if r.verdict is Verdict.NOT_RUN and (selected is None or r.id in selected)]
     if not_run:
         lines.append(f"not run: {', '.join(not_run)}")
     lines.append("reports: " + ", ".join(report_paths))
+    if evidence_hint and any(r.evidence for r in attention[:_MAX_ROWS]):
+        lines.append(f"evidence (E1, E2, ...): {evidence_hint} prints one exchange")
     return lines
 
 
@@ -44,9 +59,10 @@ def _root_causes(results: list[RequirementResult]) -> list[str]:
     by_id = {r.id: r for r in results}
     lines = []
     for requirement_id, count in blocked.most_common():
+        requirements = f"{count} requirement{'s' if count != 1 else ''}"
         cause = by_id.get(requirement_id)
         if cause is None:  # a host cut off after its timeouts (those are the run's ERRORs)
-            lines.append(f"root cause: {requirement_id} stopped answering; it blocks {count} requirements")
+            lines.append(f"root cause: {requirement_id} stopped answering; it blocks {requirements}")
             continue
-        lines.append(f"root cause: {cause.verdict.value} {requirement_id} blocks {count} requirements: {cause.message}")
+        lines.append(f"root cause: {cause.verdict.value} {requirement_id} blocks {requirements}: {cause.message}")
     return lines

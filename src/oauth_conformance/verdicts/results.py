@@ -38,7 +38,10 @@ def build_results(
     findings: Iterable[Finding],
     tagged: dict[str, set[str]],
     profile: StandardsProfile | None = None,
+    deselected: frozenset[str] = frozenset(),
 ) -> list[RequirementResult]:
+    """One result per catalogue requirement. ``tagged``: the collected tests of each requirement;
+    ``deselected``: those a run of a subset of the scenarios (-m, -k) left out."""
     by_id: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_id[finding.requirement].append(finding)
@@ -51,8 +54,10 @@ def build_results(
             message = deciding[0].message
         elif not requirement.black_box:
             message = f"not black-box testable: {requirement.why}"
+        elif requirement.id in tagged and tagged[requirement.id] <= deselected:
+            message = "not selected in this run: its scenarios were deselected (-m, -k)"
         elif requirement.id in tagged:
-            message = "scenarios were collected but none ran (deselected or interrupted)"
+            message = "scenarios were selected but none ran (the run was interrupted)"
         else:
             message = "no scenario checks this requirement yet"
         evidence = tuple(dict.fromkeys(e for f in deciding for e in f.evidence))
@@ -66,10 +71,10 @@ def build_results(
 
 
 def waive(
-    results: list[RequirementResult], waivers: list[Waiver], today: dt.date
+    results: list[RequirementResult], waivers: list[Waiver], today: dt.date, selected: frozenset[str] | None = None
 ) -> tuple[list[RequirementResult], list[WaiverOutcome]]:
     """Apply the waivers: a waived FAIL or WARN becomes WAIVED, its message says until when and why."""
-    verdicts, outcomes = apply_waivers({r.id: r.verdict for r in results}, waivers, today)
+    verdicts, outcomes = apply_waivers({r.id: r.verdict for r in results}, waivers, today, selected)
     applied = {o.waiver.id: o for o in outcomes if o.status == "applied"}
     waived = []
     for result in results:

@@ -33,8 +33,9 @@ __all__ = [
 ]
 
 WAIVABLE = frozenset({Verdict.FAIL, Verdict.WARN})
-# What became of a waiver: applied, "stale" (its requirement passes now), expired, or not run.
-WaiverStatus = Literal["applied", "stale", "expired", "not run"]
+# What became of a waiver: applied, "stale" (its requirement passes now), expired, not run, or not
+# selected (a run of a subset of the scenarios chose none that checks its requirement).
+WaiverStatus = Literal["applied", "stale", "expired", "not run", "not selected"]
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,10 @@ def load_waivers(paths: tuple[Path, ...], catalogue: Catalogue) -> list[Waiver]:
 
 
 def apply_waivers(
-    verdicts: dict[str, Verdict], waivers: list[Waiver], today: dt.date
+    verdicts: dict[str, Verdict], waivers: list[Waiver], today: dt.date, selected: frozenset[str] | None = None
 ) -> tuple[dict[str, Verdict], list[WaiverOutcome]]:
-    """The verdicts after waivers, and what became of each waiver."""
+    """The verdicts after waivers, and what became of each waiver. ``selected``: the requirements a run
+    of a subset of the scenarios chose (None: every scenario was selected)."""
     result = dict(verdicts)
     outcomes: list[WaiverOutcome] = []
     for waiver in waivers:
@@ -102,6 +104,8 @@ def apply_waivers(
             outcomes.append(WaiverOutcome(waiver, "applied", verdict))
         elif verdict is Verdict.PASS:
             outcomes.append(WaiverOutcome(waiver, "stale", verdict))
+        elif selected is not None and waiver.id not in selected:
+            outcomes.append(WaiverOutcome(waiver, "not selected", verdict))
         else:
             outcomes.append(WaiverOutcome(waiver, "not run", verdict))
     return result, outcomes
@@ -115,4 +119,6 @@ def describe(outcome: WaiverOutcome) -> str:
         return f"{waiver.id}: passes now; remove its waiver from {waiver.source}"
     if outcome.status == "expired":
         return f"{waiver.id}: waiver expired on {waiver.expires}; the deviation counts again"
+    if outcome.status == "not selected":
+        return f"{waiver.id}: no selected scenario checks it; waiver unused"
     return f"{waiver.id}: not evaluated in this run ({outcome.verdict.value}); waiver unused"
