@@ -13,7 +13,8 @@ import pytest
 from oauth_conformance._plugin import allure, target, verdicts
 from oauth_conformance._plugin.settings import settings_of
 from oauth_conformance.redaction import REDACTOR
-from oauth_conformance.report.conformance import write_conformance_json, write_evidence
+from oauth_conformance.report.conformance import write_conformance_json
+from oauth_conformance.report.evidence_log import EVIDENCE_FILE, write_evidence
 from oauth_conformance.report.scrub import scrub_reports
 from oauth_conformance.report.summary import summary_lines
 from oauth_conformance.verdicts.results import RequirementResult
@@ -30,7 +31,7 @@ __all__ = [
     "write",
 ]
 
-REPORT_FILES = ("conformance.json", "evidence.jsonl")
+REPORT_FILES = ("conformance.json", EVIDENCE_FILE)
 
 
 @dataclass
@@ -104,6 +105,8 @@ def write(session: pytest.Session, results: list[RequirementResult]) -> None:
         "exit_status": int(session.exitstatus),
         "gate_failures": judged.gate_failures,
         "standards_profile": settings.standards_profile,
+        # The requirements a run of a subset of the scenarios (-m, -k) chose; null when all were.
+        "selected": sorted(selected) if (selected := verdicts.selected_requirements(judged)) is not None else None,
         "waivers": [
             {"id": o.waiver.id, "status": o.status, "expires": o.waiver.expires.isoformat(),
              "reason": o.waiver.reason, "source": o.waiver.source}
@@ -115,7 +118,7 @@ def write(session: pytest.Session, results: list[RequirementResult]) -> None:
     }
     reports = settings.reports_dir
     write_conformance_json(reports / "conformance.json", judged.catalogue, results, run)
-    write_evidence(reports / "evidence.jsonl", seen.evidence.exchanges)
+    write_evidence(reports / EVIDENCE_FILE, seen.evidence.exchanges)
 
 
 def _report_paths(config: pytest.Config) -> list[str]:
@@ -128,18 +131,25 @@ def _report_paths(config: pytest.Config) -> list[str]:
     return paths
 
 
+def _evidence_hint(config: pytest.Config) -> str:
+    reports = settings_of(config).reports_dir
+    where = "" if reports == Path("reports") else f" --reports-dir {reports}"
+    return f"python -m oauth_conformance evidence ID{where}"
+
+
 def terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     judged, seen = verdicts.run_of(config), target.run_of(config)
     if judged.results is None:
         return
     terminalreporter.section("conformance")
-    for line in summary_lines(seen.description, judged.results, _report_paths(config)):
+    selected, hint = verdicts.selected_requirements(judged), _evidence_hint(config)
+    for line in summary_lines(seen.description, judged.results, _report_paths(config), selected, hint):
         terminalreporter.write_line(line)
     if judged.gate_failures:
         failures = ", ".join(judged.gate_failures)
         terminalreporter.write_line(f"gate (--fail-on={settings_of(config).fail_on}) fails on: {failures}")
     for outcome in judged.waiver_outcomes:
-        if outcome.status != "applied":
+        if outcome.status not in ("applied", "not selected"):
             terminalreporter.write_line(f"waiver: {describe_waiver(outcome)}")
     for error in judged.teardown_errors:
         terminalreporter.write_line(f"teardown: {error}")

@@ -1,19 +1,16 @@
-"""``reports/conformance.json``: one entry per catalogue requirement, its verdict, and why; and the
-evidence log every finding cites."""
+"""``reports/conformance.json``: one entry per catalogue requirement, its verdict, and why."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from oauth_conformance.catalogue import Catalogue
-from oauth_conformance.http import Exchange
 from oauth_conformance.verdicts.levels import SEVERITY
 from oauth_conformance.verdicts.results import RequirementResult, summary_counts
 
-__all__ = ["write_conformance_json", "write_evidence"]
+__all__ = ["write_conformance_json"]
 
 
 def write_conformance_json(
@@ -43,11 +40,3 @@ def write_conformance_json(
     document = {"run": run, "summary": summary_counts(results), "requirements": requirements}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def write_evidence(path: Path, exchanges: Iterable[Exchange]) -> None:
-    """Every exchange, redacted, one JSON object a line; findings cite them by ID (E1, E2, ...)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as out:
-        for exchange in exchanges:
-            out.write(json.dumps(exchange.as_dict(), ensure_ascii=False) + "\n")
