@@ -1,15 +1,20 @@
-"""Subplugin: Allure's view of the run. Where its results go, each scenario linked to its requirements,
-each exchange attached to the step that made it.
+"""Subplugin: Allure's view of the run. Where its results go; each scenario linked to its requirements;
+each exchange attached to the step that made it; step parameters the Gherkin values, not fixtures; and,
+once the run is over, its environment and categories beside the results.
 
-Allure only has a test case between pytest-bdd's before- and after-scenario hooks; exchanges made
-outside one (starting the target, session fixtures) stay in the evidence log only.
+Under pytest-xdist every worker writes its own test cases into the one results folder, which only the
+controller empties (at its configure, before any worker starts).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import allure_commons
 import pytest
 
-from oauth_conformance._plugin import verdicts
+from oauth_conformance import allure_files
+from oauth_conformance._plugin import target, verdicts
 from oauth_conformance._plugin.settings import settings_of
 from oauth_conformance.evidence_allure import AllureEvidence
 
@@ -18,12 +23,30 @@ __all__ = ["configure", "finish", "results_dir", "scenario_finished", "scenario_
 _RUN = pytest.StashKey[AllureEvidence]()
 
 
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
 def configure(config: pytest.Config) -> None:
-    """Allure writes into the reports folder unless told otherwise."""
-    config.stash[_RUN] = AllureEvidence()
-    if hasattr(config.option, "allure_report_dir") and config.option.allure_report_dir is None:
+    """Allure writes into the reports folder unless told otherwise. Runs before allure-pytest-bdd's own
+    configure, which opens the folder (and empties it when asked to)."""
+    if not hasattr(config.option, "allure_report_dir"):
+        return  # allure-pytest-bdd is not loaded (-p no:allure_pytest_bdd)
+    if config.option.allure_report_dir is None:
         config.option.allure_report_dir = str(settings_of(config).reports_dir / "allure-results")
         config.option.clean_alluredir = True
+    if _is_worker(config):
+        # A worker parses the same command line, so it finds the same folder; the controller emptied it
+        # before any worker started. A worker started later (one replacing a crashed worker) would
+        # otherwise delete what the others wrote.
+        config.option.clean_alluredir = False
+    if results_dir(config) is None:
+        return
+    evidence = AllureEvidence()
+    config.stash[_RUN] = evidence
+    target.run_of(config).evidence.listeners.append(evidence.attach)
+    allure_commons.plugin_manager.register(evidence)
+    config.add_cleanup(lambda: allure_commons.plugin_manager.unregister(evidence))
 
 
 def results_dir(config: pytest.Config) -> str | None:
@@ -32,14 +55,42 @@ def results_dir(config: pytest.Config) -> str | None:
 
 
 def scenario_started(request: pytest.FixtureRequest) -> None:
+    evidence = request.config.stash.get(_RUN, None)
+    if evidence is None:
+        return
     catalogue = verdicts.run_of(request.config).catalogue
+    profile = settings_of(request.config).standards_profile
     requirements = [catalogue[i] for i in verdicts.requirement_ids(request.node, catalogue)]
-    request.config.stash[_RUN].scenario_started(requirements)
+    # The request's fixture names, read again when the test case is written: by then they include every
+    # fixture a step requested (pytest-bdd requests them as each step runs).
+    evidence.scenario_started(
+        request.node.nodeid, [(r, r.level_for(profile)) for r in requirements], lambda: request.fixturenames
+    )
 
 
 def scenario_finished(config: pytest.Config) -> None:
-    config.stash[_RUN].scenario_finished()
+    evidence = config.stash.get(_RUN, None)
+    if evidence is not None:
+        evidence.scenario_finished()
 
 
 def finish(session: pytest.Session) -> None:
-    """Once the run's verdicts are in (called in every process of the run, xdist workers included)."""
+    """Once the run's verdicts are in (called in every process of the run, xdist workers included): the
+    process that reports the run writes the environment and the categories."""
+    config = session.config
+    folder = results_dir(config)
+    if folder is None or _is_worker(config) or config.option.collectonly:
+        return
+    settings = settings_of(config)
+    waiver_files = [_shown(Path(w.source), config.rootpath) for w in verdicts.run_of(config).waivers]
+    workers = getattr(config.option, "numprocesses", None) or 0
+    properties = allure_files.environment(
+        settings, target.run_of(config).description, waiver_files, workers if isinstance(workers, int) else 0
+    )
+    allure_files.write_environment(Path(folder), properties)
+    allure_files.write_categories(Path(folder))
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A waiver file as the reports name it: relative to the project when it is in it."""
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
