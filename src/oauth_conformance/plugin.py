@@ -90,6 +90,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     allure.scenario_finished(item.config)  # pytest-bdd skips its after-scenario hook when a step fails
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    allure.scenario_finished(item.config)  # what the teardown sends is the teardown's, whatever the steps did
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
     return (yield from verdicts.judge_call(pyfuncitem))
