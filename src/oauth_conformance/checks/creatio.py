@@ -1,6 +1,6 @@
 """Checks of Creatio's documented procedure "Set up client credentials grant" (8.3) and the outcomes it
-promises (https://academy.creatio.com/documents?id=2508; the text is ``seed/creatio-set-up-client-
-credentials-grant.txt``, what Creatio does on the wire is ``reference/creatio-oauth.md``).
+promises (https://academy.creatio.com/documents?id=2508); what Creatio does on the wire is
+``docs/creatio-oauth.md``.
 
 Each requirement is decided at one or more steps of the Creatio scenarios; where it is decided at
 several, its check takes a union of small observation types, one per kind of evidence, and each step
@@ -84,23 +84,23 @@ __all__ = [
 
 Evidence = tuple[str | None, ...]
 
-# Creatio generates 16 and 32 random bytes as upper-case hex without separators (creatio-oauth.md §1.3).
+# Creatio generates 16 and 32 random bytes as upper-case hex without separators (docs/creatio-oauth.md §1.3).
 CLIENT_ID_FORMAT = re.compile(r"[0-9A-F]{32}")
 CLIENT_SECRET_FORMAT = re.compile(r"[0-9A-F]{64}")
-# What a discovery document must name for a client to obtain and verify a token (creatio-oauth.md §1.2).
+# What a discovery document must name for a client to obtain and verify a token (docs/creatio-oauth.md §1.2).
 DISCOVERY_MEMBERS = ("issuer", "token_endpoint", "jwks_uri")
-# SysAdminUnitTypeValue of a technical user; ordinary users are 4 (creatio-oauth.md §3.4).
+# SysAdminUnitTypeValue of a technical user; ordinary users are 4 (docs/creatio-oauth.md §3.4).
 TECHNICAL_USER_TYPE = 7
 
 
 def api_refused(response: httpx2.Response) -> bool:
-    """The Creatio API refused a Bearer request: 401 (authentication) or 403 (rights), creatio-oauth.md §2.3."""
+    """The Creatio API refused a Bearer request: 401 (authentication) or 403 (rights), docs/creatio-oauth.md §2.3."""
     return response.status_code in (401, 403)
 
 
 def read_denied(response: httpx2.Response, admin_sees_records: bool) -> bool:
     """A read the user may not make: refused (401, 403), or, where rights are record-level, answered
-    ``200`` with an empty collection of an entity an administrator reads records of (creatio-versions.md
+    ``200`` with an empty collection of an entity an administrator reads records of (docs/creatio-versions.md
     §2). Empty is a denial only beside that control: an entity with no records is empty for everyone."""
     if api_refused(response):
         return True
@@ -460,7 +460,7 @@ def health_preflight(observed: HealthCheckAnswer | DiagnosticCheckboxes | Identi
     """Holds when the Diagnostic tab is all green and the Identity Service behind it answers. The procedure,
     step 3: "If you use Creatio on-site, make sure that all checkboxes on the Diagnostic tab are selected";
     the tab shows OAuthHealthCheck, which answers 200 with ``HasProblem`` false when healthy and 500 when
-    it has a problem (creatio-oauth.md §4). Per kind of evidence:
+    it has a problem (docs/creatio-oauth.md §4). Per kind of evidence:
 
     - the health check's answer: HTTP 200 with ``HasProblem`` false;
     - the checkboxes: every flag (IsSystemSettingsFilledIn, IsIdentityServiceAvailable,
@@ -493,7 +493,7 @@ def credentials_generated(observed: SaveAnswer | ReturnedCredentials | SavedReco
     """Holds when saving a new integration populates its Client Id and Client secret. The procedure,
     "As a result": "The "Client Id" and "Client secret" parameters will be populated". Saving is the
     OAuthConfigService calls CreateTechnicalUser (unless an existing user is chosen) and AddClient, which
-    returns ``clientId`` and ``clientSecret`` (creatio-oauth.md §3.3, §3.4). Per kind of evidence:
+    returns ``clientId`` and ``clientSecret`` (docs/creatio-oauth.md §3.3, §3.4). Per kind of evidence:
 
     - the save's answer, where a step needs the integration it created: a save refused by any call, or
       one that returned no integration, violates it;
@@ -533,7 +533,7 @@ def credentials_generated(observed: SaveAnswer | ReturnedCredentials | SavedReco
 def credential_format(observed: GeneratedCredentials) -> Outcome:
     """Holds when the Client Id is 32 and the Client secret 64 upper-case hex characters. Creatio generates
     them from 16 and 32 random bytes with ``BitConverter.ToString`` and the dashes removed
-    (creatio-oauth.md §1.3, [SRC S81] ``OAuthClientPropertiesGenerator``); lower-case hex or another
+    (docs/creatio-oauth.md §1.3, [SRC S81] ``OAuthClientPropertiesGenerator``); lower-case hex or another
     length means another generator, and a shorter value fewer random bits.
     """
     id_ok = CLIENT_ID_FORMAT.fullmatch(observed.client_id) is not None
@@ -555,7 +555,7 @@ def techuser_created(observed: UserNamedAfterIntegration | RunsAsCreatedUser) ->
     technical user whose name matches the name of the integration will be created". Per kind of evidence:
 
     - the user named after the integration: it exists, is active, and is a technical user
-      (SysAdminUnitTypeValue 7; ordinary users are 4, creatio-oauth.md §3.4);
+      (SysAdminUnitTypeValue 7; ordinary users are 4, docs/creatio-oauth.md §3.4);
     - the integration's system user: the technical user the save created (Ids compared case-insensitively).
     """
     match observed:
@@ -620,9 +620,9 @@ def unnamed_save(observed: UnnamedSaveOutcome) -> Outcome:
     message and nothing created, or accepted as a complete integration (credentials returned).
 
     "Name*" is required on the integration page (the procedure, step 5), a promise of the UI
-    (CRE-name-required). Creatio's AddClient does not check the name ([SRC] S82, docs/creatio-
-    generations.md §3), so the API may accept it; what is never acceptable is a refusal that leaves a
-    half-made integration or technical user behind, or one that gives no reason.
+    (CRE-name-required). Creatio's AddClient does not check the name ([SRC] S82,
+    docs/creatio-generations.md §3), so the API may accept it; what is never acceptable is a refusal
+    that leaves a half-made integration or technical user behind, or one that gives no reason.
     """
     created = len(observed.new_integrations) + len(observed.new_users)
     if observed.refused:
@@ -646,8 +646,8 @@ def cleanup_complete(observed: CleanupOutcome) -> Outcome:
     """Holds when everything the scenario created is removed again through the API its generation
     offers: integrations with OAuthConfigService/DeleteClient, technical users with
     AdministrationService/DeleteUser (OData may not write SysAdminUnit, docs/creatio-generations.md §2).
-    DESIGN.md, rules for real targets: the suite leaves nothing behind that it cannot remove. Whatever
-    is left is named with what to do by hand.
+    README.md, Running against a real Creatio: what the suite creates is deleted when the scenario ends;
+    whatever is left is named with what to do by hand.
     """
     if observed.left:
         return violated("; ".join(item.describe() for item in observed.left))
@@ -677,7 +677,7 @@ def dedicated_credentials(observed: TwoIntegrations | CrossedCredentialsToken) -
 
     - two integrations' credentials: their Client Ids differ and their Client secrets differ;
     - a token request with one's Client Id and the other's Client secret: refused, HTTP 400 or 401
-      (IdentityServer answers 400 invalid_client, creatio-oauth.md §1.3), no token.
+      (IdentityServer answers 400 invalid_client, docs/creatio-oauth.md §1.3), no token.
     """
     match observed:
         case TwoIntegrations():
@@ -704,7 +704,7 @@ def token_issued(observed: TokenAnswer) -> Outcome:
     access token from the Identity Service: HTTP 200, a non-empty ``access_token`` and ``token_type``
     Bearer (case-insensitively, RFC 6749 §5.1 / §7.1). The procedure's next steps: "Use these parameter
     values in external apps and web services you integrate with Creatio"; the documented token request is
-    ``client_secret_post`` (creatio-oauth.md §1.3). Decided wherever a scenario obtains a token with an
+    ``client_secret_post`` (docs/creatio-oauth.md §1.3). Decided wherever a scenario obtains a token with an
     integration's credentials, its preconditions included.
     """
     return _bearer_token_issued(observed)
@@ -715,7 +715,7 @@ def basic_support(observed: TokenAnswer) -> Outcome:
     """Holds when the credentials sent with HTTP Basic (``client_secret_basic``) obtain a Bearer access
     token, as for CRE-token-issued. Creatio documents only the body form; IdentityServer accepts both by
     default and Creatio itself calls the Identity Service with the Authorization header
-    (creatio-oauth.md §1.3 [INF]), so a refusal is a SHOULD violation.
+    (docs/creatio-oauth.md §1.3 [INF]), so a refusal is a SHOULD violation.
     """
     return _bearer_token_issued(observed)
 
@@ -728,7 +728,7 @@ def token_acts_as_techuser(observed: TokenIdentity | PermittedRead) -> Outcome:
 
     - the token itself: a JWT whose ``client_id`` is the integration's Client Id and whose
       ``prop:SysAdminUnitId`` is its technical user (Creatio maps a Bearer request to a user through that
-      claim, not ``sub``: creatio-oauth.md §1.4, §2.2);
+      claim, not ``sub``: docs/creatio-oauth.md §1.4, §2.2);
     - the API's answer to the token reading an entity its technical user may read: HTTP 200 with an
       OData collection.
     """
@@ -762,7 +762,7 @@ def techuser_isolation(observed: DeniedRead | DeniedReadWithControl) -> Outcome:
     """Holds when the technical user's permissions bound the token: what the user was not granted is
     refused (401 or 403). The procedure, step 5: "We recommend using a dedicated user who has
     permissions only to read and edit the fields the integrated external app or web service need to
-    change"; technical users "start with no rights" (creatio-oauth.md §3.4). Per kind of evidence:
+    change"; technical users "start with no rights" (docs/creatio-oauth.md §3.4). Per kind of evidence:
 
     - a new technical user's token reading an entity: refused (a 401 is noted: refused at
       authentication, not only for rights);
@@ -828,7 +828,7 @@ def edit_keeps_credentials(
 
     - the record's Client Id: the one the save returned;
     - the Client secret read back with GetClientSecret, where the target answers it (8.1 does; newer
-      builds show a secret once, creatio-oauth.md §3.1): the one the save returned;
+      builds show a secret once, docs/creatio-oauth.md §3.1): the one the save returned;
     - a token request with the original credentials: a token issued (a changed secret would not
       authenticate);
     - a token issued before the edit, reading the permitted entity: answered with records.
@@ -856,7 +856,7 @@ def active_off_new(observed: DeactivatedClientToken) -> Outcome:
     ``invalid_client``, HTTP 400 or 401, and no token. The procedure, Revoke the integration access:
     "Clear the Active checkbox [...] As a result, integration access will be revoked temporarily";
     Creatio disables the Identity Service client (``Enabled = IsActive``), which IdentityServer answers
-    with invalid_client (creatio-oauth.md §3.2, §7). The Identity Service may cache its clients, so the
+    with invalid_client (docs/creatio-oauth.md §3.2, §7). The Identity Service may cache its clients, so the
     suite polls for at most CREATIO_DEACTIVATION_WAIT seconds; the time it took is in the message.
     """
     result = observed.result
@@ -873,7 +873,7 @@ def active_off_new(observed: DeactivatedClientToken) -> Outcome:
 def secret_rotate(observed: DeletedCredentialsToken | CredentialsToken) -> Outcome:
     """Holds when rotating the credentials refuses the old ones while the new ones work. Creatio has no
     "regenerate secret": rotation is a replacement integration, then the old one deleted, which removes
-    its Identity Service client (creatio-oauth.md §3.2, §7). Per kind of evidence:
+    its Identity Service client (docs/creatio-oauth.md §3.2, §7). Per kind of evidence:
 
     - a token request with the deleted integration's credentials: refused with ``invalid_client``,
       HTTP 400 or 401, no token;
@@ -897,7 +897,7 @@ def active_off_existing_review(observed: RevokedTokenProbes) -> Outcome:
     """Records, for a human, whether and how soon the API refuses a token issued before Active was
     cleared. The procedure says only "integration access will be revoked temporarily"; Creatio 8.1
     validates tokens without looking at the integration, so they live until they expire, while newer
-    builds check the integration per request (creatio-oauth.md §2.2, §7: "Measure this on the real
+    builds check the integration per request (docs/creatio-oauth.md §2.2, §7: "Measure this on the real
     instance"). The measurement: the seconds until the first refusal (401 or 403), or that the token was
     still accepted when the wait ran out, with its remaining lifetime.
     """

@@ -5,8 +5,8 @@ Two ASGI apps on two loopback ports, like the real pair: the Identity Service (d
 OAuthConfigService, AdministrationService, OData, OAuthHealthCheck, the Bearer-protected API).
 Creatio reaches the IS only over HTTP. ``MockOptions.creatio_version`` and ``hosting`` choose the
 generation (8.0–8.3) and hosting reproduced (``generations.py``). Behaviour follows
-``reference/creatio-oauth.md``; ``[INF]``/``[NF]`` comments mark what that reference only infers or
-does not know.
+``docs/creatio-oauth.md``; ``[INF]``/``[NF]`` comments mark what those notes only infer or do not
+know.
 
     with start_mock(MockOptions(profile="compliant")) as mock:
         ...  # mock.creatio_url, mock.identity_url, mock.seed
