@@ -7,11 +7,12 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from oauth_conformance.errors import SettingsError
 from oauth_conformance.http import Exchange
 
-__all__ = ["EVIDENCE_FILE", "find_exchanges", "normalise_id", "write_evidence"]
+__all__ = ["EVIDENCE_FILE", "find_exchanges", "normalise_id", "read_evidence", "write_evidence"]
 
 EVIDENCE_FILE = "evidence.jsonl"
 _ID = re.compile(r"[Ee]?(?P<number>[0-9]+)")
@@ -53,3 +54,17 @@ def find_exchanges(reports_dir: Path, wanted: Iterable[str]) -> dict[str, Exchan
                     "log of a run"
                 ) from None
     return found
+
+
+def read_evidence(path: Path) -> list[dict[str, Any]]:
+    """Every exchange of an evidence log as written, for rendering the reports again from files; a line
+    that is not a JSON object is skipped (the reports then show its ID as missing from the log)."""
+    exchanges = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, dict):
+            exchanges.append(value)
+    return exchanges
