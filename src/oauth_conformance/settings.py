@@ -94,6 +94,10 @@ SETTINGS: tuple[Setting, ...] = (
             "--mock-tls", "false", ("true", "false")),
     Setting("OAUTH_WAIVERS", "waiver files, comma-separated", None, None),
     Setting("OAUTH_FAIL_ON", "lowest level that fails the gate", "--fail-on", "must", tuple(GATE)),
+    Setting("OAUTH_BASELINE", "an earlier run's conformance.json: the summary and reports show what changed since",
+            "--baseline", None),
+    Setting("OAUTH_FAIL_ON_REGRESSION", "fail the gate when a requirement's verdict got worse than in the baseline "
+            "(true/false; the option --fail-on-regression sets it)", None, "false", ("true", "false")),
     Setting("OAUTH_STANDARDS_PROFILE", "standards profile", "--standards-profile", "rfc-strict", STANDARDS_PROFILES),
     Setting("OAUTH_TIMEOUT", "seconds to wait for any one HTTP exchange", "--http-timeout", "10"),
     Setting("OAUTH_CA_BUNDLE", "CA bundle for TLS verification", None, None),
@@ -197,6 +201,9 @@ class Settings:
     oauth: dict[str, str | None] = field(default_factory=dict, repr=False)
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     mock_tls: bool = False
+    # An earlier run's conformance.json to compare with, and whether a regression fails the gate.
+    baseline: Path | None = None
+    fail_on_regression: bool = False
     # The mock's certificate files once issued (the mock target's prepare step); the run trusts their CA.
     mock_tls_files: TlsFiles | None = None
     # The pytest-xdist worker this process is ("w0", "w1", ...), empty in a run of one process. Every
@@ -432,6 +439,13 @@ def load_settings(
             raise SettingsError(f"--waivers / OAUTH_WAIVERS: no such file {', '.join(missing)}; expected waiver files")
     defects = frozenset(d.strip() for d in (get("MOCK_DEFECTS") or "").split(",") if d.strip())
     mock_tls = _flag("MOCK_TLS", required("MOCK_TLS"))
+    baseline = Path(value) if (value := get("OAUTH_BASELINE")) else None
+    fail_on_regression = _flag("OAUTH_FAIL_ON_REGRESSION", required("OAUTH_FAIL_ON_REGRESSION"))
+    if fail_on_regression and baseline is None:
+        raise SettingsError(
+            "--fail-on-regression / OAUTH_FAIL_ON_REGRESSION=true compares with a baseline; expected --baseline "
+            "PATH (OAUTH_BASELINE) too"
+        )
     check_switches(defects, mock_tls)
     reports_dir = Path(required("OAUTH_REPORTS_DIR"))
     try:
@@ -451,6 +465,8 @@ def load_settings(
         mock_hosting=chosen("MOCK_HOSTING", MOCK_HOSTINGS),
         mock_defects=defects,
         mock_tls=mock_tls,
+        baseline=baseline,
+        fail_on_regression=fail_on_regression,
         fail_on=chosen("OAUTH_FAIL_ON", tuple(GATE)),
         standards_profile=chosen("OAUTH_STANDARDS_PROFILE", STANDARDS_PROFILES),
         waivers=waivers,

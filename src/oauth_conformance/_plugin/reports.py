@@ -1,5 +1,6 @@
-"""Subplugin: the report files (conformance.json, evidence.jsonl, and where JUnit writes), the scrub of
-every report, and the one-screen terminal summary."""
+"""Subplugin: the report files (conformance.json, evidence.jsonl, conformance.md and .html, and where
+JUnit writes), the comparison with a baseline run, the scrub of every report, and the one-screen terminal
+summary."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ import pytest
 
 from oauth_conformance._plugin import allure, target, verdicts
 from oauth_conformance._plugin.settings import settings_of
+from oauth_conformance.errors import SettingsError
 from oauth_conformance.redaction import REDACTOR
-from oauth_conformance.report.conformance import write_conformance_json
+from oauth_conformance.report.baseline import Comparison, compare, load_baseline
+from oauth_conformance.report.conformance import conformance_document, write_conformance_json
 from oauth_conformance.report.evidence_log import EVIDENCE_FILE, write_evidence
+from oauth_conformance.report.human import HUMAN_REPORTS, write_human_reports
 from oauth_conformance.report.scrub import scrub_reports
 from oauth_conformance.report.summary import summary_lines
 from oauth_conformance.verdicts.results import RequirementResult
@@ -31,12 +35,16 @@ __all__ = [
     "write",
 ]
 
-REPORT_FILES = ("conformance.json", EVIDENCE_FILE)
+REPORT_FILES = ("conformance.json", EVIDENCE_FILE, *HUMAN_REPORTS)
 
 
 @dataclass
 class _ReportsRun:
     started: float = field(default_factory=time.time)
+    # --baseline: the earlier run's conformance.json, read at configure (a wrong file is a usage error),
+    # and this run compared with it.
+    baseline: dict[str, Any] | None = None
+    comparison: Comparison | None = None
 
 
 _RUN = pytest.StashKey[_ReportsRun]()
@@ -60,8 +68,15 @@ def forget_previous(config: pytest.Config, *, settings_failed: bool = False) -> 
 
 
 def configure(config: pytest.Config) -> None:
-    """JUnit writes into the reports folder unless told otherwise."""
-    config.stash[_RUN] = _ReportsRun()
+    """JUnit writes into the reports folder unless told otherwise; a baseline is read now, so that a wrong
+    one stops the run before it starts (exit 4)."""
+    config.stash[_RUN] = run = _ReportsRun()
+    baseline = settings_of(config).baseline
+    if baseline is not None:
+        try:
+            run.baseline = load_baseline(baseline)
+        except SettingsError as error:
+            raise pytest.UsageError(str(error)) from None
     if getattr(config.option, "xmlpath", None) is None:
         config.option.xmlpath = str(settings_of(config).reports_dir / "junit.xml")
 
@@ -116,9 +131,32 @@ def write(session: pytest.Session, results: list[RequirementResult]) -> None:
         "leftovers": [item.as_dict() for item in seen.leftovers],
         "teardown_errors": judged.teardown_errors,
     }
+    document = conformance_document(judged.catalogue, results, run)
+    comparison = _compare(session, document, selected)
     reports = settings.reports_dir
-    write_conformance_json(reports / "conformance.json", judged.catalogue, results, run)
+    write_conformance_json(reports / "conformance.json", document)
     write_evidence(reports / EVIDENCE_FILE, seen.evidence.exchanges)
+    write_human_reports(reports, document, [e.as_dict() for e in seen.evidence.exchanges], comparison)
+
+
+def _compare(session: pytest.Session, document: dict[str, Any], selected: frozenset[str] | None) -> Comparison | None:
+    """This run against the baseline, recorded in the document; with --fail-on-regression a regression
+    fails the gate."""
+    config = session.config
+    reports_run, settings = _run(config), settings_of(config)
+    if reports_run.baseline is None:
+        return None
+    comparison = compare(reports_run.baseline, document, only=selected, source=str(settings.baseline))
+    reports_run.comparison = comparison
+    run = document["run"]
+    run["baseline"] = comparison.as_dict()
+    if settings.fail_on_regression and comparison.regressions:
+        run["gate_failures"] = [*run["gate_failures"], *comparison.gate_failures()]
+        verdicts.run_of(config).gate_failures = run["gate_failures"]
+        if session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        run["exit_status"] = int(session.exitstatus)
+    return comparison
 
 
 def _report_paths(config: pytest.Config) -> list[str]:
@@ -145,6 +183,10 @@ def terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     selected, hint = verdicts.selected_requirements(judged), _evidence_hint(config)
     for line in summary_lines(seen.description, judged.results, _report_paths(config), selected, hint):
         terminalreporter.write_line(line)
+    comparison = _run(config).comparison
+    if comparison is not None:
+        for line in comparison.summary_lines():
+            terminalreporter.write_line(line)
     if judged.gate_failures:
         failures = ", ".join(judged.gate_failures)
         terminalreporter.write_line(f"gate (--fail-on={settings_of(config).fail_on}) fails on: {failures}")

@@ -23,6 +23,10 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--env-file", metavar="PATH", help="settings file (default: .env in the project root, if any)")
     group.addoption("--waivers", action="append", metavar="PATH", help="waiver file; repeatable")
     group.addoption("--no-waivers", action="store_true", help="apply no waiver file")
+    group.addoption(
+        "--fail-on-regression", action="store_true",
+        help="fail the gate when a requirement's verdict got worse than in --baseline (env OAUTH_FAIL_ON_REGRESSION)",
+    )
     for setting in SETTINGS:
         if setting.option:
             group.addoption(
@@ -35,6 +39,8 @@ def add_options(parser: pytest.Parser) -> None:
 
 def _options(config: pytest.Config) -> dict[str, str | None]:
     values = {s.env: option_value(config.getoption(s.env.lower())) for s in SETTINGS if s.option}
+    if config.getoption("fail_on_regression"):
+        values["OAUTH_FAIL_ON_REGRESSION"] = "true"
     if config.getoption("no_waivers"):
         values["OAUTH_WAIVERS"] = "none"
     elif config.getoption("waivers"):

@@ -10,12 +10,13 @@ from oauth_conformance.catalogue import Catalogue
 from oauth_conformance.verdicts.levels import SEVERITY
 from oauth_conformance.verdicts.results import RequirementResult, summary_counts
 
-__all__ = ["write_conformance_json"]
+__all__ = ["conformance_document", "write_conformance_json"]
 
 
-def write_conformance_json(
-    path: Path, catalogue: Catalogue, results: list[RequirementResult], run: dict[str, Any]
-) -> None:
+def conformance_document(
+    catalogue: Catalogue, results: list[RequirementResult], run: dict[str, Any]
+) -> dict[str, Any]:
+    """What conformance.json holds: the run, the count per verdict, every requirement with its findings."""
     requirements = []
     for result in results:
         requirement = catalogue[result.id]
@@ -37,6 +38,9 @@ def write_conformance_json(
                 ],
             }
         )
-    document = {"run": run, "summary": summary_counts(results), "requirements": requirements}
+    return {"run": run, "summary": summary_counts(results), "requirements": requirements}
+
+
+def write_conformance_json(path: Path, document: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
