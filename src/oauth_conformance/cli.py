@@ -1,10 +1,11 @@
 """``oauth-conformance`` (also ``python -m oauth_conformance``): the suite's command line, one
 subcommand a module in ``oauth_conformance.commands``.
 
+    run [OPTION ...]       the suite, from any directory (options: the suite's and pytest's)
     evidence ID [ID ...]   one exchange of the last run, as its findings cite it (E44), redacted
 
-Every subcommand exits 2 on a usage error and 4 on a wrong setting (one line naming it), as the suite
-itself does; its other exit statuses are its own (``--help`` says them).
+A usage error exits 2. A wrong setting is one line naming it, and exits 4 as the suite itself does; each
+command's ``--help`` gives its own statuses.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from oauth_conformance.commands import evidence
+from oauth_conformance.commands import evidence, run
 from oauth_conformance.errors import SettingsError
 
 __all__ = ["console_main", "main"]
 
-COMMANDS: tuple[ModuleType, ...] = (evidence,)
+COMMANDS: tuple[ModuleType, ...] = (run, evidence)
 _SETTINGS = 4
 
 
@@ -35,10 +36,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, passed = parser.parse_known_args(argv)
     command = next(c for c in COMMANDS if args.command == c.NAME)
+    # Only a command that hands its other options on (run, to pytest) takes options it does not know.
+    if passed and not getattr(command, "PASSES_THROUGH", False):
+        parser.error(f"unrecognized arguments: {' '.join(passed)}")
     try:
-        result: int = command.run(args)
+        result: int = command.run(args, passed) if getattr(command, "PASSES_THROUGH", False) else command.run(args)
     except SettingsError as error:
         print(f"ERROR: {error}", file=sys.stderr)
         return _SETTINGS

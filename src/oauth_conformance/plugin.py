@@ -1,4 +1,10 @@
-"""The pytest plugin, registered by the project's root ``conftest.py``: a dispatcher.
+"""The pytest plugin, registered through its ``pytest11`` entry point (and by the checkout's root
+``conftest.py``): a dispatcher.
+
+It does nothing unless asked: the ini option ``oauth_conformance = true`` (the checkout's
+pyproject.toml sets it; ``oauth-conformance run`` passes it) makes it read its settings, register its
+fixtures and the step library, and write its reports. Installed into a host project's environment, it
+only adds its options, so the host's own tests run as before.
 
 Each hook hands its work to the subplugin that owns it (``oauth_conformance._plugin``), in the order a
 run needs; the fixtures live with their subplugin, which ``pytest_configure`` registers as a plugin of
@@ -21,20 +27,35 @@ from typing import Any
 import pytest
 
 from oauth_conformance._plugin import allure, logs, reports, settings, target, verdicts, xdist
+from oauth_conformance.suite import STEP_MODULES
 
-__all__: list[str] = []
+__all__ = ["ACTIVATION"]
+
+# The ini option that switches the plugin on.
+ACTIVATION = "oauth_conformance"
 
 # Where the fixtures are: settings; evidence, http, target, creatio_env, standards, stale_leftovers and
 # cleanup; checker.
 _FIXTURES = (settings, target, verdicts)
 
 
+_ACTIVE = pytest.StashKey[bool]()
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(ACTIVATION, "run the OAuth conformance suite's plugin in this run", type="bool", default=False)
     settings.add_options(parser)
+
+
+def _active(config: pytest.Config) -> bool:
+    return config.stash.get(_ACTIVE, False)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_ACTIVE] = bool(config.getini(ACTIVATION))
+    if not _active(config):
+        return
     for subplugin in _FIXTURES:
         if not config.pluginmanager.is_registered(subplugin):
             config.pluginmanager.register(subplugin, subplugin.__name__)
@@ -50,69 +71,84 @@ def pytest_configure(config: pytest.Config) -> None:
     xdist.configure(config)
     reports.configure(config)
     allure.configure(config)
+    for module in STEP_MODULES:
+        config.pluginmanager.import_plugin(module)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    xdist.configure_node(node)
+    if _active(node.config):
+        xdist.configure_node(node)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
-    xdist.node_down(node)
+    if _active(node.config):
+        xdist.node_down(node)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_report_from_serializable(config: pytest.Config, data: dict[str, Any]) -> Generator[None, Any, Any]:
     # The controller receives each report of a worker's test here, with what the test found.
     report = yield
-    if isinstance(report, pytest.TestReport):
+    if isinstance(report, pytest.TestReport) and _active(config):
         xdist.received(config, report)
     return report
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    logs.install(session.config)  # pytest's logging handlers exist from here on
+    if _active(session.config):
+        logs.install(session.config)  # pytest's logging handlers exist from here on
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if verdicts.collected(config, items) and not config.option.collectonly:
+    if _active(config) and verdicts.collected(config, items) and not config.option.collectonly:
         reports.forget_previous(config)
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
-    verdicts.deselected(items)
+    if items and _active(items[0].config):
+        verdicts.deselected(items)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    if not _active(item.config):
+        return
     target.item_started(item)
     allure.scenario_finished(item.config)  # pytest-bdd skips its after-scenario hook when a step fails
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_teardown(item: pytest.Item) -> None:
-    allure.scenario_finished(item.config)  # what the teardown sends is the teardown's, whatever the steps did
+    if _active(item.config):
+        allure.scenario_finished(item.config)  # what the teardown sends is the teardown's, whatever the steps did
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    if not _active(pyfuncitem.config):
+        return (yield)
     return (yield from verdicts.judge_call(pyfuncitem))
 
 
 @pytest.hookimpl(trylast=True)  # after allure-pytest-bdd has started its test case
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest) -> None:
-    allure.scenario_started(request)
+    if _active(request.config):
+        allure.scenario_started(request)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_bdd_after_scenario(request: pytest.FixtureRequest) -> None:
-    allure.scenario_finished(request.config)
+    if _active(request.config):
+        allure.scenario_finished(request.config)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
+    if not _active(item.config):
+        return report
     reports.redact(report)
     verdicts.record_report(item, call, report)
     if report.when == "teardown":
@@ -122,6 +158,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not _active(session.config):
+        return
     if xdist.is_worker(session.config):
         xdist.worker_finished(session)  # the controller judges the run and writes its reports
     else:
@@ -132,9 +170,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    reports.terminal_summary(terminalreporter, config)
+    if _active(config):
+        reports.terminal_summary(terminalreporter, config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if reports.is_configured(config) and not xdist.is_worker(config):
+    if _active(config) and reports.is_configured(config) and not xdist.is_worker(config):
         reports.scrub(config)  # the controller, once every worker has written its last file

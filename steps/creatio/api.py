@@ -14,8 +14,9 @@ from oauth_conformance.jwt import decode_unverified
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets.creatio import CreatioAdapter, describe_body, has_records
 from oauth_conformance.verdicts import Checker
-from steps.creatio.polling import poll
-from steps.state import TechnicalUser, World
+
+from ..state import TechnicalUser, World
+from .polling import poll
 
 
 @when(parsers.parse('"{label}" reads the entity its technical user may read'))

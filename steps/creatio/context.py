@@ -14,7 +14,8 @@ from oauth_conformance.targets.creatio import CreatioAdapter, HealthReport
 from oauth_conformance.targets.creatio_target import existing_user_id
 from oauth_conformance.targets.identity import IdentityClient
 from oauth_conformance.targets.provisioning import Provisioner
-from steps.state import TechnicalUser, World
+
+from ..state import TechnicalUser, World
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ from oauth_conformance.targets import CreatioEnvironment
 from oauth_conformance.targets.creatio import CreatioAdapter, HealthReport
 from oauth_conformance.targets.identity import IdentityClient
 from oauth_conformance.verdicts import Checker
-from steps.creatio.context import skip_unless_gated, skip_unless_readable
-from steps.state import World
+
+from ..state import World
+from .context import skip_unless_gated, skip_unless_readable
 
 
 @when("I open the Diagnostic tab", target_fixture="diagnostic_tab")

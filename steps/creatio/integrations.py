@@ -19,7 +19,8 @@ from oauth_conformance.targets.identity import IdentityClient
 from oauth_conformance.targets.provisioning import CreationOutcome, Integration, Provisioner
 from oauth_conformance.targets.technical_users import new_user_id
 from oauth_conformance.verdicts import Checker
-from steps.state import TechnicalUser, World
+
+from ..state import TechnicalUser, World
 
 # The integration page's parameters and the OAuthClientApp columns behind them (creatio-oauth.md §3.1).
 PARAMETER_COLUMNS = {"Name": "Name", "Application URL": "ApplicationUrl", "Description": "Description"}

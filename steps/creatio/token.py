@@ -11,8 +11,9 @@ from oauth_conformance.errors import SuiteError
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets.identity import AuthStyle, IdentityClient, TokenResult
 from oauth_conformance.verdicts import Checker
-from steps.creatio.polling import poll
-from steps.state import World
+
+from ..state import World
+from .polling import poll
 
 
 def _request(world: World, identity: IdentityClient, label: str, style: AuthStyle = "post") -> TokenResult:

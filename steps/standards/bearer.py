@@ -10,8 +10,9 @@ from oauth_conformance.http import HttpClient
 from oauth_conformance.targets.identity import TokenResult
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import require_part, usable_token
-from steps.state import Probe
+
+from ..state import Probe
+from .context import require_part, usable_token
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.targets.identity import TokenResult
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import require_part
-from steps.state import Probe
+
+from ..state import Probe
+from .context import require_part
 
 __all__ = ["ANOTHER_RESOURCE", "PROBE_FORMS", "probe_endpoint", "sent_parameters"]
 

@@ -14,8 +14,9 @@ from oauth_conformance.checks import PositiveControl, rfc7009
 from oauth_conformance.http import HttpClient, exchange_id
 from oauth_conformance.redaction import REDACTOR
 from oauth_conformance.targets.standards import StandardsTarget
-from steps.standards.context import advertised_endpoint, fresh_access_token, revoke
-from steps.standards.introspection import introspect
+
+from .context import advertised_endpoint, fresh_access_token, revoke
+from .introspection import introspect
 
 __all__ = [
     "access_token_revocation",

@@ -14,7 +14,8 @@ from oauth_conformance.http import HttpClient, exchange_id, json_object
 from oauth_conformance.targets.identity import AuthStyle
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import keys_in, metadata_response, needs_issuing, skip_local_plain_http
+
+from .context import keys_in, metadata_response, needs_issuing, skip_local_plain_http
 
 # token_endpoint_auth_methods_supported values and how the suite sends each.
 AUTH_STYLES: dict[str, AuthStyle] = {"client_secret_basic": "basic", "client_secret_post": "post"}

@@ -12,8 +12,9 @@ from oauth_conformance.jwt import decode_unverified
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import advertised_endpoint, authenticated, fresh_access_token, revoke, usable_token
-from steps.state import Probe
+
+from ..state import Probe
+from .context import advertised_endpoint, authenticated, fresh_access_token, revoke, usable_token
 
 
 @given("the server advertises an introspection endpoint", target_fixture="introspection_url")

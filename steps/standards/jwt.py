@@ -24,8 +24,9 @@ from oauth_conformance.redaction import REDACTOR
 from oauth_conformance.targets.identity import TokenResult
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import advertised_value, keys_in, usable_token
-from steps.state import Probe
+
+from ..state import Probe
+from .context import advertised_value, keys_in, usable_token
 
 
 @given("the client holds a JWT access token", target_fixture="issued")

@@ -11,7 +11,9 @@ from oauth_conformance.checks import BesideControl, Family, PositiveControl, rfc
 from oauth_conformance.http import HttpClient
 from oauth_conformance.targets.standards import Client, StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import (
+
+from ..state import Probe
+from .context import (
     advertised_endpoint,
     advertised_value,
     fresh_access_token,
@@ -19,8 +21,7 @@ from steps.standards.context import (
     revoke,
     skip_local_plain_http,
 )
-from steps.standards.introspection import introspect
-from steps.state import Probe
+from .introspection import introspect
 
 
 @given("the server advertises a revocation endpoint", target_fixture="revocation_url")

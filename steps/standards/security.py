@@ -9,8 +9,9 @@ from oauth_conformance.checks.rfc6819 import IssuedSecret
 from oauth_conformance.http import HttpClient
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import authenticated, needs_issuing, require_part, token_form
-from steps.state import Probe
+
+from ..state import Probe
+from .context import authenticated, needs_issuing, require_part, token_form
 
 
 @then("the client secret carries at least 128 bits by its length and alphabet")

@@ -13,8 +13,9 @@ from oauth_conformance.http import HttpClient, json_object
 from oauth_conformance.targets.identity import TokenResult, basic_credentials
 from oauth_conformance.targets.standards import Client, StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import authenticated, client_auth, needs_issuing, require_part, token_form
-from steps.state import Probe
+
+from ..state import Probe
+from .context import authenticated, client_auth, needs_issuing, require_part, token_form
 
 _WRONG_SECRET = "not-the-secret-0123456789"
 _UNKNOWN_CLIENT = "oauth-conformance-unknown-client"

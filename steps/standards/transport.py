@@ -17,8 +17,9 @@ from oauth_conformance.settings import Settings
 from oauth_conformance.targets.identity import basic_credentials
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
-from steps.standards.context import metadata_response, require_part
-from steps.state import Probe
+
+from ..state import Probe
+from .context import metadata_response, require_part
 
 _MADE_UP_ID = "oauth-conformance-tls-probe"
 _MADE_UP_SECRET = "made-up-secret-never-valid"

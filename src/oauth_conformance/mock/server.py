@@ -15,6 +15,8 @@ import httpx2
 from starlette.requests import Request
 from starlette.responses import Response
 
+from oauth_conformance.suite import profiles_dir
+
 from .creatio_app import CreatioApp
 from .creatio_store import CreatioStore, SysAdminUnit
 from .generations import UNPROXIED_IDENTITY_ORIGIN
@@ -154,10 +156,11 @@ class MockServers:
 
     def _waivers(self) -> dict[str, str]:
         """The waiver files of the generation this mock reproduces, where it has deviations of its own
-        (run from the project root, where profiles/ is)."""
+        (the suite's profiles, wherever it is installed)."""
         if self.options.profile != "creatio" or self.options.creatio_version != "8.0":
             return {}
-        return {"OAUTH_WAIVERS": "profiles/creatio.toml,profiles/creatio-8.0.toml"}
+        profiles = profiles_dir()
+        return {"OAUTH_WAIVERS": f"{profiles / 'creatio.toml'},{profiles / 'creatio-8.0.toml'}"}
 
     def oauth_env(self) -> dict[str, str]:
         """The settings that point the suite's generic ``oauth`` target at this mock.

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from oauth_conformance.errors import FeatureNotOfferedError, SettingsError, SuiteError, UnexpectedResponseError
+from oauth_conformance.suite import profiles_dir
 from oauth_conformance.targets._target import TargetSpec
 from oauth_conformance.targets.creatio import CreatioAdapter, CreatioConnection, Hosting, ResolvedHosting
 from oauth_conformance.targets.identity import IdentityClient
@@ -35,7 +36,7 @@ __all__ = [
 ]
 
 # Creatio's known deviations, applied by default to a Creatio and to the mock's imitation of one.
-CREATIO_WAIVERS = Path("profiles/creatio.toml")
+CREATIO_WAIVERS = profiles_dir() / "creatio.toml"
 
 
 def existing_user_id(adapter: CreatioAdapter, name: str) -> str:

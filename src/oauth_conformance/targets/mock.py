@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from oauth_conformance.errors import SettingsError
+from oauth_conformance.suite import profiles_dir
 from oauth_conformance.targets._target import TargetSpec
 from oauth_conformance.targets.creatio import CreatioAdapter, CreatioConnection
 from oauth_conformance.targets.creatio_target import CREATIO_WAIVERS, CreatioEnvironment
@@ -175,7 +176,7 @@ def _default_waivers(settings: Settings) -> tuple[Path, ...]:
     # The creatio profile imitates Creatio, deviations and all, of the generation it reproduces.
     if settings.mock_profile != "creatio":
         return ()
-    generation = Path(f"profiles/creatio-{settings.mock_creatio_version}.toml")
+    generation = profiles_dir() / f"creatio-{settings.mock_creatio_version}.toml"
     return (CREATIO_WAIVERS, generation) if settings.mock_creatio_version in GENERATION_WAIVERS else (CREATIO_WAIVERS,)
 
 

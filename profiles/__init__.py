@@ -1,0 +1,4 @@
+"""The waiver profiles (data, not code): a package only so that an install carries them as
+oauth_conformance.suite.profiles (see oauth_conformance.suite)."""
+
+__all__: list[str] = []
