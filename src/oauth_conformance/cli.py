@@ -2,10 +2,12 @@
 subcommand a module in ``oauth_conformance.commands``.
 
     run [OPTION ...]       the suite, from any directory (options: the suite's and pytest's)
+    health                 one integration, with its own credentials: diagnostics, a token, one API call
     evidence ID [ID ...]   one exchange of the last run, as its findings cite it (E44), redacted
 
-A usage error exits 2. A wrong setting is one line naming it, and exits 4 as the suite itself does; each
-command's ``--help`` gives its own statuses.
+A usage error exits 2. A wrong setting is one line naming it, and exits 4 as the suite itself does,
+except for ``health``, whose statuses are fixed for monitoring (0 healthy, 1 unhealthy, 2 unreachable or
+misconfigured); each command's ``--help`` gives its own.
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from oauth_conformance.commands import evidence, run
+from oauth_conformance.commands import evidence, health, run
 from oauth_conformance.errors import SettingsError
 
 __all__ = ["console_main", "main"]
 
-COMMANDS: tuple[ModuleType, ...] = (run, evidence)
+COMMANDS: tuple[ModuleType, ...] = (run, health, evidence)
 _SETTINGS = 4
 
 

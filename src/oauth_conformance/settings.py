@@ -115,6 +115,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CREATIO_TECH_USER", "name of an existing technical user with the rights below", None, None),
     Setting("CREATIO_ALLOWED_ENTITY", "an entity CREATIO_TECH_USER may read", None, None),
     Setting("CREATIO_DENIED_ENTITY", "an entity CREATIO_TECH_USER may not read", None, None),
+    Setting("CREATIO_CLIENT_ID", "the integration to watch (oauth-conformance health): its Client Id", None, None),
+    Setting("CREATIO_CLIENT_SECRET", "the integration to watch: its Client secret", None, None),
     Setting("OAUTH_ISSUER", "oauth target: the issuer identifier; its metadata is read from the OpenID discovery "
             "document, else the RFC 8414 metadata", None, None),
     Setting("OAUTH_TOKEN_URL", "oauth target: token endpoint URL (default: from the metadata)", None, None),
@@ -209,6 +211,9 @@ class Settings:
     # The pytest-xdist worker this process is ("w0", "w1", ...), empty in a run of one process. Every
     # worker shares the run's prefix, so none takes another's objects for an earlier run's leftovers.
     worker: str = ""
+    # The integration ``oauth-conformance health`` watches on a Creatio, with its own credentials.
+    creatio_client_id: str | None = None
+    creatio_client_secret: str | None = field(default=None, repr=False)
 
     @property
     def names_prefix(self) -> str:
@@ -456,6 +461,8 @@ def load_settings(
         ) from None
     if bool(get("CREATIO_ADMIN_USER")) != bool(get("CREATIO_ADMIN_PASSWORD")):
         raise SettingsError("CREATIO_ADMIN_USER and CREATIO_ADMIN_PASSWORD go together; expected both or neither")
+    if bool(get("CREATIO_CLIENT_ID")) != bool(get("CREATIO_CLIENT_SECRET")):
+        raise SettingsError("CREATIO_CLIENT_ID and CREATIO_CLIENT_SECRET go together; expected both or neither")
     settings = Settings(
         target=chosen("OAUTH_TARGET", TARGET_NAMES),
         mock_profile=chosen("MOCK_PROFILE", MOCK_PROFILES),
@@ -487,6 +494,8 @@ def load_settings(
                                   _MAX_DEACTIVATION_WAIT),
         create_tech_users=_flag("CREATIO_CREATE_TECH_USERS", required("CREATIO_CREATE_TECH_USERS")),
         max_tech_users=_count("CREATIO_MAX_TECH_USERS", required("CREATIO_MAX_TECH_USERS")),
+        creatio_client_id=get("CREATIO_CLIENT_ID"),
+        creatio_client_secret=get("CREATIO_CLIENT_SECRET"),
         oauth={name: _oauth_value(name, get(name)) for name in _OAUTH_TARGET_SETTINGS},
         sources=sources,
     )

@@ -7,12 +7,15 @@ import signal
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import httpx2
 import pytest
 
 from oauth_conformance.mock import MockOptions
 from oauth_conformance.mock.__main__ import main
+from tests.selftest.suite_runner import clean_environ
+from tools.childrun import env_file_text
 
 COMMAND = [sys.executable, "-m", "oauth_conformance.mock"]
 
@@ -90,7 +93,19 @@ def _check_oauth_block(client: httpx2.Client, oauth: dict[str, str], creatio_url
     assert resource.status_code == 200
 
 
-def test_serves_prints_env_block_and_stops_on_sigterm() -> None:
+def _check_watched_integration(env: dict[str, str], folder: Path) -> None:
+    """The creatio block names an integration of its own that ``oauth-conformance health`` finds healthy."""
+    assert env["CREATIO_CLIENT_ID"] and env["CREATIO_CLIENT_SECRET"]
+    env_file = folder / "creatio.env"
+    env_file.write_text(env_file_text(env), encoding="utf-8")
+    health = subprocess.run([sys.executable, "-m", "oauth_conformance", "health", "--env-file", str(env_file)],
+                            cwd=folder, env=clean_environ(), capture_output=True, text=True, timeout=60, check=False)
+    # A cloud tenant (as this mock is) offers no diagnostics to watch: the other two checks decide.
+    assert health.returncode == 0, health.stdout + health.stderr
+    assert health.stdout.startswith("healthy: diagnostics n/a") and env["CREATIO_CLIENT_SECRET"] not in health.stdout
+
+
+def test_serves_prints_env_block_and_stops_on_sigterm(tmp_path: Path) -> None:
     with subprocess.Popen([*COMMAND, "--profile", "compliant", "--defect", "json-charset", "--creatio-version", "8.2",
                            "--hosting", "cloud"],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as process:
@@ -124,6 +139,8 @@ def test_serves_prints_env_block_and_stops_on_sigterm() -> None:
                                     json={"UserName": "Supervisor", "UserPassword": "Supervisor"})
                 assert login.json()["Code"] == 0
                 _check_oauth_block(client, oauth, env["CREATIO_URL"], env["CREATIO_IDENTITY_URL"])
+            _check_watched_integration(env, tmp_path)
+            assert any(line.startswith("Watched integration:") for line in output)
         finally:
             process.send_signal(signal.SIGTERM)
             returncode = process.wait(timeout=15)

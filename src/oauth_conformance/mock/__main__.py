@@ -1,8 +1,8 @@
 """``python -m oauth_conformance.mock``: run the mock Creatio + Identity Service standalone.
 
 Prints the URLs, the admin login and two ready-to-paste ``.env`` blocks (one for the suite's
-``creatio`` target, one for its generic ``oauth`` target with the seeded clients), then serves until
-Ctrl-C or SIGTERM.
+``creatio`` target, with the integration ``oauth-conformance health`` watches, one for its generic
+``oauth`` target with the seeded clients), then serves until Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -120,6 +120,9 @@ def _serve(args: argparse.Namespace, tls: TlsFiles | None) -> int:
         print(f"Profile:               {options.profile}, deactivation {options.deactivation}, "
               f"path style {options.path_style}; defects: {switches}")
         print(f"Creatio:               {options.creatio_version}, {options.hosting}")
+        if mock.seed.watched is not None:
+            print(f"Watched integration:   {mock.seed.watched.name!r} (CREATIO_CLIENT_ID below; "
+                  "oauth-conformance health --env-file <the creatio block>)")
         print()
         print("# paste into .env to run the suite's creatio target against this mock")
         for name, value in mock.env().items():

@@ -21,7 +21,8 @@ from .ids import new_guid, new_resource_name
 from .integrations import CLIENT_CREDENTIALS, Changes, IntegrationError, Integrations
 from .options import MockOptions
 
-__all__ = ["CLIENT2_NAME", "CLIENT_NAME", "DISABLED_CLIENT_NAME", "SeedClient", "SeedInfo", "seed", "seed_clients"]
+__all__ = ["CLIENT2_NAME", "CLIENT_NAME", "DISABLED_CLIENT_NAME", "WATCHED_NAME", "SeedClient", "SeedInfo", "seed",
+           "seed_clients", "seed_watched_integration"]
 
 TECHNICAL_USER_NAME = "Conformance technical user"
 ALLOWED_ENTITY = "Currency"
@@ -30,6 +31,9 @@ DENIED_ENTITY = "Contact"
 CLIENT_NAME = "Conformance client"
 CLIENT2_NAME = "Conformance client 2"
 DISABLED_CLIENT_NAME = "Conformance disabled client"
+# The integration the creatio target's env block names for ``oauth-conformance health`` to watch: one of its
+# own, so that a suite run against the oauth block's clients never changes what the monitor sees.
+WATCHED_NAME = "Conformance watched integration"
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class SeedInfo:
     default_resource: str = ""
     # "Conformance client", "Conformance client 2", "Conformance disabled client" (inactive), in that order.
     oauth_clients: tuple[SeedClient, ...] = ()
+    # The integration for ``oauth-conformance health`` (``seed_watched_integration``); None until saved.
+    watched: SeedClient | None = None
 
     def oauth_client(self, name: str) -> SeedClient:
         """The seeded integration called ``name``; KeyError when there is none."""
@@ -127,3 +133,22 @@ async def seed_clients(integrations: Integrations, info: SeedInfo) -> tuple[Seed
         return tuple(SeedClient(name=name, app_id=apps[name].id, client_id=apps[name].client_id,
                                 client_secret=apps[name].client_secret, active=apps[name].is_active)
                      for name in (CLIENT_NAME, CLIENT2_NAME, DISABLED_CLIENT_NAME))
+
+
+async def seed_watched_integration(integrations: Integrations, info: SeedInfo) -> SeedClient:
+    """Create the integration a monitor watches, as an admin saving it would: an active integration of the
+    technical user, which may read the allowed entity the env block names, so the health command's API
+    call reads data. Saved like the others, so every switched-on defect applies to it too."""
+    admin = integrations.store.user(info.admin_user_id)
+    if admin is None:
+        raise RuntimeError("mock seed: the admin user is missing")
+    try:
+        app = await integrations.insert(
+            Principal(admin, "cookie"), name=WATCHED_NAME, application_url=None, redirect_url=None,
+            description="Watched by oauth-conformance health", system_user_id=info.technical_user_id,
+            via="service", grant_types=(CLIENT_CREDENTIALS,))
+    except IntegrationError as error:
+        raise RuntimeError(f"mock seed: saving integration {WATCHED_NAME!r} failed: {error.message}") from error
+    with integrations.store.lock:
+        return SeedClient(name=WATCHED_NAME, app_id=app.id, client_id=app.client_id, client_secret=app.client_secret,
+                          active=app.is_active)

@@ -26,7 +26,16 @@ from .ids import new_guid
 from .keys import SigningKey
 from .options import MockOptions
 from .routing import Router
-from .seed import CLIENT2_NAME, CLIENT_NAME, DISABLED_CLIENT_NAME, SeedInfo, seed, seed_clients
+from .seed import (
+    CLIENT2_NAME,
+    CLIENT_NAME,
+    DISABLED_CLIENT_NAME,
+    SeedClient,
+    SeedInfo,
+    seed,
+    seed_clients,
+    seed_watched_integration,
+)
 from .serving import START_TIMEOUT_S, PlainAndTlsServer, ServerThread
 from .wire import json_response
 
@@ -141,7 +150,8 @@ class MockServers:
         return {"OAUTH_CA_BUNDLE": str(self.options.tls.ca)} if self.options.tls else {}
 
     def env(self) -> dict[str, str]:
-        """The settings that point the suite's ``creatio`` target at this mock."""
+        """The settings that point the suite's ``creatio`` target at this mock, with the integration
+        ``oauth-conformance health`` watches (CREATIO_CLIENT_ID, CREATIO_CLIENT_SECRET)."""
         return self._trust() | {
             "OAUTH_TARGET": "creatio",
             "CREATIO_URL": self.public_creatio_url,
@@ -152,7 +162,14 @@ class MockServers:
             "CREATIO_ALLOWED_ENTITY": self.seed.allowed_entity,
             "CREATIO_DENIED_ENTITY": self.seed.denied_entity,
             "CREATIO_HOSTING": self.options.hosting,
-        } | self._waivers()
+        } | self._watched() | self._waivers()
+
+    def _watched(self) -> dict[str, str]:
+        """The integration ``oauth-conformance health`` watches: its own credentials, no admin login."""
+        watched = self.seed.watched
+        if watched is None:
+            return {}
+        return {"CREATIO_CLIENT_ID": watched.client_id, "CREATIO_CLIENT_SECRET": watched.client_secret}
 
     def _waivers(self) -> dict[str, str]:
         """The waiver files of the generation this mock reproduces, where it has deviations of its own
@@ -285,14 +302,19 @@ def _start(options: MockOptions, identity: Server, creatio: Server) -> MockServe
     ca_file = str(options.tls.ca) if options.tls else None
     _wait_until_answering(identity_url + DISCOVERY_PATH, ca_file)
     _wait_until_answering(creatio_url + "/", ca_file)
-    # The integrations for the oauth target: saved like any other, so only once the IS answers.
-    clients = _run_coroutine(seed_clients(creatio_app.integrations, seed_info))
-    servers.seed = dataclasses.replace(seed_info, oauth_clients=clients)
+    # The integrations for the oauth target and the one a monitor watches: saved like any other, so only
+    # once the IS answers (and before a defect takes it down).
+    clients, watched = _run_coroutine(_seed_integrations(creatio_app, seed_info))
+    servers.seed = dataclasses.replace(seed_info, oauth_clients=clients, watched=watched)
     _add_special_clients(identity_store, servers.seed, options)
     if options.has("health-green-identity-down"):
         # Defect, with health.py: the IS goes down once the mock has started and seeded its clients.
         identity_store.down = True
     return servers
+
+
+async def _seed_integrations(app: CreatioApp, info: SeedInfo) -> tuple[tuple[SeedClient, ...], SeedClient]:
+    return await seed_clients(app.integrations, info), await seed_watched_integration(app.integrations, info)
 
 
 def _add_special_clients(store: IdentityStore, seed_info: SeedInfo, options: MockOptions) -> None:

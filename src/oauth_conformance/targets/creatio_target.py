@@ -243,6 +243,9 @@ SPEC = TargetSpec(
         "CREATIO_DEACTIVATION_WAIT",
         "CREATIO_CREATE_TECH_USERS",
         "CREATIO_MAX_TECH_USERS",
+        # The integration oauth-conformance health watches.
+        "CREATIO_CLIENT_ID",
+        "CREATIO_CLIENT_SECRET",
     ),
     open=_open,
     validate=_validate,
