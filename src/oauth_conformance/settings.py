@@ -211,6 +211,9 @@ class Settings:
     # The pytest-xdist worker this process is ("w0", "w1", ...), empty in a run of one process. Every
     # worker shares the run's prefix, so none takes another's objects for an earlier run's leftovers.
     worker: str = ""
+    # Where the workers of one run count the technical users they create (CREATIO_MAX_TECH_USERS is the
+    # run's), None in a run of one process.
+    tech_user_ledger: Path | None = None
     # The integration ``oauth-conformance health`` watches on a Creatio, with its own credentials.
     creatio_client_id: str | None = None
     creatio_client_secret: str | None = field(default=None, repr=False)

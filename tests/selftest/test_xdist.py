@@ -74,16 +74,16 @@ def test_fail_on_should_is_honoured_under_xdist(tmp_path: Path) -> None:
 
 
 def test_four_workers_share_one_creatio(tmp_path: Path) -> None:
-    """Four workers against one instance (the standalone mock, driven as a real Creatio): the run's
-    verdicts are those of a serial run on the same instance, no worker's objects are taken for an earlier
-    run's leftovers, and the instance is left as it was."""
+    """Four workers against one instance (the standalone mock, driven as a real Creatio), running the
+    scenarios that change it: the run's verdicts are those of a serial run on the same instance, no
+    worker's objects are taken for an earlier run's leftovers, and the instance is left as it was."""
     with start_mock(MockOptions()) as servers:
         env = servers.env() | {"CREATIO_CREATE_TECH_USERS": "true"}
         before = servers.snapshot()
         (tmp_path / "serial").mkdir()
-        serial = run_suite(tmp_path / "serial", *FAST, env_file=env)
+        serial = run_suite(tmp_path / "serial", *FAST, "-m", "creatio", env_file=env)
         (tmp_path / "four").mkdir()
-        four = run_suite(tmp_path / "four", *FAST, "-n", "4", env_file=env)
+        four = run_suite(tmp_path / "four", *FAST, "-m", "creatio", "-n", "4", env_file=env)
         assert serial.returncode == four.returncode == 0, four.stdout[-3000:]
         assert four.verdicts() == serial.verdicts()
         assert "ERROR" not in four.verdicts().values()
@@ -91,3 +91,17 @@ def test_four_workers_share_one_creatio(tmp_path: Path) -> None:
         assert four.conformance["run"]["leftovers"] == []
         assert servers.snapshot() == before
         _assert_one_evidence_log(four)
+
+
+def test_the_runs_technical_user_limit_holds_across_workers(tmp_path: Path) -> None:
+    """CREATIO_MAX_TECH_USERS is the run's: two workers together create at most that many."""
+    with start_mock(MockOptions()) as servers:
+        env = servers.env() | {"CREATIO_CREATE_TECH_USERS": "true", "CREATIO_MAX_TECH_USERS": "2"}
+        run = run_suite(tmp_path, *FAST, "-m", "creatio", "-n", "2", env_file=env)
+        assert run.returncode == 0, run.stdout[-3000:]
+        lines = (run.reports / "evidence.jsonl").read_text(encoding="utf-8").splitlines()
+        urls = [json.loads(line)["url"] for line in lines if line.strip()]
+        created = [u for u in urls if u.rsplit("/", 1)[-1] in ("UpdateOrCreateTechnicalUser", "CreateTechnicalUser")]
+        assert len(created) == 2, created
+        skips = [f["message"] for r in run.conformance["requirements"] for f in r["findings"] if f["verdict"] == "SKIP"]
+        assert any("already created CREATIO_MAX_TECH_USERS=2" in message for message in skips)

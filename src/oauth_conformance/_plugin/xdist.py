@@ -8,7 +8,8 @@ every report, exactly as a run of one process does. So that nothing needs transl
 - every worker masks with the run's key, so one secret is shown the same in every report;
 - worker *i* of *n* numbers its exchanges i+1, i+1+n, ...: an evidence ID names one exchange in the whole
   run, in findings, Allure attachments and evidence.jsonl alike;
-- the technical users a run may create are shared out between the workers.
+- the workers count the technical users they create in one ledger file, so that the run as a whole
+  creates at most CREATIO_MAX_TECH_USERS, whichever worker asks.
 
 Each test's teardown report carries what its worker learnt since the last one (findings, exchanges,
 leftovers); the worker's last words (``workeroutput``) carry the rest: what it collected, what it found
@@ -17,6 +18,9 @@ on the target, the secrets it registered (for the controller's final scrub of th
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,6 +58,19 @@ def configure_node(node: Any) -> None:
     """Controller: what a worker must share with the run, handed to it as it starts."""
     node.workerinput[f"{_KEY}.run_prefix"] = settings.settings_of(node.config).run_prefix
     node.workerinput[f"{_KEY}.run_key"] = run_key().hex()
+    node.workerinput[f"{_KEY}.tech_user_ledger"] = str(_ledger(node.config))
+
+
+_LEDGER = pytest.StashKey[Path]()
+
+
+def _ledger(config: pytest.Config) -> Path:
+    """The run's technical-user ledger: made once, removed when the run ends."""
+    if _LEDGER not in config.stash:
+        folder = Path(tempfile.mkdtemp(prefix="oauth-conformance-"))
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+        config.stash[_LEDGER] = folder / "technical-users"
+    return config.stash[_LEDGER]
 
 
 def configure_early(config: pytest.Config) -> None:
@@ -67,12 +84,12 @@ def configure(config: pytest.Config) -> None:
     if not is_worker(config):
         return
     index, count = _worker_index(config)
-    limit = settings.settings_of(config).max_tech_users
+    info = config.workerinput  # type: ignore[attr-defined]
     settings.override(
         config,
-        run_prefix=config.workerinput[f"{_KEY}.run_prefix"],  # type: ignore[attr-defined]
+        run_prefix=info[f"{_KEY}.run_prefix"],
         worker=f"w{index}",
-        max_tech_users=limit // count + (1 if index < limit % count else 0),
+        tech_user_ledger=Path(info[f"{_KEY}.tech_user_ledger"]),
     )
     target.run_of(config).evidence.number_from(index + 1, count)
     config.stash[_SENT] = _Sent()

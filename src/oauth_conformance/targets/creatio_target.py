@@ -219,7 +219,7 @@ def _open(settings: Settings, http: HttpClient) -> CreatioEnvironment:
         identity=IdentityClient(http, identity_url) if identity_url else None,
         run_prefix=settings.run_prefix,
         names_prefix=settings.names_prefix,
-        budget=TechUserBudget(settings.create_tech_users, settings.max_tech_users),
+        budget=TechUserBudget(settings.create_tech_users, settings.max_tech_users, ledger=settings.tech_user_ledger),
         technical_users=TechnicalUsers(adapter),
     )
 

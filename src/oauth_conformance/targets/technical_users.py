@@ -11,9 +11,11 @@ docs/creatio-generations.md §1–§2: OData and DataService refuse every write 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from oauth_conformance.errors import FeatureNotOfferedError
@@ -38,11 +40,15 @@ _ID_MEMBERS = ("systemUserId", "id", "value", "result")
 @dataclass
 class TechUserBudget:
     """How many technical users the run may still create. On a real instance only with the opt-in
-    (CREATIO_CREATE_TECH_USERS), since each one counts against the subscription while it exists."""
+    (CREATIO_CREATE_TECH_USERS), since each one counts against the subscription while it exists.
+
+    ``ledger``: a file that the processes of one run (pytest-xdist workers) count in together, so that the
+    run as a whole creates at most ``limit``, whichever worker asks; None in a run of one process."""
 
     allowed: bool
     limit: int
     created: int = 0
+    ledger: Path | None = None
 
     def take(self) -> None:
         if not self.allowed:
@@ -51,15 +57,33 @@ class TechUserBudget:
                 "deleted again through AdministrationService/DeleteUser, or listed at the end; at most "
                 "CREATIO_MAX_TECH_USERS per run)"
             )
-        if self.created >= self.limit:
+        if not self._count(+1):
             raise FeatureNotOfferedError(
                 f"creates a technical user, and this run already created CREATIO_MAX_TECH_USERS={self.limit}"
             )
-        self.created += 1
 
     def give_back(self) -> None:
         """A taken user that was never made (the instance offers no way) does not count."""
-        self.created -= 1
+        self._count(-1)
+
+    def _count(self, change: int) -> bool:
+        """Add ``change`` to the run's count unless that passes the limit; whether it was added."""
+        if self.ledger is None:
+            if self.created + change > self.limit:
+                return False
+            self.created += change
+            return True
+        with self.ledger.open("a+", encoding="utf-8") as ledger:
+            fcntl.flock(ledger, fcntl.LOCK_EX)  # released when the file closes
+            ledger.seek(0)
+            created = int(ledger.read().strip() or 0)
+            if created + change > self.limit:
+                return False
+            ledger.seek(0)
+            ledger.truncate()
+            ledger.write(str(created + change))
+        self.created += change
+        return True
 
 
 class TechnicalUsers:
