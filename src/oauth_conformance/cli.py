@@ -20,7 +20,7 @@ from types import ModuleType
 from oauth_conformance.commands import evidence, health, run
 from oauth_conformance.errors import SettingsError
 
-__all__ = ["console_main", "main"]
+__all__ = ["COMMANDS", "console_main", "main"]
 
 COMMANDS: tuple[ModuleType, ...] = (run, health, evidence)
 _SETTINGS = 4

@@ -87,6 +87,13 @@ def pytest_testnodedown(node: Any, error: object) -> None:
         xdist.node_down(node)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_handlecrashitem(crashitem: str, report: pytest.TestReport, sched: object) -> None:
+    config = getattr(sched, "config", None)  # every xdist scheduler keeps the run's config
+    if isinstance(config, pytest.Config) and _active(config):
+        xdist.crashed(config, crashitem)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_report_from_serializable(config: pytest.Config, data: dict[str, Any]) -> Generator[None, Any, Any]:
     # The controller receives each report of a worker's test here, with what the test found.
@@ -100,10 +107,15 @@ def pytest_report_from_serializable(config: pytest.Config, data: dict[str, Any])
 def pytest_sessionstart(session: pytest.Session) -> None:
     if _active(session.config):
         logs.install(session.config)  # pytest's logging handlers exist from here on
+        if xdist.is_controller(session.config):
+            # The workers collect, the controller reports: it removes the previous run's verdicts (its
+            # baseline, if among them, was read at configure).
+            reports.forget_previous(session.config)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if _active(config) and verdicts.collected(config, items) and not config.option.collectonly:
+    collected = _active(config) and verdicts.collected(config, items)
+    if collected and not config.option.collectonly and not xdist.is_worker(config):
         reports.forget_previous(config)
 
 
@@ -157,6 +169,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+@pytest.hookimpl(trylast=True)  # after pytest's own session teardown (-x, --maxfail stop before it)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if not _active(session.config):
         return

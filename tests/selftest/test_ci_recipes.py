@@ -33,6 +33,7 @@ from typing import Any
 
 import pytest
 
+from oauth_conformance.cli import COMMANDS
 from oauth_conformance.settings import SETTINGS
 from tests.selftest.suite_runner import ROOT, clean_environ
 
@@ -40,8 +41,6 @@ from tests.selftest.suite_runner import ROOT, clean_environ
 _YAML: Any = importlib.import_module("yaml")
 
 CI_DIR = ROOT / "docs" / "ci"
-# The subcommands being built beside the recipes count as existing; the command line's --help adds what is there.
-PLANNED_COMMANDS = frozenset({"run", "health", "evidence"})
 # What a reader downloads after a run, after a failed one above all (allure-results/ as a folder).
 PUBLISHED = ("reports/junit.xml", "reports/conformance.html", "reports/conformance.md", "reports/allure-results")
 BASELINE = "baseline/conformance.json"
@@ -255,9 +254,8 @@ def command_options(name: str) -> frozenset[str]:
 
 @cache
 def existing_commands() -> frozenset[str]:
-    """The subcommands ``oauth_conformance.cli`` puts together, as its ``--help`` lists them (one a line,
-    indented by four spaces under COMMAND)."""
-    return frozenset(re.findall(r"^    ([a-z][\w-]*)(?:\s|$)", _help("-m", "oauth_conformance"), re.M))
+    """The subcommands ``oauth_conformance.cli`` puts together."""
+    return frozenset(command.NAME for command in COMMANDS)
 
 
 def _on_failure(ci: CI, step: Mapping[str, Any]) -> bool:
@@ -546,15 +544,12 @@ def test_each_recipe_runs_the_suite() -> None:
 
 @pytest.mark.parametrize("invocation", all_invocations(), ids=str)
 def test_every_command_line_names_what_exists(invocation: Invocation) -> None:
-    known = PLANNED_COMMANDS | existing_commands()
+    known = existing_commands()
     assert invocation.subcommand in known, f"{invocation}: no subcommand {invocation.subcommand!r} ({sorted(known)})"
+    allowed = command_options(invocation.subcommand)
     if invocation.subcommand == "run":
-        # run hands every other argument to the suite's pytest; its own options, once it exists, count too.
-        allowed = pytest_options() | (command_options("run") if "run" in existing_commands() else frozenset())
-    elif invocation.subcommand in existing_commands():
-        allowed = command_options(invocation.subcommand)
-    else:
-        pytest.skip(f"oauth-conformance {invocation.subcommand} does not exist yet: its options cannot be checked")
+        # run hands every other argument to the suite's pytest.
+        allowed |= pytest_options()
     unknown = [option for option in invocation.options if option not in allowed]
     assert not unknown, f"{invocation}: unknown options {unknown}"
 
@@ -611,8 +606,7 @@ def _run_gate(ci: CI, workspace: Path, settings: str) -> subprocess.CompletedPro
 
 @pytest.mark.parametrize("ci", list(CI), ids=lambda ci: ci.name.lower())
 def test_the_gate_script_exits_with_the_suites_status(ci: CI, tmp_path: Path) -> None:
-    if "run" not in existing_commands():
-        pytest.skip("oauth-conformance run does not exist yet")
+    assert "run" in existing_commands()
     assert shutil.which("oauth-conformance", path=str(Path(sys.executable).parent)), "the venv has no script"
     # The first run: no baseline yet, the gate passes, the reports are written.
     first = _run_gate(ci, tmp_path, _COMPLIANT)

@@ -72,7 +72,8 @@ def configure(config: pytest.Config) -> None:
     one stops the run before it starts (exit 4)."""
     config.stash[_RUN] = run = _ReportsRun()
     baseline = settings_of(config).baseline
-    if baseline is not None:
+    # The controller compares; a worker never reads the baseline (the controller may remove it meanwhile).
+    if baseline is not None and not hasattr(config, "workerinput"):
         try:
             run.baseline = load_baseline(baseline)
         except SettingsError as error:

@@ -62,6 +62,8 @@ class VerdictRun:
     order: list[str] = field(default_factory=list)
     # The collected tests -m or -k left out: the run reports on the requirements of the others.
     deselected: set[str] = field(default_factory=set)
+    # Tests whose pytest-xdist worker crashed while running them.
+    crashed: list[str] = field(default_factory=list)
     # Teardown failures (cleanup) of scenarios whose verdict was already decided by a check.
     teardown_errors: list[str] = field(default_factory=list)
     gate_failures: list[str] = field(default_factory=list)
@@ -244,6 +246,11 @@ def finish(session: pytest.Session) -> list[RequirementResult] | None:
     if session.config.option.collectonly or (not run.tagged and not run.findings):
         return None
     settings = settings_of(session.config)
+    for test in run.crashed:
+        message = "the pytest-xdist worker running this test crashed; what it found was lost"
+        run.findings += [
+            Finding(rid, Verdict.ERROR, message, test) for rid, tests in run.tagged.items() if test in tests
+        ]
     # In collection order, each test's findings in the order it made them: the message a requirement
     # shows is then the same whether the tests ran in one process or were spread over several.
     position = {test: index for index, test in enumerate(run.order)}

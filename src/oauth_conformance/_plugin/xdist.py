@@ -6,14 +6,16 @@ every report, exactly as a run of one process does. So that nothing needs transl
 - every worker shares the run's name prefix (each scenario still names its objects with its worker's
   part), so none takes another's integrations for an earlier run's leftovers;
 - every worker masks with the run's key, so one secret is shown the same in every report;
-- worker *i* of *n* numbers its exchanges i+1, i+1+n, ...: an evidence ID names one exchange in the whole
-  run, in findings, Allure attachments and evidence.jsonl alike;
+- worker *i* of *n* numbers its exchanges i+1, i+1+n, ... (a worker that replaces a crashed one, from
+  i × 1,000,000): an evidence ID names one exchange in the whole run, in findings, Allure attachments and
+  evidence.jsonl alike;
 - the workers count the technical users they create in one ledger file, so that the run as a whole
   creates at most CREATIO_MAX_TECH_USERS, whichever worker asks.
 
 Each test's teardown report carries what its worker learnt since the last one (findings, exchanges,
-leftovers); the worker's last words (``workeroutput``) carry the rest: what it collected, what it found
-on the target, the secrets it registered (for the controller's final scrub of the reports).
+leftovers, and the secrets it registered, for the controller's final scrub of the reports); the worker's
+last words (``workeroutput``) carry the rest: what it collected and what it found on the target. A test
+whose worker crashed is an ERROR of each requirement it names.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ __all__ = [
     "configure",
     "configure_early",
     "configure_node",
+    "crashed",
+    "is_controller",
     "is_worker",
     "node_down",
     "received",
@@ -43,10 +47,17 @@ __all__ = [
 ]
 
 _KEY = "oauth_conformance"
+# Evidence numbers of a replacement worker start at its index times this.
+_REPLACEMENT_BLOCK = 1_000_000
 
 
 def is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
+
+
+def is_controller(config: pytest.Config) -> bool:
+    """The process that spreads the run over workers (-n N, N > 0)."""
+    return not is_worker(config) and getattr(config.option, "dist", "no") != "no"
 
 
 def _worker_index(config: pytest.Config) -> tuple[int, int]:
@@ -91,7 +102,12 @@ def configure(config: pytest.Config) -> None:
         worker=f"w{index}",
         tech_user_ledger=Path(info[f"{_KEY}.tech_user_ledger"]),
     )
-    target.run_of(config).evidence.number_from(index + 1, count)
+    if index < count:
+        target.run_of(config).evidence.number_from(index + 1, count)
+    else:
+        # A worker started in place of a crashed one (gw2 of two): numbers of its own, beyond any the
+        # first workers reach.
+        target.run_of(config).evidence.number_from(index * _REPLACEMENT_BLOCK + 1, 1)
     config.stash[_SENT] = _Sent()
 
 
@@ -99,7 +115,7 @@ class _Sent:
     """How much of each list a worker has sent already."""
 
     def __init__(self) -> None:
-        self.findings = self.exchanges = self.leftovers = self.teardown_errors = 0
+        self.findings = self.exchanges = self.leftovers = self.teardown_errors = self.secrets = 0
 
 
 _SENT = pytest.StashKey[_Sent]()
@@ -112,9 +128,13 @@ def _news(config: pytest.Config) -> dict[str, Any]:
         "exchanges": [e.as_dict() for e in seen.evidence.exchanges[sent.exchanges:]],
         "leftovers": [item.as_dict() for item in seen.leftovers[sent.leftovers:]],
         "teardown_errors": judged.teardown_errors[sent.teardown_errors:],
+        # With each test, not only at the end: a worker that crashes never sends its last words, and the
+        # controller's final scrub of the reports needs every secret the run saw.
+        "secrets": list(secrets := REDACTOR.registered())[sent.secrets:],
     }
     sent.findings, sent.exchanges = len(judged.findings), len(seen.evidence.exchanges)
     sent.leftovers, sent.teardown_errors = len(seen.leftovers), len(judged.teardown_errors)
+    sent.secrets = len(secrets)
     return news
 
 
@@ -135,7 +155,6 @@ def worker_finished(session: pytest.Session) -> None:
         "deselected": sorted(judged.deselected),
         "description": seen.description,
         "stale": seen.stale,
-        "secrets": list(REDACTOR.registered()),
     }
     config.workeroutput[_KEY] = last  # type: ignore[attr-defined]
 
@@ -145,6 +164,13 @@ def received(config: pytest.Config, report: pytest.TestReport) -> None:
     news = getattr(report, _KEY, None)
     if not is_worker(config) and isinstance(news, dict):
         _merge(config, news)
+
+
+def crashed(config: pytest.Config, nodeid: str) -> None:
+    """Controller: the worker running ``nodeid`` died; what the test found died with it. Its requirements
+    are ERRORs of this run (``verdicts.finish``), never left NOT_RUN as if nothing had been tried."""
+    if not is_worker(config):
+        verdicts.run_of(config).crashed.append(nodeid)
 
 
 def node_down(node: Any) -> None:
