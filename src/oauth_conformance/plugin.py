@@ -44,7 +44,14 @@ _ACTIVE = pytest.StashKey[bool]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(ACTIVATION, "run the OAuth conformance suite's plugin in this run", type="bool", default=False)
-    settings.add_options(parser)
+
+
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    # The suite's options only where it runs: installed beside a host project, options such as --env-file
+    # or --target would clash with the host's own. The ini files (and -o) are read by now; the command
+    # line is parsed after this hook.
+    if early_config.getini(ACTIVATION):
+        settings.add_options(parser)
 
 
 def _active(config: pytest.Config) -> bool:

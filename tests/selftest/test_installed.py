@@ -81,6 +81,11 @@ def test_a_host_projects_own_tests_run_as_before(installed: Path, tmp_path: Path
     host.mkdir()
     (host / "pyproject.toml").write_text('[tool.pytest.ini_options]\naddopts = "--strict-markers"\n', encoding="utf-8")
     (host / "test_own.py").write_text("def test_own() -> None:\n    assert 1 + 1 == 2\n", encoding="utf-8")
+    # Options of the host's own named as the suite's: the suite adds its options only where it runs.
+    (host / "conftest.py").write_text(
+        'def pytest_addoption(parser):\n    parser.addoption("--env-file")\n    parser.addoption("--target")\n',
+        encoding="utf-8",
+    )
     # A setting the suite would refuse (exit 4) must not matter to a host project's run.
     (host / ".env").write_text("OAUTH_TARGET=nowhere\n", encoding="utf-8")
     ran = _run([str(installed / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"], host)
@@ -89,7 +94,7 @@ def test_a_host_projects_own_tests_run_as_before(installed: Path, tmp_path: Path
     assert "conformance" not in ran.stdout
     # No reports: the plugin wrote nothing (pytest's own __pycache__ aside).
     left = sorted(p.name for p in host.iterdir() if p.name != "__pycache__")
-    assert left == [".env", "pyproject.toml", "test_own.py"]
+    assert left == [".env", "conftest.py", "pyproject.toml", "test_own.py"]
     # One Allure plugin: --alluredir is registered once (two plugins registering it stop pytest at start).
     helped = _run([str(installed / "python"), "-m", "pytest", "--help"], host)
     assert helped.returncode == 0, helped.stderr[-2000:]
