@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -38,7 +39,9 @@ def summary_lines(
     if attention:
         lines.append("needs attention:")
         for result in attention[:_MAX_ROWS]:
-            refs = f" ({', '.join(result.evidence[:3])})" if result.evidence else ""
+            # The evidence the message does not name already ("token issued (exchange E66)").
+            cited = [e for e in result.evidence[:3] if not re.search(rf"\b{e}\b", result.message)]
+            refs = f" ({', '.join(cited)})" if cited else ""
             lines.append(f"  {result.verdict.value:<6} {result.level.value:<6} {result.id}: {result.message}{refs}")
         if len(attention) > _MAX_ROWS:
             lines.append(f"  … and {len(attention) - _MAX_ROWS} more in conformance.json")
