@@ -14,17 +14,13 @@ import allure_commons
 import pytest
 
 from oauth_conformance import allure_files
-from oauth_conformance._plugin import target, verdicts
+from oauth_conformance._plugin import target, verdicts, xdist
 from oauth_conformance._plugin.settings import settings_of
 from oauth_conformance.evidence_allure import AllureEvidence
 
 __all__ = ["configure", "finish", "results_dir", "scenario_finished", "scenario_started"]
 
 _RUN = pytest.StashKey[AllureEvidence]()
-
-
-def _is_worker(config: pytest.Config) -> bool:
-    return hasattr(config, "workerinput")
 
 
 def configure(config: pytest.Config) -> None:
@@ -35,7 +31,7 @@ def configure(config: pytest.Config) -> None:
     if config.option.allure_report_dir is None:
         config.option.allure_report_dir = str(settings_of(config).reports_dir / "allure-results")
         config.option.clean_alluredir = True
-    if _is_worker(config):
+    if xdist.is_worker(config):
         # A worker parses the same command line, so it finds the same folder; the controller emptied it
         # before any worker started. A worker started later (one replacing a crashed worker) would
         # otherwise delete what the others wrote.
@@ -79,7 +75,7 @@ def finish(session: pytest.Session) -> None:
     process that reports the run writes the environment and the categories."""
     config = session.config
     folder = results_dir(config)
-    if folder is None or _is_worker(config) or config.option.collectonly:
+    if folder is None or xdist.is_worker(config) or config.option.collectonly:
         return
     settings = settings_of(config)
     waiver_files = [_shown(Path(w.source), config.rootpath) for w in verdicts.run_of(config).waivers]

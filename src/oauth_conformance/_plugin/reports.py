@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from oauth_conformance._plugin import allure, target, verdicts
+from oauth_conformance._plugin import allure, target, verdicts, xdist
 from oauth_conformance._plugin.settings import settings_of
 from oauth_conformance.errors import SettingsError
 from oauth_conformance.redaction import REDACTOR
@@ -73,7 +73,7 @@ def configure(config: pytest.Config) -> None:
     config.stash[_RUN] = run = _ReportsRun()
     baseline = settings_of(config).baseline
     # The controller compares; a worker never reads the baseline (the controller may remove it meanwhile).
-    if baseline is not None and not hasattr(config, "workerinput"):
+    if baseline is not None and not xdist.is_worker(config):
         try:
             run.baseline = load_baseline(baseline)
         except SettingsError as error:
@@ -136,8 +136,9 @@ def write(session: pytest.Session, results: list[RequirementResult]) -> None:
     comparison = _compare(session, document, selected)
     reports = settings.reports_dir
     write_conformance_json(reports / "conformance.json", document)
-    write_evidence(reports / EVIDENCE_FILE, seen.evidence.exchanges)
-    write_human_reports(reports, document, [e.as_dict() for e in seen.evidence.exchanges], comparison)
+    exchanges = [exchange.as_dict() for exchange in seen.evidence.exchanges]
+    write_evidence(reports / EVIDENCE_FILE, exchanges)
+    write_human_reports(reports, document, exchanges, comparison)
 
 
 def _compare(session: pytest.Session, document: dict[str, Any], selected: frozenset[str] | None) -> Comparison | None:

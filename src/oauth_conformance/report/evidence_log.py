@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,12 @@ EVIDENCE_FILE = "evidence.jsonl"
 _ID = re.compile(r"[Ee]?(?P<number>[0-9]+)")
 
 
-def write_evidence(path: Path, exchanges: Iterable[Exchange]) -> None:
+def write_evidence(path: Path, exchanges: Iterable[Mapping[str, Any]]) -> None:
+    """Each exchange as ``Exchange.as_dict`` gives it, a line each."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as out:
         for exchange in exchanges:
-            out.write(json.dumps(exchange.as_dict(), ensure_ascii=False) + "\n")
+            out.write(json.dumps(exchange, ensure_ascii=False) + "\n")
 
 
 def normalise_id(text: str) -> str | None:
