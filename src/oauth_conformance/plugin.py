@@ -132,10 +132,8 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    if not _active(item.config):
-        return
-    target.item_started(item)
-    allure.scenario_finished(item.config)  # pytest-bdd skips its after-scenario hook when a step fails
+    if _active(item.config):
+        target.item_started(item)
 
 
 @pytest.hookimpl(tryfirst=True)
