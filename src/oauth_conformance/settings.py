@@ -55,7 +55,16 @@ from oauth_conformance.verdicts.levels import GATE, FailOn
 if TYPE_CHECKING:  # the mock package is heavy to import, and settings need only the type
     from oauth_conformance.mock.tls import TlsFiles
 
-__all__ = ["RUN_PREFIX_FAMILY", "SETTINGS", "Setting", "Settings", "load_settings", "option_value", "setting_help"]
+__all__ = [
+    "RUN_PREFIX_FAMILY",
+    "SETTINGS",
+    "Setting",
+    "Settings",
+    "env_file_in",
+    "load_settings",
+    "option_value",
+    "setting_help",
+]
 
 Choice = TypeVar("Choice", bound=str)
 
@@ -366,6 +375,12 @@ def _flag(name: str, value: str) -> bool:
     if lowered in ("0", "false", "no", "off"):
         return False
     raise SettingsError(f"{name}={value!r} is not a boolean; expected true or false")
+
+
+def env_file_in(folder: Path) -> Path | None:
+    """The settings file a run reads when none is named: ``.env`` in ``folder``, if there is one."""
+    candidate = folder / ".env"
+    return candidate if candidate.is_file() else None
 
 
 def _default_run_prefix() -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from oauth_conformance.errors import SettingsError
 from oauth_conformance.redaction import REDACTOR
-from oauth_conformance.settings import SETTINGS, Settings, load_settings, option_value
+from oauth_conformance.settings import SETTINGS, Settings, env_file_in, load_settings, option_value
 from oauth_conformance.targets import TARGETS
 
 __all__ = ["add_options", "configure", "override", "settings", "settings_of"]
@@ -54,9 +54,7 @@ def configure(config: pytest.Config) -> None:
     A wrong setting is a usage error (exit 4), one line naming the setting and what was expected.
     """
     env_file_option = config.getoption("env_file")
-    env_file = Path(env_file_option) if env_file_option else None
-    if env_file is None and (config.rootpath / ".env").is_file():
-        env_file = config.rootpath / ".env"
+    env_file = Path(env_file_option) if env_file_option else env_file_in(config.rootpath)
     try:
         loaded = load_settings(_options(config), env_file=env_file)
         prepared = TARGETS[loaded.target].prepare(loaded)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from oauth_conformance.errors import SettingsError
 from oauth_conformance.health import HealthResult, as_json, one_line, prometheus_text, watch, write_atomically
-from oauth_conformance.settings import load_settings
+from oauth_conformance.settings import env_file_in, load_settings
 
 __all__ = ["HELP", "NAME", "add_arguments", "run"]
 
@@ -66,10 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _env_file(args: argparse.Namespace) -> Path | None:
-    if args.env_file is not None:
-        return Path(args.env_file)
-    default = Path(".env")
-    return default if default.is_file() else None
+    return Path(args.env_file) if args.env_file is not None else env_file_in(Path())
 
 
 def _options(args: argparse.Namespace) -> dict[str, str | None]:

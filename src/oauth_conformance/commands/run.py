@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from oauth_conformance.settings import env_file_in
 from oauth_conformance.suite import features_dir, scenarios_dir
 
 __all__ = ["HELP", "NAME", "PASSES_THROUGH", "add_arguments", "pytest_arguments", "run"]
@@ -49,8 +50,8 @@ def pytest_arguments(passed: list[str], cwd: Path) -> list[str]:
         "-o", f"bdd_features_base_dir={features}",
     ]
     env_file_given = any(option == "--env-file" or option.startswith("--env-file=") for option in passed)
-    if not env_file_given and (cwd / ".env").is_file():
-        arguments.append(f"--env-file={cwd / '.env'}")
+    if not env_file_given and (env_file := env_file_in(cwd)) is not None:
+        arguments.append(f"--env-file={env_file}")
     # Only the suite's scenarios are collected, whatever the folder holds.
     return [*arguments, *passed, str(scenarios)]
 
