@@ -18,9 +18,11 @@ from typing import Any
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError
 from joserfc.jwk import KeySet, RSAKey
+from joserfc.jws import JWSRegistry
 
 from .creatio_store import CreatioStore, SysAdminUnit
 from .identity_link import IdentityError, IdentityLink
+from .keys import SigningKey
 from .options import MockOptions
 from .wire import parse_json
 
@@ -29,6 +31,12 @@ __all__ = ["BearerRejected", "BearerValidator"]
 # [INF] creatio-oauth.md §2.2: ASP.NET JwtBearer's default ClockSkew of 5 minutes. The compliant
 # profile allows none.
 CREATIO_CLOCK_SKEW_S = 300
+# Defect "signature-prefix-compare": how much of the signature the comparison looks at (a buffer sized
+# for a 128-bit MAC).
+COMPARED_SIGNATURE_BYTES = 16
+# Defect "embedded-jwk-trusted": the header size the validator takes, raised from joserfc's 512 bytes
+# so that a header carrying a 2048-bit RSA key fits.
+EMBEDDED_JWK_HEADER_BYTES = 4096
 
 
 class BearerRejected(Exception):
@@ -44,6 +52,11 @@ def _unverified_header(token: str) -> dict[str, Any]:
     if not isinstance(header, dict):
         raise BearerRejected("not a JWS")
     return header
+
+
+def _b64decode(segment: str) -> bytes:
+    """A base64url segment's bytes; ValueError when it is none (binascii.Error is one)."""
+    return base64.urlsafe_b64decode(segment.encode("ascii") + b"=" * (-len(segment) % 4))
 
 
 def _unverified_claims(token: str) -> dict[str, Any]:
@@ -81,7 +94,9 @@ class BearerValidator:
             # Defect. Realistic fault: a verifier that takes the algorithm from the token and the key
             # as bytes, so the published RSA public key (PEM) becomes an HMAC secret anyone has.
             return await self._hmac_with_public_key(token)
-        if header.get("alg") not in self.algorithms:  # RequireSignedTokens=true (§1.4): no `none`, no HS256
+        unsigned = self._none_in_other_case(header)
+        if header.get("alg") not in self.algorithms and not unsigned:
+            # RequireSignedTokens=true (§1.4): no `none`, no HS256
             raise BearerRejected(f"algorithm {header.get('alg')!r} not accepted")
         if self.options.compliant and str(header.get("typ", "")).lower() not in ("at+jwt", "application/at+jwt"):
             # RFC 9068 §4 / RFC 8725 §3.11: explicit typing. Creatio's JwtSecurityTokenHandler does
@@ -89,7 +104,7 @@ class BearerValidator:
             raise BearerRejected("typ is not at+jwt")
         try:
             issuer = (await self.link.discovery()).get("issuer")
-            claims = await self._verified_claims(token)
+            claims = _unverified_claims(token) if unsigned else await self._verified_claims(token, header)
         except IdentityError as error:
             # [INF] JwtBearer cannot load its metadata: authentication fails.
             raise BearerRejected(f"identity service metadata unavailable: {error}") from error
@@ -118,11 +133,32 @@ class BearerValidator:
         self._check_lifetime(claims)
         return self._user(claims)
 
-    async def _verified_claims(self, token: str) -> dict[str, Any]:
+    def _none_in_other_case(self, header: dict[str, Any]) -> bool:
+        """Whether the token is to be taken unsigned: its alg is "none" in another letter case, and the
+        "alg-none-any-case" defect is on."""
+        alg = header.get("alg")
+        # Defect. Realistic fault: `none` is kept out by a deny list compared case-sensitively, while
+        # the algorithm implementation is looked up in a case-insensitive registry, whose `none` entry
+        # verifies nothing: exactly "none" is refused, "None" and "NONE" are served unsigned.
+        return (self.options.has("alg-none-any-case") and isinstance(alg, str) and alg != "none"
+                and alg.lower() == "none")
+
+    async def _verified_claims(self, token: str, header: dict[str, Any]) -> dict[str, Any]:
         if self.options.has("api-skips-signature-check"):
             # Defect. Realistic fault: the token is read with a decode-only helper (as for logging)
             # and its claims trusted, so tampered, re-signed or unsigned-body tokens pass.
             return _unverified_claims(token)
+        if self.options.has("embedded-jwk-trusted") and "jwk" in header:
+            # Defect. Realistic fault: the JWS library's option to take the verification key from the
+            # token's own jwk header (RFC 7515 §4.1.3) is on, and nothing checks that the key is one the
+            # issuer published (the CVE-2018-0114 class): whoever signs a token names the key to check it.
+            registry = JWSRegistry(algorithms=self.algorithms)
+            registry.max_header_length = EMBEDDED_JWK_HEADER_BYTES
+            return self._decode(token, self._embedded_key(header["jwk"]), self.algorithms, registry)
+        if self.options.has("signature-prefix-compare") and header.get("alg") == "RS256":
+            held = SigningKey.on_host(str(header.get("kid", "")))
+            if held is not None:
+                return self._prefix_compared(token, held)
         if self.pinned is not None:
             try:
                 return self._decode(token, self.pinned, self.algorithms)
@@ -146,9 +182,41 @@ class BearerValidator:
         return _unverified_claims(token)
 
     @staticmethod
-    def _decode(token: str, keys: KeySet, algorithms: list[str]) -> dict[str, Any]:
+    def _embedded_key(jwk: object) -> RSAKey:
+        if not isinstance(jwk, dict) or jwk.get("kty") != "RSA":
+            raise BearerRejected("the embedded jwk is no RSA key")
         try:
-            decoded = jwt.decode(token, keys, algorithms=algorithms)
+            return RSAKey.import_key(jwk)
+        except Exception as error:  # joserfc: ValueError, KeyError, TypeError on a malformed key
+            raise BearerRejected(f"embedded jwk: {error}") from error
+
+    @staticmethod
+    def _prefix_compared(token: str, held: SigningKey) -> dict[str, Any]:
+        """The claims of a token whose signature starts as the one ``held`` makes of its header and payload.
+
+        Defect "signature-prefix-compare". Realistic fault: the API is installed on the IS's host and
+        verifies by signing the token's header and payload again with the certificate it reads from the
+        host's store (RS256 is deterministic), then compares the two signatures through a buffer sized
+        for a 128-bit MAC: only the first 16 bytes count, so a signature that differs after them passes.
+        """
+        parts = token.split(".")
+        if len(parts) != 3:
+            raise BearerRejected("not a JWS")
+        try:
+            presented = _b64decode(parts[2])
+            genuine = held.sign_rs256(f"{parts[0]}.{parts[1]}".encode("ascii"))
+        except ValueError as error:  # not base64url, or not ASCII (UnicodeEncodeError is a ValueError)
+            raise BearerRejected("signature: not base64url") from error
+        if genuine is None or len(presented) < COMPARED_SIGNATURE_BYTES or not hmac.compare_digest(
+                presented[:COMPARED_SIGNATURE_BYTES], genuine[:COMPARED_SIGNATURE_BYTES]):
+            raise BearerRejected("signature does not match")
+        return _unverified_claims(token)
+
+    @staticmethod
+    def _decode(token: str, keys: KeySet | RSAKey, algorithms: list[str],
+                registry: JWSRegistry | None = None) -> dict[str, Any]:
+        try:
+            decoded = jwt.decode(token, keys, algorithms=algorithms, registry=registry)
         except InvalidKeyIdError:
             raise
         except Exception as error:  # joserfc: JoseError, ValueError, TypeError on forged input

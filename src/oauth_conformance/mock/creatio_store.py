@@ -75,6 +75,11 @@ class OAuthClientApp:
     created_on: str = field(default_factory=now_iso)
     modified_on: str = field(default_factory=now_iso)
     created_via: str = "odata"  # "service" for OAuthConfigService; defect integration-not-listed reads it
+    # Saves that changed something other than IsActive (the row's version, as far as edits go), and when
+    # Active was first cleared. Neither is an OData column: only the sequence defects of integrations.py
+    # read them.
+    edits: int = 0
+    first_deactivated_on: str | None = None
 
     def odata(self) -> dict[str, Any]:
         # [NF] creatio-oauth.md §3.3: whether OData exposes the SecureText ClientSecret is unknown;

@@ -12,9 +12,22 @@ finds the place.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
-__all__ = ["BENIGN", "DEFECTS", "PLAIN_HTTP_SWITCHES", "Defect", "needing_tls", "validate_switch_names"]
+__all__ = [
+    "BENIGN",
+    "DEFECTS",
+    "PLAIN_HTTP_SWITCHES",
+    "Defect",
+    "DefectKind",
+    "needing_tls",
+    "validate_switch_names",
+]
+
+# What finds a defect: the fixed scenarios, or only the search (oauth_conformance.search): a sequence
+# of lifecycle steps nobody wrote down, or an input variant of a token request or an access token.
+DefectKind = Literal["scenario", "sequence", "input"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,8 @@ class Defect:
     # catch the fault where the suite reaches the instance differently (rebased endpoints on 8.0, the
     # existing technical user on 8.1, no health endpoint on .NET before 8.3).
     creatio_version: str = "8.3"
+    # "sequence" and "input" defects are missed by the fixed scenarios; the kill matrix shows both.
+    kind: DefectKind = "scenario"
 
 
 def _table(*defects: Defect) -> dict[str, Defect]:
@@ -350,6 +365,64 @@ DEFECTS: dict[str, Defect] = _table(
     Defect("api-ignores-audience", "The API serves a genuine token the Identity Service issued for another "
            "resource (it does not check aud).", frozenset({"RFC9068-4-aud-validation"}), "compliant"),
 )
+
+# Faults only a sequence of lifecycle steps shows (the lifecycle state machine): each fixed scenario
+# edits, deactivates, reactivates or deletes an integration once, so none of them meets these.
+_SEQUENCE = (
+    Defect("third-edit-rotates-secret", "The third edit of one integration (any change other than Active) "
+           "generates a new client secret, in the Identity Service and in the stored record.",
+           frozenset({"CRE-edit-keeps-credentials"})),
+    Defect("reactivate-after-edit-rotates-secret", "Selecting Active again on an integration that was edited "
+           "since it was created issues a new client secret.", frozenset({"CRE-reactivate"})),
+    Defect("edit-while-inactive-enables", "Editing an inactive integration's Name, Application URL or "
+           "Description enables its Identity Service client again, while Active stays cleared.",
+           frozenset({"CRE-active-off-new"})),
+    Defect("second-deactivation-ignored", "Clearing Active disables the Identity Service client only the first "
+           "time: after a reactivation, clearing it again leaves the client enabled.",
+           frozenset({"CRE-active-off-new"})),
+    Defect("renamed-deactivation-missed", "Clearing Active finds the Identity Service client by the name the "
+           "integration was created with, so an integration renamed since keeps its client enabled.",
+           frozenset({"CRE-active-off-new"})),
+    Defect("same-name-revives-deleted", "Saving a new integration with the name of a deleted one enables the "
+           "deleted integration's Identity Service client again.", frozenset({"CRE-secret-rotate"})),
+    Defect("reactivation-revives-deleted-sibling", "Selecting Active on an integration enables the Identity "
+           "Service clients of integrations deleted earlier that were bound to the same technical user.",
+           frozenset({"CRE-secret-rotate"})),
+    Defect("reactivation-runs-as-admin", "Selecting Active again binds the Identity Service client to the "
+           "administrator who saved it, so its tokens read what the technical user may not.",
+           frozenset({"CRE-techuser-isolation"})),
+)
+
+# Faults only an input variant shows (the token endpoint and API properties): the fixed scenarios send
+# one well-formed request per case, with ASCII values and whole tokens.
+_INPUT = (
+    Defect("non-ascii-client-id-500", "A client_id holding a character outside ASCII, sent in the request body, "
+           "makes the token endpoint fail with HTTP 500.", frozenset({"RFC6749-5.2-error-shape"}), "compliant"),
+    Defect("secret-whitespace-stripped", "The token endpoint strips whitespace around the client secret before "
+           "comparing it, so the secret with a trailing space obtains a token.",
+           frozenset({"RFC6749-3.2.1-auth-required"}), "compliant"),
+    Defect("secret-case-insensitive", "The token endpoint compares client secrets without regard to letter case.",
+           frozenset({"RFC6749-3.2.1-auth-required"}), "compliant"),
+    Defect("repeated-secret-any-matches", "A token request that repeats client_secret is not refused: it "
+           "authenticates when any of the values is the secret.", frozenset({"RFC6749-3.2-no-dup"}), "compliant"),
+    Defect("long-value-unregistered-error", "A parameter value longer than 1,000 characters is answered 400 with "
+           'error "request_too_large", a code RFC 6749 §5.2 does not register.',
+           frozenset({"RFC6749-5.2-error-shape"}), "compliant"),
+    Defect("charset-drops-no-store", "A token request whose Content-Type carries a charset parameter gets its "
+           "token without Cache-Control: no-store.", frozenset({"RFC6749-5.1-no-store"}), "compliant"),
+    Defect("spaced-secret-echoed", "An invalid_client answer quotes the client secret it was sent in its "
+           "error_description when the secret holds a space.", frozenset({"RFC6819-4.6.7-log-leak"}), "compliant"),
+    Defect("signature-prefix-compare", "The API compares an access token's signature with the one the issuer "
+           "computes by its first 16 bytes only, so a token whose signature differs after them is served.",
+           frozenset({"RFC9068-4-rs-validation"}), "compliant"),
+    Defect("alg-none-any-case", 'The API serves unsigned tokens whose alg is "none" in another letter case '
+           '("None", "NONE").', frozenset({"RFC8725-3.1-alg-allowlist"}), "compliant"),
+    Defect("embedded-jwk-trusted", "The API verifies an access token with the key in its own jwk header when it "
+           "carries one, so a token re-signed with any key is served.", frozenset({"RFC9068-4-rs-validation"}),
+           "compliant"),
+)
+
+DEFECTS |= _table(*(replace(d, kind="sequence") for d in _SEQUENCE), *(replace(d, kind="input") for d in _INPUT))
 
 BENIGN: dict[str, Defect] = _table(
     Defect("lowercase-token-type", 'Token responses carry token_type "bearer" (RFC 6749 §5.1: case-insensitive).',

@@ -184,3 +184,11 @@ class IdentityLink:
         if response.status_code >= 300 and not (tolerate_404 and response.status_code == 404):
             raise IdentityApiError(response.status_code, response.text)
         return response
+
+    async def find_clients(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        """FindClients (``Clients/find``, §1.2): the IS clients matching ``filters``, as the IS describes them."""
+        response = await self.manage("POST", "Clients/find", "find_clients", filters)
+        found = self._json(response)
+        if not isinstance(found, list):
+            raise IdentityApiError(response.status_code, response.text)
+        return [client for client in found if isinstance(client, dict)]

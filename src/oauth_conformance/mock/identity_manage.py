@@ -57,6 +57,10 @@ class ManagementApi:
     def __init__(self, store: IdentityStore, issuer: TokenIssuer) -> None:
         self.store = store
         self.issuer = issuer
+        # Client id → the CustomerId it was registered under (Creatio sends the integration's name, §3.2).
+        # Set once by AddClient: Clients/update has no such member, so a rename leaves it as it was.
+        # Guarded by the store's lock.
+        self.customer_ids: dict[str, str] = {}
 
     def mount(self, router: Router) -> None:
         table: list[tuple[str, str, str, Callable[[Request], Awaitable[Response]]]] = [
@@ -64,6 +68,7 @@ class ManagementApi:
             ("POST", "Clients/update", "update_client", self.update_client),
             ("DELETE", "clients/{clientId}", "remove_client", self.remove_client),
             ("GET", "clients/{clientId}", "get_client_info", self.get_client),
+            ("POST", "Clients/find", "find_clients", self.find_clients),
             ("POST", "Clients/scopes", "update_client", self.grant_scopes),
             ("POST", "Clients/scopes/delete", "update_client", self.delete_scopes),
             ("POST", "OwnedResources/register", "register_own_resource", self.register_resource),
@@ -116,6 +121,7 @@ class ManagementApi:
             if client_id in self.store.clients:
                 return _error(409, f"Client {client_id} already exists.")
             self.store.clients[client_id] = client
+            self.customer_ids[client_id] = _text(body, "CustomerId") or client.name
             return json_response(client.info())
 
     async def update_client(self, request: Request) -> Response:
@@ -148,11 +154,33 @@ class ManagementApi:
             if self.store.clients.pop(request.path_params["clientId"], None) is None:
                 # creatio-oauth.md §1.2: Creatio tolerates this 404.
                 return _error(404, "Client not found.")
+            self.customer_ids.pop(request.path_params["clientId"], None)
         return empty(204)
 
     async def get_client(self, request: Request) -> Response:
         client = self.store.get(request.path_params["clientId"])
         return _error(404, "Client not found.") if client is None else json_response(client.info())
+
+    async def find_clients(self, request: Request) -> Response:
+        """``Clients/find``: the clients matching every filter given, disabled ones included.
+
+        The body's members are [NF] (creatio-oauth.md §1.2 names the path and scope only); the mock
+        filters on ``ClientName``, ``CustomerId`` and ``Properties`` (each property given must match).
+        """
+        body = await self._body(request)
+        if isinstance(body, Response):
+            return body
+        name, customer = _text(body, "ClientName"), _text(body, "CustomerId")
+        wanted = _properties(body.get("Properties")) or {}
+        with self.store.lock:
+            found = [
+                {**client.info(), "CustomerId": self.customer_ids.get(client.client_id, "")}
+                for client in self.store.clients.values()
+                if (name is None or client.name == name)
+                and (customer is None or self.customer_ids.get(client.client_id) == customer)
+                and all(client.properties.get(key) == value for key, value in wanted.items())
+            ]
+        return json_response(found)
 
     async def _scope_change(self, request: Request, grant: bool) -> Response:
         body = await self._body(request)

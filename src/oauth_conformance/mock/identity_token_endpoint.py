@@ -19,7 +19,15 @@ from .identity_store import SPECIAL_CLIENT_ID, SPECIAL_CLIENT_SECRET, SYSTEM_CLI
 from .identity_tokens import TokenIssuer
 from .ids import upper_hex
 from .options import MockOptions
-from .wire import IDENTITYSERVER_NO_CACHE, RFC6749_NO_CACHE, basic_scheme, json_response, parse_basic, read_form
+from .wire import (
+    IDENTITYSERVER_NO_CACHE,
+    RFC6749_NO_CACHE,
+    basic_scheme,
+    empty,
+    json_response,
+    parse_basic,
+    read_form,
+)
 
 __all__ = ["TokenEndpoint"]
 
@@ -46,6 +54,11 @@ CLIENT_CACHE_S = 1.5
 KNOWN_PARAMS = frozenset({"grant_type", "scope", "client_id", "client_secret", "client_assertion",
                           "client_assertion_type", "resource", "audience", "username", "password", "code",
                           "redirect_uri", "refresh_token", "code_verifier"})
+
+# Defect "long-value-unregistered-error": the longest parameter value the length guard lets through.
+MAX_VALUE_CHARS = 1000
+# What the form media type is compared with, as a whole string (defect "charset-drops-no-store").
+FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 
 
 class TokenEndpoint:
@@ -80,23 +93,32 @@ class TokenEndpoint:
         # unless a description was set; the mock's creatio profile never sets one.
         return self._json(body, status, headers)
 
-    def _invalid_client(self) -> Response:
+    def _invalid_client(self, description: str = "Client authentication failed.") -> Response:
         if self.options.compliant and not self.options.has("basic-failure-400"):
             # RFC 6749 §5.2: 401 with a challenge for the scheme the client used. The mock answers
             # the same for body credentials, which §5.2 allows ("MAY respond with 401").
             return self._error(
-                "invalid_client", "Client authentication failed.", 401,
+                "invalid_client", description, 401,
                 {"WWW-Authenticate": 'Basic realm="IdentityService", charset="UTF-8"'},
             )
         # [INF] creatio-oauth.md §1.3: IdentityServer answers 400 even when Basic was used, and the
         # same body for a wrong secret, an unknown client and a disabled client. Defect
         # "basic-failure-400" does the same in the compliant profile. Realistic fault: one error
         # handler for every OAuth error, so invalid_client loses its 401 and its Basic challenge.
-        return self._error("invalid_client", "Client authentication failed.", 400)
+        return self._error("invalid_client", description, 400)
 
-    def _token_headers(self) -> dict[str, str]:
+    def _token_headers(self, request: Request) -> dict[str, str]:
         """Headers of a successful token response, with the caching defects and variants applied."""
         headers = dict(self._no_cache)
+        content_type = request.headers.get("content-type")
+        # Only a form POST gets here with a Content-Type, so what differs from FORM_MEDIA_TYPE is a parameter.
+        if (self.options.has("charset-drops-no-store") and content_type is not None
+                and content_type.strip().lower() != FORM_MEDIA_TYPE):
+            # Defect. Realistic fault: the rule that marks token answers no-store is matched on the
+            # request's Content-Type as a whole string, so a form request that names its charset
+            # ("application/x-www-form-urlencoded; charset=utf-8") misses it, and the token goes out with
+            # the host's default Cache-Control: private. Pragma is the endpoint's own, and stays.
+            headers["Cache-Control"] = "private"
         if self.options.has("cache-control-extra"):
             # Benign: more restrictive directives beside no-store (RFC 7234 allows any combination).
             headers["Cache-Control"] = "no-store, no-cache, private"
@@ -136,9 +158,29 @@ class TokenEndpoint:
         if form is None:
             # [INF] §1.3: a body that is not form-encoded → 400 invalid_request.
             return self._error("invalid_request", "The body must be application/x-www-form-urlencoded.")
+        if self.options.has("non-ascii-client-id-500"):
+            try:
+                self._throttle_key(form)
+            except UnicodeEncodeError:
+                # Defect. Realistic fault: the per-client request throttle keys its counters on the
+                # client_id of the form, encoded as ASCII for the counter store; a client_id outside
+                # ASCII raises, nothing catches it, and the host answers an unhandled exception with a
+                # bare 500 (ASP.NET outside development). A Basic header's client id never reaches it.
+                return empty(500)
         return await self._grant(request, form)
 
+    @staticmethod
+    def _throttle_key(form: list[tuple[str, str]]) -> bytes:
+        """The key of the request's counter in the throttle's store (defect "non-ascii-client-id-500")."""
+        client_ids = [value for name, value in form if name == "client_id"]
+        return b"token:" + (client_ids[0].encode("ascii") if client_ids else b"-")
+
     async def _grant(self, request: Request, form: list[tuple[str, str]]) -> Response:
+        if self.options.has("long-value-unregistered-error") and any(len(v) > MAX_VALUE_CHARS for _, v in form):
+            # Defect. Realistic fault: a home-grown input length guard (IdentityServer's
+            # InputLengthRestrictions answer invalid_request) that names its own error code, one
+            # RFC 6749 §5.2 does not register, so clients cannot tell what went wrong.
+            return self._error("request_too_large", f"A parameter value is longer than {MAX_VALUE_CHARS} characters.")
         if self.options.has("unknown-param-rejected") and any(name not in KNOWN_PARAMS for name, _ in form):
             # Defect. Realistic fault: strict request-model validation (unknown members are an
             # error) applied to the token request, although RFC 6749 §3.2 says to ignore them.
@@ -151,6 +193,14 @@ class TokenEndpoint:
         for name, value in form:
             if value:  # RFC 6749 §3.2: a parameter sent without a value is treated as omitted
                 values[name].append(value)
+        # Defect "repeated-secret-any-matches". Realistic fault: client authentication reads client_secret
+        # as a list (written for secret rotation, where a client holds several secrets) and tries each
+        # value; the repeated-parameter guard runs on what the grant itself reads, which no longer holds
+        # client_secret, so a repeated secret is never refused.
+        other_secrets: list[str] = []
+        if self.options.has("repeated-secret-any-matches") and len(values.get("client_secret", [])) > 1:
+            first, *other_secrets = values.pop("client_secret")
+            values["client_secret"] = [first]
         if self.options.has("duplicate-params-accepted"):
             # Defect. Realistic fault: the form is read into a plain dictionary, so a repeated
             # parameter silently keeps its last value instead of failing the request.
@@ -167,7 +217,18 @@ class TokenEndpoint:
         if isinstance(credentials, Response):
             return credentials
         client = self._authenticate(credentials)
+        if credentials is not None and credentials == (params.get("client_id"), params.get("client_secret")):
+            # The other values of a repeated body secret ("repeated-secret-any-matches"); none otherwise.
+            for secret in other_secrets:
+                client = client or self._authenticate((credentials[0], secret))
         if client is None:
+            if (self.options.has("spaced-secret-echoed") and credentials is not None and credentials[1]
+                    and " " in credentials[1]):
+                # Defect. Realistic fault: a failed secret is checked for format afterwards (generated
+                # secrets are hex, so one holding a space cannot be one), and that check's message
+                # quotes the value it refused, as ASP.NET model validation's "The value '…' is not
+                # valid" does: the secret lands in the answer and in every log that keeps it.
+                return self._invalid_client(f"The value '{credentials[1]}' is not valid for client_secret.")
             if self.options.has("error-echoes-secret") and credentials is not None and credentials[1]:
                 # Defect. Realistic fault: a debugging aid left in the error handler that quotes the
                 # credentials it failed to match, so every failed attempt writes a secret into the
@@ -233,7 +294,7 @@ class TokenEndpoint:
         body = self._token_body(token, lifetime, " ".join(scopes))
         if narrowed_silently:
             del body["scope"]
-        return self._json(body, 200, self._token_headers())
+        return self._json(body, 200, self._token_headers(request))
 
     @staticmethod
     def _well_formed_resource(resource: str) -> bool:
@@ -310,13 +371,25 @@ class TokenEndpoint:
             return client if client.enabled else None
         if client is None or not secret:
             return None
-        matches = hmac.compare_digest(secret.encode(), client.secret.encode())
+        matches = self._secret_matches(secret, client.secret)
         if not matches and not self.options.has("accept-any-secret"):  # defect: any secret will do
             return None
         # [INF] creatio-oauth.md §7: IdentityServer refuses a disabled client with invalid_client.
         if not self._enabled(client) and not self.options.has("inactive-client-gets-tokens"):
             return None
         return client
+
+    def _secret_matches(self, presented: str, stored: str) -> bool:
+        if self.options.has("secret-whitespace-stripped"):
+            # Defect. Realistic fault: the presented secret is trimmed before the comparison, as the
+            # management UI trims what it stores, so a secret with spaces around it authenticates.
+            presented = presented.strip()
+        if self.options.has("secret-case-insensitive"):
+            # Defect. Realistic fault: the secrets are compared with an ignore-case string comparison
+            # (.NET's StringComparison.OrdinalIgnoreCase), copied from the client id lookup, so the
+            # secret in any letter case authenticates: the hex secret loses most of its strength.
+            return presented.lower() == stored.lower()
+        return hmac.compare_digest(presented.encode(), stored.encode())
 
     def _enabled(self, client: IsClient) -> bool:
         """Whether the client counts as enabled; live, unless the client store caches it."""

@@ -66,7 +66,13 @@ def _client_update(
 def _edited_fields(app: OAuthClientApp) -> tuple[object, ...]:
     """What an update reads and writes: an edit stored meanwhile changes it."""
     return (app.name, app.application_url, app.redirect_url, app.description, app.system_user_id, app.is_active,
-            app.client_secret)
+            app.client_secret, app.edits, app.first_deactivated_on)
+
+
+# The columns the page's edit form offers beside Active (Name, Application URL, Description).
+_FORM_TEXTS = ("name", "application_url", "description")
+# The sequence defects that keep a deleted integration's IS client, disabled, for a later save to revive.
+_REVIVING = ("same-name-revives-deleted", "reactivation-revives-deleted-sibling")
 
 
 class IntegrationError(Exception):
@@ -87,6 +93,19 @@ def _invalid(message: str) -> IntegrationError:
 def _identity_failed(error: IdentityError) -> IntegrationError:
     # §3.2: the save is cancelled and the user is told; OData surfaces that as a server error.
     return IntegrationError(error.error_code, str(error), 500)
+
+
+@dataclass(frozen=True)
+class _Update:
+    """What one update makes of a row as it stands, and the IS ``Clients/update`` body that says so."""
+
+    new: dict[str, str]
+    is_active: bool
+    secret: str
+    body: dict[str, object]
+    edited: bool  # something other than IsActive changed
+    deactivating: bool
+    reactivating: bool
 
 
 @dataclass(frozen=True)
@@ -205,13 +224,56 @@ class Integrations:
             await self.link.manage("POST", "Clients/scopes", "update_client",
                                    {"ClientId": app.client_id, "AllowedScopes": [resource.name]})
         except IdentityError as error:
-            # Undo the half-made client so that a cancelled save leaves nothing behind.
-            with contextlib.suppress(IdentityError):
-                await self.link.manage("DELETE", f"clients/{app.client_id}", "remove_client", tolerate_404=True)
+            await self._undo_registration(app)
             raise _identity_failed(error) from error
+        if self.options.has("same-name-revives-deleted"):
+            try:
+                await self._relink_same_name(app)
+            except IdentityError as error:
+                await self._undo_registration(app)
+                raise _identity_failed(error) from error
         with self.store.lock:
             self.store.apps[app.id] = app
         return app
+
+    async def _undo_registration(self, app: OAuthClientApp) -> None:
+        # Undo the half-made client so that a cancelled save leaves nothing behind.
+        with contextlib.suppress(IdentityError):
+            await self.link.manage("DELETE", f"clients/{app.client_id}", "remove_client", tolerate_404=True)
+
+    def _orphans(self, found: list[dict[str, object]], exclude: str) -> list[dict[str, object]]:
+        """The clients among ``found`` that Creatio registered (they carry a SysAdminUnitId property) and
+        that no OAuthClientApp row names, ``exclude`` (the client being saved) apart."""
+        with self.store.lock:
+            named = {a.client_id for a in self.store.apps.values()}
+
+        def registered(client: dict[str, object]) -> bool:
+            properties = client.get("Properties")
+            return isinstance(properties, dict) and bool(properties.get("SysAdminUnitId"))
+
+        return [c for c in found
+                if registered(c) and c.get("ClientId") not in named and c.get("ClientId") != exclude]
+
+    async def _enable(self, client: dict[str, object]) -> None:
+        """Push Enabled = true for an IS client as ``Clients/find`` described it, nothing else changed."""
+        properties = client.get("Properties")
+        user_id = properties.get("SysAdminUnitId", "") if isinstance(properties, dict) else ""
+        await self.link.manage("POST", "Clients/update", "update_client", _client_update(
+            str(client.get("ClientId", "")), str(client.get("ClientName", "")), str(client.get("Description", "")),
+            str(client.get("ClientUri", "")), str(client.get("RedirectUri", "")), True, str(user_id),
+        ))
+
+    async def _relink_same_name(self, app: OAuthClientApp) -> None:
+        """Defect "same-name-revives-deleted": enable the kept IS clients of deleted integrations of this name.
+
+        Realistic fault: the insert listener was taught to re-link an integration restored from the
+        recycle bin: it looks the new name up among the IS clients (FindClients by ClientName) and
+        enables every one no OAuthClientApp row names, taking it for the restored record's. A deleted
+        integration's client, which this build keeps disabled (see ``delete``), is one of them, so its
+        old credentials work again beside the new integration's.
+        """
+        for client in self._orphans(await self.link.find_clients({"ClientName": app.name}), app.client_id):
+            await self._enable(client)
 
     async def update(self, principal: Principal, app: OAuthClientApp, changes: Changes) -> OAuthClientApp:
         self.require_manage(principal)
@@ -226,9 +288,11 @@ class Integrations:
         for _ in range(UPDATE_ROUNDS):
             with self.store.lock:
                 seen = _edited_fields(app)
-            new, is_active, secret, body = self._updated(app, changes, user_id)
+            update = self._updated(principal, app, changes, user_id)
             try:
-                await self.link.manage("POST", "Clients/update", "update_client", body)
+                if update.deactivating and self.options.has("renamed-deactivation-missed"):
+                    await self._find_by_registered_name(app, update)
+                await self.link.manage("POST", "Clients/update", "update_client", update.body)
             except IdentityError as error:
                 self._still_stored(app)  # deleted meanwhile: the IS's 404 means the record is gone
                 raise _identity_failed(error) from error
@@ -236,16 +300,22 @@ class Integrations:
                 self._still_stored(app)
                 if _edited_fields(app) != seen:
                     continue
-                for field, value in new.items():
+                for field, value in update.new.items():
                     setattr(app, field, value)
-                app.is_active = is_active
-                app.client_secret = secret
+                app.is_active = update.is_active
+                app.client_secret = update.secret
                 app.modified_on = now_iso()
+                if update.edited:
+                    app.edits += 1
+                if update.deactivating and app.first_deactivated_on is None:
+                    app.first_deactivated_on = app.modified_on
             break
         else:
             raise IntegrationError("DbOperationException", CONCURRENT_EDITS, 409)
         if changes.is_active is False and self.options.has("deactivate-all-clients-of-user"):
             await self._deactivate_siblings(app)
+        if update.reactivating:
+            await self._after_reactivation(app)
         return app
 
     def _still_stored(self, app: OAuthClientApp) -> None:
@@ -253,8 +323,7 @@ class Integrations:
             if self.store.apps.get(app.id) is not app:
                 raise IntegrationError("ItemNotFoundException", RECORD_NOT_FOUND, 404)
 
-    def _updated(self, app: OAuthClientApp, changes: Changes, user_id: str | None
-                 ) -> tuple[dict[str, str], bool, str, dict[str, object]]:
+    def _updated(self, principal: Principal, app: OAuthClientApp, changes: Changes, user_id: str | None) -> _Update:
         """What ``changes`` make of ``app`` as it stands: the new fields, Active, the secret, and the
         body of IS ``Clients/update``."""
         with self.store.lock:
@@ -268,17 +337,87 @@ class Integrations:
             }
             is_active = app.is_active if changes.is_active is None else changes.is_active
             edited = any(getattr(app, field) != value for field, value in new.items())
-            rotate = (edited and self.options.has("edit-rotates-secret")) or (
-                is_active and not app.is_active and self.options.has("reactivate-rotates-secret")
-            )
+            form_edited = any(getattr(app, field) != new[field] for field in _FORM_TEXTS)
+            deactivating, reactivating = app.is_active and not is_active, is_active and not app.is_active
+            rotate = self._rotates(app, edited, reactivating)
             secret = self._new_client_secret() if rotate else app.client_secret
+            deactivated_before = app.first_deactivated_on is not None
         body = _client_update(
             app.client_id, new["name"], new["description"], self._client_uri(new["application_url"]),
             new["redirect_url"], is_active, new["system_user_id"],
         )
-        if rotate:  # defects "edit-rotates-secret" / "reactivate-rotates-secret"
+        if rotate:  # the secret-rotating defects (see _rotates)
             body["ClientSecret"] = secret
-        return new, is_active, secret, body
+        if form_edited and not is_active and not reactivating and self.options.has("edit-while-inactive-enables"):
+            # Defect. Realistic fault: the edit form's save builds its Clients/update body from a fresh
+            # DTO whose Enabled defaults to true, and copies IsActive into it only when the save changed
+            # IsActive; an edit of an inactive integration therefore enables its client in the IS, while
+            # the row (and the page) still shows Active cleared.
+            body["Enabled"] = True
+        if deactivating and deactivated_before and self.options.has("second-deactivation-ignored"):
+            # Defect. Realistic fault: the listener writes Enabled = false to the IS only while it sets
+            # the row's first-deactivation date (a guard meant to skip re-sending it for a row already
+            # inactive), and a reactivation never clears that date; from the second deactivation on, the
+            # update goes out without Enabled and the IS client stays enabled.
+            body.pop("Enabled", None)
+        if reactivating and self.options.has("reactivation-runs-as-admin"):
+            # Defect. Realistic fault: the IsActive listener's reactivation branch fills the client's
+            # SysAdminUnitId property from the current user's context (UserConnection.CurrentUser, the
+            # administrator who saved) instead of the row's SystemUserId, as the other saves do. The row
+            # still names the technical user; the tokens (prop:SysAdminUnitId) name the admin, so the API
+            # maps them to the admin and its rights (bearer.py reads the user from that claim).
+            body["Properties"] = {"SysAdminUnitId": principal.user.id}
+        return _Update(new, is_active, secret, body, edited, deactivating, reactivating)
+
+    def _rotates(self, app: OAuthClientApp, edited: bool, reactivating: bool) -> bool:
+        """Whether this save generates a new client secret: never, but for the secret-rotating defects."""
+        if edited and self.options.has("edit-rotates-secret"):
+            return True
+        if reactivating and self.options.has("reactivate-rotates-secret"):
+            return True
+        if edited and app.edits == 2 and self.options.has("third-edit-rotates-secret"):
+            # Defect. Realistic fault: a secret-ageing rule ("renew the secret of a record that has been
+            # saved N times", meant to count uses of the secret) reads the row's version counter, which
+            # every edit moves, so the third edit of an integration renews its secret, in the IS and in
+            # the stored record alike.
+            return True
+        # Defect "reactivate-after-edit-rotates-secret". Realistic fault: the reactivation branch takes a
+        # record whose version shows edits for one imported from another environment (a package carries
+        # no secret) and generates a new one; a record reactivated without edits keeps its secret.
+        return reactivating and app.edits > 0 and self.options.has("reactivate-after-edit-rotates-secret")
+
+    async def _find_by_registered_name(self, app: OAuthClientApp, update: _Update) -> None:
+        """Defect "renamed-deactivation-missed": the client to disable is looked up by name in the IS.
+
+        Realistic fault: the deactivation branch finds the IS client with FindClients by CustomerId,
+        passing the row's Name, then picks the row's ClientId among the results. The IS set CustomerId
+        from the name at registration and no update changes it, so for an integration renamed since,
+        the lookup finds nothing and the update goes out without Enabled: the row is inactive, the IS
+        client stays enabled.
+        """
+        found = await self.link.find_clients({"CustomerId": update.new["name"]})
+        if not any(client.get("ClientId") == app.client_id for client in found):
+            update.body.pop("Enabled", None)
+
+    async def _after_reactivation(self, app: OAuthClientApp) -> None:
+        """What selecting Active again does beyond the row's own client: nothing, but for one defect."""
+        try:
+            if self.options.has("reactivation-revives-deleted-sibling"):
+                await self._revive_deleted_siblings(app)
+        except IdentityError as error:
+            raise _identity_failed(error) from error
+
+    async def _revive_deleted_siblings(self, app: OAuthClientApp) -> None:
+        """Defect "reactivation-revives-deleted-sibling": enable the kept clients of the user's deleted integrations.
+
+        Realistic fault: the reactivation re-syncs Enabled for every IS client of the technical user
+        (FindClients by the SysAdminUnitId property) from its row's IsActive, taking the column's default
+        (true) where no row exists. That changes only the clients whose integration was deleted, which
+        this build keeps disabled (see ``delete``): their old credentials work again.
+        """
+        found = await self.link.find_clients({"Properties": {"SysAdminUnitId": app.system_user_id}})
+        for client in self._orphans(found, app.client_id):
+            await self._enable(client)
 
     async def _deactivate_siblings(self, app: OAuthClientApp) -> None:
         """Defect "deactivate-all-clients-of-user": disable every other integration of ``app``'s user.
@@ -306,7 +445,15 @@ class Integrations:
     async def delete(self, principal: Principal, app: OAuthClientApp) -> None:
         self.require_manage(principal)
         try:
-            if not self.options.has("delete-leaves-client-usable"):
+            if any(self.options.has(name) for name in _REVIVING):
+                # The first half of the defects in _REVIVING: this build keeps a deleted integration's IS
+                # client, disabled, so that a record restored from the recycle bin can be re-linked to it.
+                # Its credentials are refused like a removed client's, until a later save enables it.
+                await self.link.manage("POST", "Clients/update", "update_client", _client_update(
+                    app.client_id, app.name, app.description, self._client_uri(app.application_url),
+                    app.redirect_url, False, app.system_user_id,
+                ))
+            elif not self.options.has("delete-leaves-client-usable"):
                 # §1.2: RemoveClient tolerates a 404 (already gone from the IS).
                 await self.link.manage("DELETE", f"clients/{app.client_id}", "remove_client", tolerate_404=True)
             # Defect "delete-leaves-client-usable". Realistic fault: the IS call is queued for a

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import warnings
+import weakref
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 from joserfc import jwt
 from joserfc.errors import SecurityWarning
 from joserfc.jwk import ECKey, RSAKey
@@ -15,6 +18,11 @@ from .options import MockOptions
 __all__ = ["SigningKey"]
 
 _DEFAULT_OPTIONS = MockOptions()
+
+# The certificate store of the host the IS and Creatio share (defect "signature-prefix-compare"): the
+# signing keys of the mocks in this process whose Creatio holds the IS's certificate, by kid (as a
+# certificate store is searched by thumbprint). Weak, so that a stopped mock's key goes with it.
+_HOST_CERTIFICATES: weakref.WeakValueDictionary[str, SigningKey] = weakref.WeakValueDictionary()
 
 
 class SigningKey:
@@ -40,6 +48,10 @@ class SigningKey:
             # Benign: the kid is the RFC 7638 thumbprint (base64url), as many servers do; kids are opaque.
             self.kid = self._key.thumbprint()
             self._key = RSAKey.import_key({**self._key.as_dict(private=True), "kid": self.kid})
+        if options.has("signature-prefix-compare"):
+            # Defect, with bearer.py: the API is installed beside the IS and reads its certificate,
+            # private key included, from the host's store.
+            _HOST_CERTIFICATES[self.kid] = self
         self._extra: list[dict[str, Any]] = []
         # The old key of the "jwks-stale-key" defect.
         self._stale = RSAKey.generate_key(2048) if options.has("jwks-stale-key") else self._key
@@ -103,6 +115,20 @@ class SigningKey:
             typ = "JWT"
         header = {"alg": self.alg, "kid": self.kid, "typ": typ}
         return jwt.encode(header, claims, self._key, algorithms=[self.alg])
+
+    @staticmethod
+    def on_host(kid: str) -> SigningKey | None:
+        """The signing key with ``kid`` in the shared host's certificate store (only the
+        "signature-prefix-compare" defect puts keys there), or None."""
+        return _HOST_CERTIFICATES.get(kid)
+
+    def sign_rs256(self, signing_input: bytes) -> bytes | None:
+        """The RS256 signature of ``signing_input`` with this key (RSASSA-PKCS1-v1_5 is deterministic, so
+        it is the one a genuine token carries), or None when this key signs with another algorithm."""
+        private = self._key.private_key
+        if self.alg != "RS256" or private is None:
+            return None
+        return private.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
 
     def verify(self, token: str) -> dict[str, Any] | None:
         """Claims of a token this key signed, or None. Lifetime is the caller's business."""
