@@ -146,8 +146,12 @@ class EvidenceLog:
     exchanges: list[Exchange] = field(default_factory=list)
     listeners: list[Callable[[Exchange], None]] = field(default_factory=list)
     current_test: str | None = None
+    # Every exchange added so far, held back ones included: what a request budget counts.
+    sent: int = 0
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # While a search runs, its exchanges wait here: it keeps only those its findings cite (``release``).
+    _held: list[Exchange] | None = None
 
     def number_from(self, start: int, step: int) -> None:
         """Number exchanges start, start + step, ...: each pytest-xdist worker of a run takes every
@@ -175,9 +179,34 @@ class EvidenceLog:
 
     def add(self, exchange: Exchange) -> None:
         with self._lock:
+            self.sent += 1
+            if self._held is not None:
+                self._held.append(exchange)
+                return
             self.exchanges.append(exchange)
         for listener in list(self.listeners):
             listener(exchange)
+
+    def hold(self) -> None:
+        """Hold back the exchanges from now on: a search sends hundreds of requests, and its reports need
+        only the few its findings rest on."""
+        with self._lock:
+            if self._held is not None:
+                raise RuntimeError("the evidence is already held")
+            self._held = []
+
+    def release(self, keep: Iterable[str]) -> int:
+        """Stop holding: the held exchanges named in ``keep`` join the log (its listeners see them), the
+        others are dropped; how many were dropped. Their IDs stay unused, so the log has gaps there."""
+        wanted = set(keep)
+        with self._lock:
+            held, self._held = self._held or [], None
+        kept = [e for e in held if e.id in wanted]
+        for exchange in kept:
+            self.add(exchange)
+        with self._lock:
+            self.sent -= len(kept)  # counted once already, when they were held
+        return len(held) - len(kept)
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ from oauth_conformance.checks import Family, creatio
 from oauth_conformance.errors import BlockedError
 from oauth_conformance.http import exchange_id
 from oauth_conformance.jwt import decode_unverified
+from oauth_conformance.polling import poll
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets.creatio import CreatioAdapter, describe_body, has_records
 from oauth_conformance.verdicts import Checker
 
 from ..state import TechnicalUser, World
-from .polling import poll
 
 
 @when(parsers.parse('"{label}" reads the entity its technical user may read'))

@@ -8,12 +8,12 @@ from pytest_bdd import given, parsers, then, when
 
 from oauth_conformance.checks import Family, creatio
 from oauth_conformance.errors import SuiteError
+from oauth_conformance.polling import poll
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets.identity import AuthStyle, IdentityClient, TokenResult
 from oauth_conformance.verdicts import Checker
 
 from ..state import World
-from .polling import poll
 
 
 def _request(world: World, identity: IdentityClient, label: str, style: AuthStyle = "post") -> TokenResult:
