@@ -1,6 +1,7 @@
 """Open ``conformance.html`` in headless Chromium and check what a reader sees: every requirement of the
-run's ``conformance.json`` as a visible row with its verdict, the counts, the gate, links that land, and
-no resource loaded from anywhere (the page must be self-contained). Keeps a screenshot.
+run's ``conformance.json`` as a visible row with its verdict, the replay steps of each requirement that
+has them as a visible list in its row, the counts, the gate, links that land, and no resource loaded from
+anywhere (the page must be self-contained). Keeps a screenshot.
 
     python tools/render_check.py reports/conformance.html [--conformance reports/conformance.json]
         [--screenshot reports/conformance.png] [--height 2000]
@@ -194,6 +195,7 @@ def check_rendered(
         root = parse_dom(dump_dom(html_path, chromium, net_log))
         requests = _page_requests(net_log, problems)
     _check_rows(root, document, checked, problems)
+    _check_replays(root, document, checked, problems)
     _check_counts(root, document, checked, problems)
     _check_gate(root, document, checked, problems)
     _check_self_contained(root, checked, problems)
@@ -234,6 +236,35 @@ def _check_rows(root: Node, document: Mapping[str, Any], checked: list[str], pro
     if not (missing or hidden or wrong or extra):
         checked.append(f"rows: all {len(requirements)} requirements of conformance.json, each once, visible, "
                        "with its ID and verdict")
+
+
+def _check_replays(root: Node, document: Mapping[str, Any], checked: list[str], problems: list[str]) -> None:
+    """Each requirement with replay steps (a search's shrunk example) shows them in its row, as a visible
+    ordered list under "Replay", step for step; nothing is checked in a run without any."""
+    replayed = [r for r in document.get("requirements", []) if isinstance(r, Mapping) and r.get("steps")]
+    if not replayed:
+        return
+    rows = {n.attrs["data-requirement"]: n for n in root.iter() if n.tag == "tr" and "data-requirement" in n.attrs}
+    wrong = []
+    for requirement in replayed:
+        requirement_id, steps = str(requirement.get("id")), [str(step) for step in requirement["steps"]]
+        row = rows.get(requirement_id)
+        replay = next((n for n in row.iter() if "replay" in n.attrs.get("class", "").split()), None) if row else None
+        if replay is None:
+            wrong.append(f"{requirement_id} (no replay list in its row)")
+            continue
+        items = [li for ol in replay.iter() if ol.tag == "ol" for li in ol.children
+                 if isinstance(li, Node) and li.tag == "li"]
+        reason = replay.hidden_by()
+        if reason:
+            wrong.append(f"{requirement_id} ({reason})")
+        elif not replay.text().startswith("Replay") or [li.text() for li in items] != steps:
+            wrong.append(f"{requirement_id} (expected \"Replay\" and its {len(steps)} steps, each as it is)")
+    if wrong:
+        problems += [f"replay steps not shown: {item}" for item in wrong]
+    else:
+        total = sum(len(r["steps"]) for r in replayed)
+        checked.append(f"replay: {len(replayed)} requirements' steps ({total} in all), each a visible ordered list")
 
 
 def _check_counts(root: Node, document: Mapping[str, Any], checked: list[str], problems: list[str]) -> None:

@@ -16,28 +16,28 @@ __all__ = ["conformance_document", "write_conformance_json"]
 def conformance_document(
     catalogue: Catalogue, results: list[RequirementResult], run: dict[str, Any]
 ) -> dict[str, Any]:
-    """What conformance.json holds: the run, the count per verdict, every requirement with its findings."""
+    """What conformance.json holds: the run, the count per verdict, every requirement with its findings
+    (and, where the finding that decided it has them, the steps that replay its example)."""
     requirements = []
     for result in results:
         requirement = catalogue[result.id]
-        requirements.append(
-            {
-                "id": result.id,
-                "document": requirement.document,
-                "section": requirement.section,
-                "level": result.level.value,
-                "summary": requirement.summary,
-                "url": requirement.url,
-                "verdict": result.verdict.value,
-                "message": result.message,
-                "evidence": list(result.evidence),
-                "tests": list(result.tests),
-                "findings": [
-                    f.as_dict()
-                    for f in sorted(result.findings, key=lambda f: -SEVERITY[f.verdict])
-                ],
-            }
-        )
+        entry: dict[str, Any] = {
+            "id": result.id,
+            "document": requirement.document,
+            "section": requirement.section,
+            "level": result.level.value,
+            "summary": requirement.summary,
+            "url": requirement.url,
+            "verdict": result.verdict.value,
+            "message": result.message,
+            "evidence": list(result.evidence),
+        }
+        if result.steps:
+            # How to replay the example that decided the verdict (a search's shrunk failing example).
+            entry["steps"] = list(result.steps)
+        entry["tests"] = list(result.tests)
+        entry["findings"] = [f.as_dict() for f in sorted(result.findings, key=lambda f: -SEVERITY[f.verdict])]
+        requirements.append(entry)
     return {"run": run, "summary": summary_counts(results), "requirements": requirements}
 
 

@@ -4,7 +4,9 @@ Self-contained means the page loads nothing: its CSS is inline, it has no script
 Content-Security-Policy forbids any load, so that a report opened offline (or from a mail attachment)
 looks the same and tells no server it was opened. Every value is escaped, since messages and evidence
 bodies quote what a server sent. Exchanges are printed once, in an evidence appendix, each collapsed in
-a ``<details>``; the rows link to them (following a link opens the exchange).
+a ``<details>``; the rows link to them (following a link opens the exchange). A row whose verdict a
+search's example decided lists, under its message, the steps that replay it (``div.replay``), each evidence
+ID a step names linked to its exchange.
 """
 
 from __future__ import annotations
@@ -14,7 +16,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from oauth_conformance.report.baseline import Comparison, VerdictChange
-from oauth_conformance.report.view import ROW_EXCHANGES, Body, Report, Row, Shown, anchor, build_report
+from oauth_conformance.report.view import (
+    ROW_EXCHANGES,
+    Body,
+    Report,
+    Row,
+    Shown,
+    anchor,
+    build_report,
+    evidence_pieces,
+)
 
 __all__ = ["CSP", "render_html"]
 
@@ -52,6 +63,8 @@ td.req { width: 30%; }
 td.req .summary { color: var(--muted); font-size: 13px; margin-top: 2px; }
 td.req .section { color: var(--muted); font-size: 12px; }
 td.msg { overflow-wrap: anywhere; white-space: pre-line; }
+td.msg .replay { margin-top: 6px; white-space: normal; }
+td.msg .replay ol { margin: 2px 0 0; padding-left: 24px; }
 td.ev { width: 28%; font-size: 12px; }
 td.ev ul { margin: 0; padding-left: 16px; }
 .url { overflow-wrap: anywhere; font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
@@ -213,8 +226,22 @@ def _attention(report: Report) -> Iterable[str]:
     yield "<table><thead><tr><th>Requirement</th><th>Level</th><th>Verdict</th><th>Message</th></tr></thead><tbody>"
     for row in report.attention:
         yield (f"<tr><td>{_row_link(report, row.id)}</td><td>{_e(row.level)}</td><td>{_verdict(row.verdict)}</td>"
-               f'<td class="msg">{_e(row.message)}</td></tr>')
+               f'<td class="msg">{_message(row, report.exchanges)}</td></tr>')
     yield "</tbody></table></section>"
+
+
+def _message(row: Row, exchanges: Mapping[str, Shown]) -> str:
+    """A row's message, and under it the steps that replay it, when a search's example decided it."""
+    if not row.steps:
+        return _e(row.message)
+    steps = "".join(f"<li>{_linked(step, exchanges)}</li>" for step in row.steps)
+    return f'{_e(row.message)}<div class="replay"><strong>Replay</strong><ol>{steps}</ol></div>'
+
+
+def _linked(text: str, exchanges: Mapping[str, Shown]) -> str:
+    """``text`` escaped, each evidence ID in it that the page shows a link to its exchange."""
+    return "".join(f'<a href="#{exchanges[piece].anchor}">{_e(piece)}</a>' if is_id and piece in exchanges
+                   else _e(piece) for piece, is_id in evidence_pieces(text))
 
 
 def _requirements(report: Report) -> Iterable[str]:
@@ -238,7 +265,7 @@ def _requirement_row(row: Row, exchanges: Mapping[str, Shown]) -> str:
         f'<tr id="{row.anchor}" data-requirement="{_e(row.id)}" data-verdict="{_e(row.verdict)}">'
         f'<td class="req">{_external(row.url, row.id)}{section}{summary}</td>'
         f"<td>{_e(row.level)}</td><td>{_verdict(row.verdict)}</td>"
-        f'<td class="msg">{_e(row.message)}</td><td class="ev">{_row_evidence(row, exchanges)}</td></tr>'
+        f'<td class="msg">{_message(row, exchanges)}</td><td class="ev">{_row_evidence(row, exchanges)}</td></tr>'
     )
 
 

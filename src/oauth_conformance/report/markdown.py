@@ -1,6 +1,7 @@
 """``reports/conformance.md``: the conformance report as GitHub-flavoured Markdown, to hand over or paste
 into a ticket. Same content as the HTML report (``report.view``); exchanges are printed once, in an
-evidence appendix the rows link to."""
+evidence appendix the rows link to. A row whose verdict a search's example decided shows, under its
+message, the numbered steps that replay it (a table cell holds no list, so they are numbered lines)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from oauth_conformance.report.baseline import Comparison, VerdictChange
-from oauth_conformance.report.view import ROW_EXCHANGES, Report, Row, Shown, anchor, build_report
+from oauth_conformance.report.view import ROW_EXCHANGES, Report, Row, Shown, anchor, build_report, evidence_pieces
 
 __all__ = ["code_block", "md_cell", "render_markdown"]
 
@@ -108,8 +109,8 @@ def _attention(report: Report) -> list[str]:
     if not report.attention:
         return []
     lines = ["## Needs attention", "", "| Requirement | Level | Verdict | Message |", "|---|---|---|---|"]
-    lines += [f"| {_row_link(row.id)} | {md_cell(row.level)} | **{md_cell(row.verdict)}** | {md_cell(row.message)} |"
-              for row in report.attention]
+    lines += [f"| {_row_link(row.id)} | {md_cell(row.level)} | **{md_cell(row.verdict)}** | "
+              f"{_message(row, report.exchanges)} |" for row in report.attention]
     return [*lines, ""]
 
 
@@ -131,8 +132,21 @@ def _requirement_row(row: Row, report: Report) -> str:
     name = f"[{md_cell(row.id)}]({_url(row.url)})" if linked else md_cell(row.id)
     section = f" (§{md_cell(row.section)})" if row.section else ""
     requirement = f'<a id="{row.anchor}"></a>{name}{section}<br>{md_cell(row.summary)}'
-    return (f"| {requirement} | {md_cell(row.level)} | **{md_cell(row.verdict)}** | {md_cell(row.message)} | "
-            f"{_row_evidence(row, report.exchanges)} |")
+    return (f"| {requirement} | {md_cell(row.level)} | **{md_cell(row.verdict)}** | "
+            f"{_message(row, report.exchanges)} | {_row_evidence(row, report.exchanges)} |")
+
+
+def _message(row: Row, exchanges: Mapping[str, Shown]) -> str:
+    """A row's message, and under it the replay steps, numbered, each evidence ID linked to its exchange."""
+    if not row.steps:
+        return md_cell(row.message)
+    steps = [f"{number}. {_linked(step, exchanges)}" for number, step in enumerate(row.steps, start=1)]
+    return "<br>".join([md_cell(row.message), "**Replay**", *steps])
+
+
+def _linked(text: str, exchanges: Mapping[str, Shown]) -> str:
+    return "".join(f"[{md_cell(piece)}](#{exchanges[piece].anchor})" if is_id and piece in exchanges
+                   else md_cell(piece) for piece, is_id in evidence_pieces(text))
 
 
 def _row_evidence(row: Row, exchanges: Mapping[str, Shown]) -> str:

@@ -10,11 +10,14 @@ from oauth_conformance.errors import blocking_requirement
 from oauth_conformance.verdicts.levels import Verdict
 from oauth_conformance.verdicts.results import RequirementResult, summary_counts
 
-__all__ = ["ATTENTION", "summary_lines"]
+__all__ = ["ATTENTION", "REPLAY_LINES", "summary_lines"]
 
 # What a reader must look at, most serious first.
 ATTENTION = (Verdict.ERROR, Verdict.FAIL, Verdict.WARN, Verdict.REVIEW, Verdict.INFO)
 _MAX_ROWS = 15
+# How many replay steps a requirement's row shows; the rest are in conformance.md (and .json, .html).
+REPLAY_LINES = 12
+_REPLAY = "      replay: "
 
 
 def summary_lines(
@@ -43,6 +46,7 @@ def summary_lines(
             cited = [e for e in result.evidence[:3] if not re.search(rf"\b{e}\b", result.message)]
             refs = f" ({', '.join(cited)})" if cited else ""
             lines.append(f"  {result.verdict.value:<6} {result.level.value:<6} {result.id}: {result.message}{refs}")
+            lines += _replay_lines(result.steps)
         if len(attention) > _MAX_ROWS:
             lines.append(f"  … and {len(attention) - _MAX_ROWS} more in conformance.json")
     not_run = [r.id for r in results if r.verdict is Verdict.NOT_RUN and (selected is None or r.id in selected)]
@@ -51,6 +55,19 @@ def summary_lines(
     lines.append("reports: " + ", ".join(report_paths))
     if evidence_hint and any(r.evidence for r in attention[:_MAX_ROWS]):
         lines.append(f"evidence (E1, E2, ...): {evidence_hint} prints one exchange")
+    return lines
+
+
+def _replay_lines(steps: tuple[str, ...], limit: int = REPLAY_LINES) -> list[str]:
+    """The replay steps of a search's shrunk example under its requirement's row: numbered, indented, the
+    first ``limit`` of them."""
+    lines = [
+        f"{_REPLAY if number == 1 else ' ' * len(_REPLAY)}{number}. {step}"
+        for number, step in enumerate(steps[:limit], start=1)
+    ]
+    if len(steps) > limit:
+        more = len(steps) - limit
+        lines.append(f"{' ' * len(_REPLAY)}… {more} more step{'s' if more != 1 else ''}: see conformance.md")
     return lines
 
 

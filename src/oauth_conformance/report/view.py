@@ -1,6 +1,7 @@
 """What the human reports (``conformance.md``, ``conformance.html``) show, independent of markup: the run's
-facts, the gate in words, the counts, the requirements grouped by document and level, the waivers, the
-skips, and the exchanges the rows cite, each body capped.
+facts, the gate in words, the counts, the requirements grouped by document and level (each with the replay
+steps of the example that decided it, where a search found one), the waivers, the skips, and the exchanges
+the rows and their steps cite, each body capped.
 
 Everything here is read from ``conformance.json`` and ``evidence.jsonl``, which are redacted already; a
 key this module does not know is shown as it is when it is simple, and a missing optional key is left
@@ -39,6 +40,7 @@ __all__ = [
     "build_report",
     "cap_body",
     "document_title",
+    "evidence_pieces",
 ]
 
 # How much of a body the reports show; the rest stays in evidence.jsonl.
@@ -70,6 +72,8 @@ _WAIVER_STATUS = {
 _RFC = re.compile(r"rfc(\d+)", re.IGNORECASE)
 _EXCHANGE_NUMBER = re.compile(r"\d+")
 _NOT_IN_ANCHOR = re.compile(r"[^A-Za-z0-9._-]")
+# An evidence ID as a step cites it ("... (E12, E13)"); the capture keeps it in re.split's result.
+_EVIDENCE_ID = re.compile(r"\b(E\d+)\b")
 _SIMPLE_LIST_SHOWN = 20
 
 
@@ -97,6 +101,8 @@ class Row:
     verdict: str
     message: str
     evidence: tuple[str, ...]
+    # The replay steps of the finding that decided the verdict (a search's shrunk example), in order.
+    steps: tuple[str, ...] = ()
 
     @property
     def anchor(self) -> str:
@@ -209,7 +215,9 @@ def build_report(
     selection = set(selected) if isinstance(selected, list) and all(isinstance(s, str) for s in selected) else None
     not_run = [row for row in rows if row.verdict == Verdict.NOT_RUN]
     shown_not_run = [row for row in not_run if selection is None or row.id in selection]
+    # The exchanges a row cites, and those its replay steps name, which the steps link to.
     cited = {e for row in rows for e in row.evidence}
+    cited |= {piece for row in rows for step in row.steps for piece, is_id in evidence_pieces(step) if is_id}
     by_id = {str(raw.get("id")): raw for raw in exchanges if isinstance(raw, Mapping)}
     shown = {e: _shown(by_id[e]) for e in sorted(cited & by_id.keys(), key=_exchange_order)}
     target = str(run.get("target_description") or run.get("target") or "unknown target")
@@ -235,6 +243,12 @@ def build_report(
 def anchor(text: str) -> str:
     """``text`` as a fragment identifier that needs no escaping in a URL, an attribute or Markdown."""
     return _NOT_IN_ANCHOR.sub("-", text) or "-"
+
+
+def evidence_pieces(text: str) -> tuple[tuple[str, bool], ...]:
+    """``text`` cut around the evidence IDs it names, in order: each piece, and whether it is an ID
+    ("edit A (E14)" → ("edit A (", False), ("E14", True), (")", False))."""
+    return tuple((piece, index % 2 == 1) for index, piece in enumerate(_EVIDENCE_ID.split(text)) if piece)
 
 
 def cap_body(text: str, cap: int = BODY_CAP) -> Body:
@@ -279,6 +293,7 @@ def _row(raw: Mapping[str, Any]) -> Row:
         verdict=str(raw.get("verdict") or "?"),
         message=str(raw.get("message") or ""),
         evidence=tuple(str(e) for e in _list(raw.get("evidence"))),
+        steps=tuple(str(step) for step in _list(raw.get("steps"))),
     )
 
 

@@ -7,7 +7,8 @@ INFO (MAY). Every finding is recorded and the scenario goes on, so one deviation
 MUST failed (``ConformanceFailure``, naming each). A step whose later steps cannot run without what it
 checked uses ``checker.require``: a violation then stops the scenario, and what was not reached is
 reported as blocked by that finding. A review requirement's check only measures: its evidence goes to a
-human.
+human. A finding of the search also carries the steps of its shrunk failing example, one line each, so
+that a reader can replay it by hand.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ __all__ = ["Checker", "ConformanceFailure", "Finding"]
 Observed = TypeVar("Observed")
 
 
+# Every boundary str.splitlines knows, shown escaped: a step is one line wherever it is printed.
+_LINE_BREAKS = str.maketrans({
+    "\n": "\\n", "\r": "\\r", "\v": "\\x0b", "\f": "\\x0c", "\x1c": "\\x1c", "\x1d": "\\x1d",
+    "\x1e": "\\x1e", "\x85": "\\x85", "\u2028": "\\u2028", "\u2029": "\\u2029",
+})
+
+
 @dataclass(frozen=True)
 class Finding:
     requirement: str
@@ -34,15 +42,21 @@ class Finding:
     message: str
     test: str | None = None
     evidence: tuple[str, ...] = ()
+    # The replayable steps of a search's shrunk failing example, in order, one line each (e.g. "edit the
+    # Description of A (E14)"); none for a fixed scenario's finding.
+    steps: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "requirement": self.requirement,
             "verdict": self.verdict.value,
             "message": self.message,
             "test": self.test,
             "evidence": list(self.evidence),
         }
+        if self.steps:
+            data["steps"] = list(self.steps)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Finding:
@@ -54,6 +68,7 @@ class Finding:
             message=str(data["message"]),
             test=str(test) if test is not None else None,
             evidence=tuple(str(e) for e in data.get("evidence", ())),
+            steps=tuple(str(s) for s in data.get("steps", ())),
         )
 
 
@@ -65,8 +80,11 @@ class ConformanceFailure(AssertionError):
     def __init__(self, findings: Sequence[Finding], stopped: BaseException | None = None) -> None:
         if not findings:
             raise ValueError("a conformance failure names at least one failed requirement")
-        stop = f"; then the scenario stopped: {_reason(stopped)}" if stopped is not None else ""
-        super().__init__("; ".join(f"[{f.requirement}] {f.message}" for f in findings) + stop)
+        # One line while no finding has replay steps (as pytest and JUnit show it); one block per finding
+        # otherwise, each with its numbered steps.
+        separator = "\n" if any(f.steps for f in findings) else "; "
+        stop = f"{separator}then the scenario stopped: {_reason(stopped)}" if stopped is not None else ""
+        super().__init__(separator.join(_headline(f) for f in findings) + stop)
         self.findings = tuple(findings)
         self.stopped = stopped
 
@@ -89,10 +107,11 @@ class Checker:
     # The standards profile (--standards-profile) that may grade a requirement differently.
     profile: StandardsProfile | None = None
 
-    def verify(self, check: Check[Observed], observation: Observed) -> bool:
+    def verify(self, check: Check[Observed], observation: Observed, *, steps: Sequence[str] = ()) -> bool:
         """Run ``check`` on what a step observed and record its verdict; the scenario goes on whatever it
-        is. Returns whether the requirement held."""
-        return self.record(check.requirement, check(observation))
+        is. Returns whether the requirement held. ``steps``: how to replay what was observed (a search's
+        shrunk example), one line each."""
+        return self.record(check.requirement, check(observation), steps=steps)
 
     def require(self, check: Check[Observed], observation: Observed) -> None:
         """``verify``, for a step the rest of the scenario rests on: when the requirement does not hold,
@@ -123,8 +142,9 @@ class Checker:
         if undecided is not None:
             raise undecided
 
-    def record(self, requirement_id: str, outcome: Outcome) -> bool:
-        """The verdict ``outcome`` means for ``requirement_id``: decided by the catalogue, never by the check."""
+    def record(self, requirement_id: str, outcome: Outcome, *, steps: Sequence[str] = ()) -> bool:
+        """The verdict ``outcome`` means for ``requirement_id``: decided by the catalogue, never by the check.
+        ``steps`` (the replay of a search's shrunk example) go into the finding, redacted."""
         requirement = self.catalogue[requirement_id]
         if outcome.status is Status.UNDECIDED:
             raise UndecidedError(f"[{requirement_id}] {outcome.message}", next(iter(outcome.evidence), None))
@@ -132,26 +152,44 @@ class Checker:
         if review != (outcome.status is Status.MEASURED):
             kind = "measures for review" if review else "is decided by its level"
             raise SuiteError(f"{requirement_id} {kind}, but its check returned {outcome.status.value}")
+        if isinstance(steps, str):
+            # A string is a sequence too: it would become one step per character.
+            raise TypeError("steps: a sequence of lines, one per step, not one string")
+        replay = tuple(steps)
         if outcome.status is Status.MEASURED:
-            self._add(Finding(requirement_id, Verdict.REVIEW, outcome.message, self.test, outcome.evidence))
+            self._add(Finding(requirement_id, Verdict.REVIEW, outcome.message, self.test, outcome.evidence, replay))
             return True
-        return self._judge(requirement_id, outcome)
+        return self._judge(requirement_id, outcome, replay)
 
-    def _judge(self, requirement_id: str, outcome: Outcome) -> bool:
+    def _judge(self, requirement_id: str, outcome: Outcome, steps: tuple[str, ...]) -> bool:
         """PASS when the outcome held, else the violation its level (under the standards profile) means."""
         requirement = self.catalogue[requirement_id]
         if outcome.held:
-            self._add(Finding(requirement_id, Verdict.PASS, outcome.message, self.test, outcome.evidence))
+            self._add(Finding(requirement_id, Verdict.PASS, outcome.message, self.test, outcome.evidence, steps))
             return True
         level = requirement.level_for(self.profile)
-        self._add(Finding(requirement_id, VIOLATION[level], outcome.message, self.test, outcome.evidence))
+        self._add(Finding(requirement_id, VIOLATION[level], outcome.message, self.test, outcome.evidence, steps))
         return False
 
     def _add(self, finding: Finding) -> Finding:
-        # A message may quote what a server said: it is redacted before it can reach any report.
-        stored = replace(finding, message=REDACTOR.text(finding.message))
+        # A message or a step may quote what a server said or what the search sent (a generated secret):
+        # both are redacted before they can reach any report.
+        stored = replace(
+            finding,
+            message=REDACTOR.text(finding.message),
+            steps=tuple(REDACTOR.text(str(step)).translate(_LINE_BREAKS) for step in finding.steps),
+        )
         self.findings.append(stored)
         return stored
+
+
+def _headline(finding: Finding) -> str:
+    """``[ID] message``, and below it the replay steps, numbered, when there are any."""
+    lines = [f"[{finding.requirement}] {finding.message}"]
+    if finding.steps:
+        lines.append("  Replay:")
+        lines += (f"    {number}. {step}" for number, step in enumerate(finding.steps, start=1))
+    return "\n".join(lines)
 
 
 def _blocked_by(violation: Finding) -> BlockedError:

@@ -1,5 +1,5 @@
 """Per-requirement results: every finding of the run folded into one verdict per catalogue requirement,
-with the message and evidence that decided it, and the waivers applied."""
+with the message, evidence and replay steps that decided it, and the waivers applied."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ class RequirementResult:
     evidence: tuple[str, ...]
     tests: tuple[str, ...]
     findings: tuple[Finding, ...]
+    # The replay steps of the finding whose message this is (a search's shrunk example), if it has any.
+    steps: tuple[str, ...] = ()
 
 
 def aggregate(findings: Iterable[Finding]) -> Verdict:
@@ -50,8 +52,10 @@ def build_results(
         own = by_id.get(requirement.id, [])
         verdict = aggregate(own)
         deciding = [f for f in own if f.verdict is verdict]
+        steps: tuple[str, ...] = ()
         if deciding:
-            message = deciding[0].message
+            # The steps go with the message they replay, so both are the first deciding finding's.
+            message, steps = deciding[0].message, deciding[0].steps
         elif not requirement.black_box:
             message = f"not black-box testable: {requirement.why}"
         elif requirement.id in tagged and tagged[requirement.id] <= deselected:
@@ -64,7 +68,7 @@ def build_results(
         tests = tuple(sorted(tagged.get(requirement.id, set()) | {f.test for f in own if f.test}))
         results.append(
             RequirementResult(
-                requirement.id, requirement.level_for(profile), verdict, message, evidence, tests, tuple(own)
+                requirement.id, requirement.level_for(profile), verdict, message, evidence, tests, tuple(own), steps
             )
         )
     return results
