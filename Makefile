@@ -68,4 +68,4 @@ test: lint selftest calibrate
 	$(BIN)/python tools/render_check.py reports/conformance.html
 
 clean:
-	rm -rf $(VENV) reports/junit.xml reports/selftest reports/calibration reports/kill-matrix.* reports/allure-results reports/conformance.* reports/evidence.jsonl
+	rm -rf $(VENV) reports/junit.xml reports/selftest reports/calibration reports/kill-matrix.* reports/allure-results reports/conformance.* reports/evidence.jsonl reports/hypothesis

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from oauth_conformance._plugin import allure, logs, reports, settings, target, verdicts, xdist
+from oauth_conformance._plugin import allure, logs, reports, search, settings, target, verdicts, xdist
 from oauth_conformance.suite import STEP_MODULES
 
 __all__ = ["ACTIVATION"]
@@ -121,6 +121,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _active(config):
+        search.deselect_unless_running(config, items)
     collected = _active(config) and verdicts.collected(config, items)
     if collected and not config.option.collectonly and not xdist.is_worker(config):
         reports.forget_previous(config)
@@ -189,6 +191,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     if _active(config):
+        search.summary(terminalreporter, config)
         reports.terminal_summary(terminalreporter, config)
 
 

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
@@ -57,7 +57,9 @@ if TYPE_CHECKING:  # the mock package is heavy to import, and settings need only
 
 __all__ = [
     "RUN_PREFIX_FAMILY",
+    "SEARCH_MODES",
     "SETTINGS",
+    "SearchMode",
     "Setting",
     "Settings",
     "env_file_in",
@@ -80,6 +82,13 @@ class Setting:
     default: str | None = None
     choices: tuple[str, ...] | None = None
 
+
+# OAUTH_SEARCH: whether the search runs (auto: against the bundled mock only).
+SearchMode = Literal["auto", "on", "off"]
+SEARCH_MODES: tuple[SearchMode, ...] = ("auto", "on", "off")
+# The bundled mock applies a deactivation at once, or within 1.5 s (the deactivation-delay variant).
+_MOCK_DEACTIVATION_WAIT = 2.0
+_REAL_TARGET_SEARCH_RATE = 5.0
 
 # The outward interface (DESIGN.md): option and variable names are fixed; add, never rename.
 SETTINGS: tuple[Setting, ...] = (
@@ -163,8 +172,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OAUTH_INTROSPECTION_CLIENT_SECRET", "oauth target: its secret", None, None),
     Setting("OAUTH_INTROSPECTION_CLIENT_AUTH_METHOD", "oauth target: how it authenticates (default: as the "
             "first client)", None, None, AUTH_METHODS),
-    Setting("CREATIO_DEACTIVATION_WAIT", "seconds to keep probing an earlier token after deactivation", None,
-            "10"),
+    Setting("CREATIO_DEACTIVATION_WAIT", "seconds to keep probing an earlier token after deactivation (default "
+            "10; 2 for the bundled mock, which applies a deactivation within 1.5 s)", None, None),
+    Setting("OAUTH_SEARCH", "the search (the lifecycle state machine and the token endpoint and API properties): "
+            "auto runs it against the bundled mock only; on a real target it creates and changes integrations and "
+            "sends hundreds of requests, so it runs there only when on", "--search", "auto", SEARCH_MODES),
+    Setting("OAUTH_SEARCH_SEQUENCES", "lifecycle sequences the state machine tries", None, "30"),
+    Setting("OAUTH_SEARCH_STEPS", "steps per lifecycle sequence, at most", None, "10"),
+    Setting("OAUTH_SEARCH_EXAMPLES", "variants each property tries (token requests, mutated access tokens)", None,
+            "150"),
+    Setting("OAUTH_SEARCH_REQUESTS", "at most this many HTTP requests per search (three searches a run), cleanup "
+            "included", None, "4000"),
+    Setting("OAUTH_SEARCH_RATE", "at most this many requests a second during a search (default: 5 on a real "
+            "target, unlimited against the bundled mock)", None, None),
+    Setting("OAUTH_SEARCH_DERANDOMIZE", "the same examples every run (true/false; default: true when the CI "
+            "variable is set, as CI services set it)", None, None, ("true", "false")),
     Setting("CREATIO_CREATE_TECH_USERS", "creatio target: let scenarios create technical users of their own "
             "(each is deleted through AdministrationService/DeleteUser, else listed)", None, "false",
             ("true", "false")),
@@ -226,6 +248,20 @@ class Settings:
     # The integration ``oauth-conformance health`` watches on a Creatio, with its own credentials.
     creatio_client_id: str | None = None
     creatio_client_secret: str | None = field(default=None, repr=False)
+    # The search (oauth_conformance.search): whether it runs, how far it explores, what it may send.
+    search: SearchMode = "auto"
+    search_sequences: int = 30
+    search_steps: int = 10
+    search_examples: int = 150
+    search_requests: int = 4000
+    # Requests a second; None: unlimited.
+    search_rate: float | None = None
+    search_derandomize: bool = False
+
+    @property
+    def search_runs(self) -> bool:
+        """Whether the search runs: asked for, or by default against the bundled mock."""
+        return self.search == "on" or (self.search == "auto" and self.target == "mock")
 
     @property
     def names_prefix(self) -> str:
@@ -368,6 +404,29 @@ def _count(name: str, value: str) -> int:
     return int(value)
 
 
+def _positive(name: str, value: str) -> int:
+    count = _count(name, value)
+    if count < 1:
+        raise SettingsError(f"{name}={value!r} is too small; expected at least 1")
+    return count
+
+
+def _deactivation_wait(value: str | None, target: TargetName) -> float:
+    if value is None:
+        return _MOCK_DEACTIVATION_WAIT if target == "mock" else 10.0
+    return _number("CREATIO_DEACTIVATION_WAIT", value, 0, _MAX_DEACTIVATION_WAIT)
+
+
+def _search_rate(value: str | None, target: TargetName) -> float | None:
+    """Requests a second during a search: gentle on a real target unless told otherwise."""
+    if value is None:
+        return None if target == "mock" else _REAL_TARGET_SEARCH_RATE
+    rate = _number("OAUTH_SEARCH_RATE", value, 0, 10_000)
+    if rate == 0:
+        raise SettingsError("OAUTH_SEARCH_RATE='0' is too small; expected requests a second, more than 0")
+    return rate
+
+
 def _flag(name: str, value: str) -> bool:
     lowered = value.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
@@ -481,8 +540,9 @@ def load_settings(
         raise SettingsError("CREATIO_ADMIN_USER and CREATIO_ADMIN_PASSWORD go together; expected both or neither")
     if bool(get("CREATIO_CLIENT_ID")) != bool(get("CREATIO_CLIENT_SECRET")):
         raise SettingsError("CREATIO_CLIENT_ID and CREATIO_CLIENT_SECRET go together; expected both or neither")
+    target = chosen("OAUTH_TARGET", TARGET_NAMES)
     settings = Settings(
-        target=chosen("OAUTH_TARGET", TARGET_NAMES),
+        target=target,
         mock_profile=chosen("MOCK_PROFILE", MOCK_PROFILES),
         mock_deactivation=chosen("MOCK_DEACTIVATION", MOCK_DEACTIVATIONS),
         mock_path_style=chosen("MOCK_PATH_STYLE", MOCK_PATH_STYLES),
@@ -508,12 +568,19 @@ def load_settings(
         tech_user=get("CREATIO_TECH_USER"),
         allowed_entity=get("CREATIO_ALLOWED_ENTITY"),
         denied_entity=get("CREATIO_DENIED_ENTITY"),
-        deactivation_wait=_number("CREATIO_DEACTIVATION_WAIT", required("CREATIO_DEACTIVATION_WAIT"), 0,
-                                  _MAX_DEACTIVATION_WAIT),
+        deactivation_wait=_deactivation_wait(get("CREATIO_DEACTIVATION_WAIT"), target),
         create_tech_users=_flag("CREATIO_CREATE_TECH_USERS", required("CREATIO_CREATE_TECH_USERS")),
         max_tech_users=_count("CREATIO_MAX_TECH_USERS", required("CREATIO_MAX_TECH_USERS")),
         creatio_client_id=get("CREATIO_CLIENT_ID"),
         creatio_client_secret=get("CREATIO_CLIENT_SECRET"),
+        search=chosen("OAUTH_SEARCH", SEARCH_MODES),
+        search_sequences=_positive("OAUTH_SEARCH_SEQUENCES", required("OAUTH_SEARCH_SEQUENCES")),
+        search_steps=_positive("OAUTH_SEARCH_STEPS", required("OAUTH_SEARCH_STEPS")),
+        search_examples=_positive("OAUTH_SEARCH_EXAMPLES", required("OAUTH_SEARCH_EXAMPLES")),
+        search_requests=_positive("OAUTH_SEARCH_REQUESTS", required("OAUTH_SEARCH_REQUESTS")),
+        search_rate=_search_rate(get("OAUTH_SEARCH_RATE"), target),
+        search_derandomize=_flag("OAUTH_SEARCH_DERANDOMIZE", get("OAUTH_SEARCH_DERANDOMIZE") or (
+            "true" if environ.get("CI") else "false")),
         oauth={name: _oauth_value(name, get(name)) for name in _OAUTH_TARGET_SETTINGS},
         sources=sources,
     )

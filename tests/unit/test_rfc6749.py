@@ -6,6 +6,7 @@ import httpx2
 
 from oauth_conformance.checks import MetadataDocument, PlainHttpAnswer, Status, rfc6749
 from tests.unit.cases import (
+    NOT_SHOWN,
     SHOWN,
     Case,
     assert_case,
@@ -17,7 +18,7 @@ from tests.unit.cases import (
     token_response,
 )
 
-HELD, VIOLATED = Status.HELD, Status.VIOLATED
+HELD, VIOLATED, UNDECIDED = Status.HELD, Status.VIOLATED, Status.UNDECIDED
 
 _NOT_GRANTED = "urn:oauth-conformance:not-granted"
 # 43 base64url characters: 256 random bits, the usual opaque token.
@@ -117,6 +118,27 @@ CASES = [
          HELD, "invalid_request"),
     Case(rfc6749.duplicate_parameter_refused, refusal(token_response(), ("invalid_request",)), VIOLATED,
          "last value kept, token issued"),
+    # The search's input variants promise only "no token": any refusal holds (NoToken).
+    Case(rfc6749.authentication_required, rfc6749.NoToken(error_response(400, "invalid_request"), SHOWN), HELD,
+         "mangled secret refused for another fault"),
+    Case(rfc6749.authentication_required, rfc6749.NoToken(response(403, text="Forbidden"), SHOWN), HELD,
+         "mangled secret refused with 403"),
+    Case(rfc6749.authentication_required, rfc6749.NoToken(token_response(), SHOWN), VIOLATED,
+         "token for a mangled secret"),
+    Case(rfc6749.authentication_required, rfc6749.NoToken(token_response(), NOT_SHOWN), UNDECIDED,
+         "mangled secret, no positive control"),
+    Case(rfc6749.empty_secret_only_omitted, rfc6749.NoToken(error_response(400, "invalid_request"), SHOWN), HELD,
+         "client_id alone refused for another fault"),
+    Case(rfc6749.empty_secret_only_omitted, rfc6749.NoToken(token_response(), SHOWN), VIOLATED,
+         "token for client_id alone"),
+    Case(rfc6749.empty_secret_only_omitted, rfc6749.NoToken(error_response(401), NOT_SHOWN), UNDECIDED,
+         "client_id alone, no positive control"),
+    Case(rfc6749.duplicate_parameter_refused, rfc6749.NoToken(error_response(401, "invalid_client"), SHOWN), HELD,
+         "repeated secret refused invalid_client"),
+    Case(rfc6749.duplicate_parameter_refused, rfc6749.NoToken(token_response(), SHOWN), VIOLATED,
+         "repeated secret, token issued"),
+    Case(rfc6749.duplicate_parameter_refused, rfc6749.NoToken(error_response(400), NOT_SHOWN), UNDECIDED,
+         "repeated parameter, no positive control"),
     Case(rfc6749.grant_type_errors,
          refusal(error_response(400, "invalid_grant"), ("unauthorized_client", "invalid_grant")), HELD,
          "second of two allowed codes"),

@@ -41,6 +41,7 @@ __all__ = [
     "requirement_ids",
     "run_of",
     "selected_requirements",
+    "waived_requirements",
 ]
 
 # Tags that are not requirement IDs: they group scenarios for selection with -m.
@@ -48,6 +49,7 @@ TAGS = {
     "creatio": "the documented Creatio procedure and outcomes",
     "managed": "creates and changes integrations: needs an admin login",
     "uses_tech_user": "needs an existing technical user with known rights",
+    "search": "the search (Hypothesis): the lifecycle state machine and the token endpoint and API properties",
 }
 
 
@@ -128,6 +130,14 @@ def checker(request: pytest.FixtureRequest) -> Checker:
     # The checker appends straight into the item's list, so findings survive a failing step.
     checker.findings = item.stash.setdefault(_ITEM_FINDINGS, [])
     return checker
+
+
+@pytest.fixture(scope="session")
+def waived_requirements(pytestconfig: pytest.Config) -> frozenset[str]:
+    """The requirements a waiver in force covers: known deviations, which a search records and looks past."""
+    run = run_of(pytestconfig)
+    today = dt.date.today()
+    return frozenset(r.id for r in run.catalogue if waiver_for(run.waivers, r.id, today) is not None)
 
 
 def judge_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import assert_never
 
 import httpx2
 
@@ -41,6 +42,7 @@ from oauth_conformance.redaction import RedactedRepr
 __all__ = [
     "REGISTERED_ERRORS",
     "CredentialRefusals",
+    "NoToken",
     "ScopeRequest",
     "TokenPair",
     "authentication_required",
@@ -100,6 +102,27 @@ class TokenPair(RedactedRepr):
 
     first: httpx2.Response
     second: httpx2.Response
+
+
+@dataclass(frozen=True, repr=False)
+class NoToken(RedactedRepr):
+    """A token request's answer that must carry no token, whatever error it is refused with, beside the
+    endpoint's positive control (an input variant whose only promise is "no token": any refusal will do,
+    and the error code is RFC6749-5.2-error-shape's to judge)."""
+
+    response: httpx2.Response
+    control: PositiveControl
+
+
+def _refused(observed: Refusal | NoToken) -> Outcome:
+    """A Refusal must carry one of its expected codes; a NoToken only no token."""
+    match observed:
+        case Refusal():
+            return refusal_as_expected(observed)
+        case NoToken(response=response, control=control):
+            return token_not_issued(BesideControl(response, control))
+        case _:
+            assert_never(observed)
 
 
 @dataclass(frozen=True)
@@ -334,34 +357,39 @@ def client_credentials_confidential_only(observed: BesideControl) -> Outcome:
 
 
 @check("RFC6749-3.2.1-auth-required", Family.TOKEN_REFUSED_WITH)
-def authentication_required(refusal: Refusal) -> Outcome:
+def authentication_required(observed: Refusal | NoToken) -> Outcome:
     """Holds when a token request without any client credentials gets no token, HTTP 400 or 401, and
-    the expected error (``invalid_client``). RFC 6749 §3.2.1: "Confidential clients or other clients
-    issued client credentials MUST authenticate with the authorization server as described in Section
-    2.3 when making requests to the token endpoint"; §5.2 names the error: "invalid_client: Client
-    authentication failed (e.g., unknown client, no client authentication included, or unsupported
-    authentication method)."
+    the expected error (``invalid_client``); for a request whose credentials are not exactly the
+    client's (a secret with a space added, its letter case flipped, cut short, one character changed,
+    another client's), no token with any refusal (a ``NoToken``: the same request may be refused first
+    for another fault). RFC 6749 §3.2.1: "Confidential clients or other clients issued client
+    credentials MUST authenticate with the authorization server as described in Section 2.3 when making
+    requests to the token endpoint"; §5.2 names the error: "invalid_client: Client authentication failed
+    (e.g., unknown client, no client authentication included, or unsupported authentication method)."
     """
-    return refusal_as_expected(refusal)
+    return _refused(observed)
 
 
 @check("RFC6749-2.3.1-empty-secret", Family.TOKEN_REFUSED_WITH)
-def empty_secret_only_omitted(refusal: Refusal) -> Outcome:
+def empty_secret_only_omitted(observed: Refusal | NoToken) -> Outcome:
     """Holds when a client that has a secret but sends its ``client_id`` without one gets no token,
-    HTTP 400 or 401, and the expected error (``invalid_client``). RFC 6749 §2.3.1: ``client_secret``
-    "REQUIRED. The client secret. The client MAY omit the parameter if the client secret is an empty
-    string."
+    HTTP 400 or 401, and the expected error (``invalid_client``); for an input variant (``NoToken``:
+    the secret left out, sent empty, or under a misspelt name), no token with any refusal. RFC 6749
+    §2.3.1: ``client_secret`` "REQUIRED. The client secret. The client MAY omit the parameter if the
+    client secret is an empty string."
     """
-    return refusal_as_expected(refusal)
+    return _refused(observed)
 
 
 @check("RFC6749-3.2-no-dup", Family.TOKEN_REFUSED_WITH)
-def duplicate_parameter_refused(refusal: Refusal) -> Outcome:
+def duplicate_parameter_refused(observed: Refusal | NoToken) -> Outcome:
     """Holds when a token request that repeats ``grant_type`` gets no token, HTTP 400 or 401, and the
-    expected error (``invalid_request``). RFC 6749 §3.2: "Request and response parameters MUST NOT be
-    included more than once"; §5.2: invalid_request when the request "repeats a parameter".
+    expected error (``invalid_request``); for an input variant that repeats any parameter of the request
+    (``NoToken``: a repeated ``client_secret`` may as well be refused as ``invalid_client``), no token
+    with any refusal. RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than
+    once"; §5.2: invalid_request when the request "repeats a parameter".
     """
-    return refusal_as_expected(refusal)
+    return _refused(observed)
 
 
 @check("RFC6749-4.4.2-grant-type", Family.TOKEN_REFUSED_WITH)

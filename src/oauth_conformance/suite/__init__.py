@@ -36,6 +36,7 @@ STEP_MODULES = tuple(
         "standards.revocation",
         "standards.claims",
         "standards.controls",
+        "search",
     )
 )
 # The test modules that bind the features to pytest.

@@ -1,0 +1,43 @@
+"""Subplugin: whether the search runs (OAUTH_SEARCH), and saying so when it does not.
+
+The search creates, edits and deletes integrations and sends thousands of requests: against the bundled
+mock that is seconds of loopback traffic, against a real instance it is load and audit-log entries on
+someone's Creatio. So by default (``auto``) it runs against the mock only; elsewhere its tests are
+left out of the run, and the summary says how to opt in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from oauth_conformance._plugin.settings import settings_of
+
+__all__ = ["MARK", "deselect_unless_running", "summary"]
+
+# The marker of the search's tests (tests/conformance/test_search_*.py).
+MARK = "search"
+_LEFT_OUT = pytest.StashKey[int]()
+
+
+def deselect_unless_running(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if settings_of(config).search_runs:
+        return
+    left_out = [item for item in items if item.get_closest_marker(MARK) is not None]
+    if not left_out:
+        return
+    # Left out of the run, not deselected: the user chose no subset (-m, -k), so the run is reported as a
+    # whole run, its requirements judged by the scenarios; the summary says the search did not run.
+    items[:] = [item for item in items if item.get_closest_marker(MARK) is None]
+    config.stash[_LEFT_OUT] = len(left_out)
+
+
+def summary(terminalreporter: Any, config: pytest.Config) -> None:
+    left_out = config.stash.get(_LEFT_OUT, 0)
+    if left_out:
+        settings = settings_of(config)
+        why = ("OAUTH_SEARCH=off" if settings.search == "off"
+               else f"OAUTH_SEARCH=auto runs it against the bundled mock only, and this is the {settings.target} "
+               "target; --search=on runs it here, within OAUTH_SEARCH_REQUESTS and OAUTH_SEARCH_RATE")
+        terminalreporter.write_line(f"search: not run ({left_out} tests left out): {why}")

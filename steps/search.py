@@ -1,0 +1,217 @@
+"""Glue for the search (tests/conformance/test_search_*.py): each search as a fixture that runs it
+against the target and leaves its findings in the test's checker.
+
+The searches themselves live in ``oauth_conformance.search``; this module hands them the target, the
+HTTP client, the positive controls and the settings, the way the step modules do for the scenarios.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import cast
+
+import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+
+from oauth_conformance.checks import Outcome, PositiveControl, Status, creatio
+from oauth_conformance.cleanup import Cleanup
+from oauth_conformance.errors import FeatureNotOfferedError, SuiteError
+from oauth_conformance.http import HttpClient, exchange_id
+from oauth_conformance.redaction import REDACTOR
+from oauth_conformance.search import (
+    Lifecycle,
+    LifecycleMachine,
+    RequestBudget,
+    Search,
+    SearchSettings,
+    TechnicalUser,
+    hypothesis_settings,
+    token_mutations,
+    token_request_variants,
+)
+from oauth_conformance.search.token_mutations import TokenMutation
+from oauth_conformance.search.token_mutations import judgements as mutation_judgements
+from oauth_conformance.search.token_requests import TokenRequestVariant
+from oauth_conformance.search.token_requests import judgements as request_judgements
+from oauth_conformance.settings import Settings
+from oauth_conformance.targets import CreatioEnvironment
+from oauth_conformance.targets.creatio_target import existing_user_id
+from oauth_conformance.targets.standards import StandardsTarget
+from oauth_conformance.verdicts import Checker, Finding, Verdict
+
+from .standards.context import usable_token
+
+__all__ = ["SearchRun", "api_search", "lifecycle_search", "search_settings", "token_endpoint_search"]
+
+
+@pytest.fixture(scope="session")
+def search_settings(settings: Settings) -> SearchSettings:
+    # Hypothesis keeps what it stores (its example database, a unicode table cache) in a folder of its
+    # own, by default .hypothesis in the current folder: the run's reports folder holds it instead.
+    home = settings.reports_dir / "hypothesis"
+    set_hypothesis_home_dir(str(home))
+    return SearchSettings(
+        examples=settings.search_examples,
+        steps=settings.search_steps,
+        derandomize=settings.search_derandomize,
+        database=home / "examples",
+    )
+
+
+@dataclass
+class SearchRun:
+    """A search ready to run: ``run()`` explores, then leaves one finding per requirement."""
+
+    search: Search
+    explore: Callable[[Search], None]
+    finish: Callable[[Search], None] = Search.finish
+
+    def run(self) -> None:
+        self.explore(self.search)
+        self.finish(self.search)
+
+
+def _search(request: pytest.FixtureRequest, checker: Checker, http: HttpClient, settings: Settings,
+            name: str, unit: str, settings_: SearchSettings, exclude: tuple[str, ...] = ()) -> Search:
+    waived: frozenset[str] = request.getfixturevalue("waived_requirements")
+    return Search(
+        name=name,
+        unit=unit,
+        checker=checker,
+        evidence=http.evidence,
+        budget=RequestBudget(http.evidence, settings.search_requests, settings.search_rate),
+        settings=settings_,
+        requirements=tuple(rid for rid in checker.tags if rid not in exclude),
+        waived=waived,
+    )
+
+
+# -- the lifecycle state machine -------------------------------------------------------------------
+
+
+@pytest.fixture
+def lifecycle_search(
+    request: pytest.FixtureRequest, creatio_env: CreatioEnvironment, http: HttpClient, settings: Settings,
+    checker: Checker, search_settings: SearchSettings, cleanup: Cleanup,
+) -> SearchRun:
+    adapter, connection = creatio_env.adapter, creatio_env.connection
+    if creatio_env.identity is None:
+        pytest.skip(creatio_env.identity_url_needed)
+    if not adapter.can_manage:
+        pytest.skip("the lifecycle search creates and changes integrations: needs CREATIO_ADMIN_USER and "
+                    "CREATIO_ADMIN_PASSWORD (an administrator login)")
+    adapter.ensure_login()
+    tech_user = None
+    if connection.tech_user and connection.allowed_entity and connection.denied_entity:
+        tech_user = TechnicalUser(existing_user_id(adapter, connection.tech_user), connection.allowed_entity,
+                                  connection.denied_entity)
+    own_users = creatio_env.budget.allowed
+    if tech_user is None and not own_users:
+        pytest.skip("the lifecycle search needs technical users: CREATIO_TECH_USER (with CREATIO_ALLOWED_ENTITY "
+                    "and CREATIO_DENIED_ENTITY), or CREATIO_CREATE_TECH_USERS=true")
+    search = _search(request, checker, http, settings, "the lifecycle search", "sequence",
+                     _sequences(search_settings, settings),
+                     exclude=(creatio.active_off_existing_review.requirement, creatio.cleanup_complete.requirement))
+    life = Lifecycle(creatio_env, creatio_env.identity, search, tech_user, own_users, settings.deactivation_wait,
+                     settings.names_prefix, cleanup)
+
+    def explore(search: Search) -> None:
+        # Hypothesis takes "anything which returns an instance of RuleBasedStateMachine when called with
+        # no arguments" (its docstring), though it is typed as the class.
+        factory = cast(type[RuleBasedStateMachine], lambda: LifecycleMachine(life))
+        search.run(lambda: run_state_machine_as_test(factory, settings=hypothesis_settings(search.settings)))
+
+    def finish(search: Search) -> None:
+        search.finish(lambda rid: _lifecycle_unreached(rid, tech_user, own_users, search))
+        _measured_earlier_tokens(life, checker)
+
+    return SearchRun(search, explore, finish)
+
+
+def _sequences(search_settings: SearchSettings, settings: Settings) -> SearchSettings:
+    return SearchSettings(settings.search_sequences, search_settings.steps, search_settings.derandomize,
+                          search_settings.database)
+
+
+def _lifecycle_unreached(requirement: str, tech_user: TechnicalUser | None, own_users: bool, search: Search) -> str:
+    if tech_user is None and requirement in (creatio.token_acts_as_techuser.requirement,
+                                             creatio.techuser_isolation.requirement):
+        return ("needs CREATIO_TECH_USER, CREATIO_ALLOWED_ENTITY and CREATIO_DENIED_ENTITY: what a token may "
+                "read is known only for an existing technical user")
+    return f"no sequence of {search.name} reached a step that decides it ({search.examples} sequences)"
+
+
+def _measured_earlier_tokens(life: Lifecycle, checker: Checker) -> None:
+    """How tokens issued before a deactivation or a deletion fared, for a human (CRE-active-off-existing)."""
+    requirement = creatio.active_off_existing_review.requirement
+    if requirement not in checker.tags:
+        return
+    if not life.earlier_tokens:
+        checker.findings.append(_skip(checker, requirement, "no sequence of the lifecycle search used a token "
+                                      "obtained before its integration was deactivated or deleted"))
+        return
+    counts = ", ".join(f"{n} {fate}" for fate, n in sorted(life.earlier_tokens.items()))
+    message = (f"tokens issued before a change, read against the API by the lifecycle search: {counts} (the "
+               "procedure promises nothing here: docs/creatio-oauth.md §7)")
+    checker.record(requirement, Outcome(Status.MEASURED, message, tuple(life.earlier_evidence)))
+
+
+def _skip(checker: Checker, requirement: str, reason: str) -> Finding:
+    return Finding(requirement, Verdict.SKIP, reason, checker.test)
+
+
+# -- the token endpoint and API properties -----------------------------------------------------------
+
+
+@pytest.fixture
+def token_endpoint_search(
+    request: pytest.FixtureRequest, standards: StandardsTarget, http: HttpClient, settings: Settings,
+    checker: Checker, search_settings: SearchSettings, token_control: PositiveControl,
+) -> SearchRun:
+    search = _search(request, checker, http, settings, "the token endpoint search", "request variant",
+                     search_settings)
+    endpoint = standards.identity.token_endpoint
+    strategy = token_request_variants(standards.client, standards.second_client)
+
+    def example(variant: TokenRequestVariant) -> None:
+        REDACTOR.register(*variant.derived_values())
+        if not search.budget.allows(1):
+            return
+        for line in variant.steps:
+            search.step(line)
+        response = variant.send(http, endpoint)
+        search.step(f"{variant.method} the token endpoint ({exchange_id(response)}: HTTP {response.status_code})")
+        for judgement in request_judgements(variant, response, token_control):
+            search.judge(judgement.check, judgement.observation)
+
+    return SearchRun(search, lambda s: s.run_property(strategy, example))
+
+
+@pytest.fixture
+def api_search(
+    request: pytest.FixtureRequest, standards: StandardsTarget, http: HttpClient, settings: Settings,
+    checker: Checker, search_settings: SearchSettings, resource_control: PositiveControl,
+) -> SearchRun:
+    if standards.resource_url is None:
+        raise FeatureNotOfferedError("the API search needs a protected resource (OAUTH_RESOURCE_URL)")
+    search = _search(request, checker, http, settings, "the API search", "mutated token", search_settings)
+    token = usable_token(standards).access_token
+    if token is None:
+        raise SuiteError("the standards client's token response carries no access token")
+    resource = standards.resource_url
+    strategy = token_mutations(token)
+
+    def example(mutation: TokenMutation) -> None:
+        REDACTOR.register(*mutation.derived_values())
+        if not search.budget.allows(1):
+            return
+        for line in mutation.steps:
+            search.step(line)
+        response = mutation.send(http, resource)
+        search.step(f"GET the protected resource with it ({exchange_id(response)}: HTTP {response.status_code})")
+        for judgement in mutation_judgements(mutation, response, resource_control):
+            search.judge(judgement.check, judgement.observation)
+
+    return SearchRun(search, lambda s: s.run_property(strategy, example))
