@@ -17,8 +17,9 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from oauth_conformance.checks import Outcome, PositiveControl, Status, creatio
 from oauth_conformance.cleanup import Cleanup
-from oauth_conformance.errors import FeatureNotOfferedError, SuiteError
+from oauth_conformance.errors import SuiteError
 from oauth_conformance.http import HttpClient, exchange_id
+from oauth_conformance.jwt import decode_unverified
 from oauth_conformance.redaction import REDACTOR
 from oauth_conformance.search import (
     Lifecycle,
@@ -173,7 +174,9 @@ def token_endpoint_search(
     search = _search(request, checker, http, settings, "the token endpoint search", "request variant",
                      search_settings)
     endpoint = standards.identity.token_endpoint
-    strategy = token_request_variants(standards.client, standards.second_client)
+    # The parameters the target sends with every token request (a scope, an audience) belong to the valid form.
+    strategy = token_request_variants(standards.client, standards.second_client,
+                                      parameters=standards.identity.token_parameters)
 
     def example(variant: TokenRequestVariant) -> None:
         REDACTOR.register(*variant.derived_values())
@@ -195,11 +198,16 @@ def api_search(
     checker: Checker, search_settings: SearchSettings, resource_control: PositiveControl,
 ) -> SearchRun:
     if standards.resource_url is None:
-        raise FeatureNotOfferedError("the API search needs a protected resource (OAUTH_RESOURCE_URL)")
+        pytest.skip("the API search needs a protected resource (OAUTH_RESOURCE_URL)")
     search = _search(request, checker, http, settings, "the API search", "mutated token", search_settings)
     token = usable_token(standards).access_token
     if token is None:
         raise SuiteError("the standards client's token response carries no access token")
+    try:
+        decode_unverified(token)
+    except ValueError as opaque:
+        pytest.skip(f"the API search mutates JWT access tokens, and this server's is {opaque}: an opaque token "
+                    "has no signature or claims to tamper with")
     resource = standards.resource_url
     strategy = token_mutations(token)
 
