@@ -89,7 +89,9 @@ def calibrate(server: CalibrationServer, reports: Path) -> tuple[SuiteRun, list[
                 for name, value in env.items():
                     if name.endswith("_SECRET"):
                         REDACTOR.register(value)
-                run = run_suite(Path(scratch), "tests/conformance", f"--waivers={server.waivers}", env_file=env)
+                # The search too: its token endpoint and API properties must hold on independent servers.
+                run = run_suite(Path(scratch), "tests/conformance", f"--waivers={server.waivers}", "--search=on",
+                                env_file=env)
         finally:
             logging.getLogger().removeHandler(server_log)
             server_log.close()
