@@ -20,8 +20,12 @@ from typing import Any
 from oauth_conformance.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
-__all__ = ["ROOT", "SuiteRun", "clean_environ", "env_file_text", "run_suite"]
+__all__ = ["ROOT", "SEARCH_DEFAULTS", "SuiteRun", "clean_environ", "env_file_text", "run_suite"]
 _BARE_VALUE = re.compile(r"[A-Za-z0-9_.:/@-]*")
+# The search (seconds of Hypothesis per run) is off unless a run asks for it (--search=on, or its env
+# file): most child runs test something else. Where it runs, it explores the same examples every time,
+# so that two runs compared with each other (serial and -n 2, a baseline and a rerun) differ in nothing else.
+SEARCH_DEFAULTS = {"OAUTH_SEARCH": "off", "OAUTH_SEARCH_DERANDOMIZE": "true"}
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ def run_suite(tmp: Path, *args: str, env_file: dict[str, str] | None = None, tim
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--reports-dir={reports}", *args]
     # Always an env file of the test's own, so a developer's .env (say, a real Creatio) is never read.
     path = tmp / "suite.env"
-    path.write_text(env_file_text(env_file or {}), encoding="utf-8")
+    path.write_text(env_file_text(SEARCH_DEFAULTS | (env_file or {})), encoding="utf-8")
     command.append(f"--env-file={path}")
     started = time.monotonic()
     completed = subprocess.run(

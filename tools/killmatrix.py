@@ -9,6 +9,12 @@ benign variants and the clean profiles; the standards features alone for a stand
 declares no Creatio requirement (the Creatio scenarios are a third of a run's time, and each of them
 has defects of its own).
 
+The search (``OAUTH_SEARCH``) runs, derandomized, in the benign and clean runs, which it must pass too.
+A defect of kind ``scenario`` is run with the fixed scenarios alone, as before the search existed. A
+``sequence`` or ``input`` defect is run twice: with the search that can find it (the lifecycle state
+machine, or the token endpoint and API properties) alone, which must trip exactly its requirements; and
+with the fixed scenarios alone, which must trip none of them (``missed_by_scenarios``).
+
     python -m tools.killmatrix [--workers 2] [--reports-dir reports]   (make kill-matrix)
 """
 
@@ -21,11 +27,12 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from oauth_conformance.mock import BENIGN, DEFECTS, Defect
+from oauth_conformance.mock.defects import DefectKind
 from tools.childrun import SuiteRun, run_suite
 from tools.generations import GENERATIONS
 
@@ -52,25 +59,44 @@ STANDARDS_ONLY = ("--ignore=tests/conformance/test_creatio.py",)
 # Creatio generation, runtime and hosting the mock reproduces (tools/generations.py; "8.3 .NET
 # Framework" is the default run).
 PROFILES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "compliant": ("compliant", ()),
-    "compliant+tls": ("compliant", ("--mock-tls=true",)),
-} | {label: ("creatio", args) for label, args in GENERATIONS.items()}
+    "compliant": ("compliant", ("--search=on",)),
+    "compliant+tls": ("compliant", ("--mock-tls=true", "--search=on")),
+} | {label: ("creatio", (*args, "--search=on")) for label, args in GENERATIONS.items()}
 
 
-# A row of the matrix: a seeded defect, a benign variant, or a clean profile.
-RowKind = Literal["defect", "benign", "profile"]
+# A row of the matrix: a seeded defect, a benign variant, or a clean profile; "scenarios": a search-only
+# defect run with the fixed scenarios alone (its missed_by_scenarios).
+RowKind = Literal["defect", "benign", "profile", "scenarios"]
+# The runs without the search, and the search alone for each kind of defect only it finds.
+NO_SEARCH = ("--search=off",)
+SEARCH_ONLY: dict[DefectKind, tuple[str, ...]] = {
+    "sequence": ("--search=on", "-m", "search", "-k", "lifecycle"),
+    "input": ("--search=on", "-m", "search", "-k", "not lifecycle"),
+}
+# The search explores the same examples in every child (tools/childrun.py derandomizes it), so that a
+# row's verdict never depends on luck. The sequence defects' mock applies a deactivation at once: no
+# token request after one needs polling (the benign deactivation-delay variant keeps the default wait).
+SEARCH_ENV: dict[DefectKind, dict[str, str]] = {"sequence": {"CREATIO_DEACTIVATION_WAIT": "0"}}
 
 
 def _switch_args(name: str, tls: bool) -> tuple[str, ...]:
-    return (f"--mock-defects={name}", *(("--mock-tls=true",) if tls else ()))
+    """A benign variant's run: the whole suite, the search included (it must trip nothing either)."""
+    return (f"--mock-defects={name}", *(("--mock-tls=true",) if tls else ()), "--search=on")
 
 
-def _defect_args(defect: Defect) -> tuple[str, ...]:
+def _defect_args(defect: Defect, scenarios_alone: bool = False) -> tuple[str, ...]:
+    """The run of one defect: the fixed scenarios for a scenario defect (and, ``scenarios_alone``, for a
+    search-only one), else the search that finds it."""
     reaches_creatio = defect.profile == "creatio" or any(rid.startswith("CRE-") for rid in defect.expected)
     deactivation = (f"--mock-deactivation={defect.deactivation}",) if defect.deactivation != "per-request" else ()
     generation = (f"--mock-creatio-version={defect.creatio_version}",) if defect.creatio_version != "8.3" else ()
-    return (_switch_args(defect.name, defect.tls) + deactivation + generation
-            + (() if reaches_creatio else STANDARDS_ONLY))
+    switch = (f"--mock-defects={defect.name}", *(("--mock-tls=true",) if defect.tls else ()), *deactivation,
+              *generation)
+    if defect.kind == "scenario" or scenarios_alone:
+        # A search-only defect's scenario run is the whole suite but the search: what CI would miss.
+        narrowed = () if reaches_creatio or defect.kind != "scenario" else STANDARDS_ONLY
+        return switch + NO_SEARCH + narrowed
+    return switch + SEARCH_ONLY[defect.kind]
 
 
 @dataclass(frozen=True)
@@ -84,10 +110,18 @@ class Row:
     seconds: float = 0.0
     # The run's conformance.json, kept for the clean generation runs (the README's generation table).
     conformance: dict[str, Any] | None = None
+    defect_kind: DefectKind = "scenario"
+    # A search-only defect's run of the fixed scenarios alone.
+    scenarios: Row | None = None
 
     @property
     def killed(self) -> bool:
         return self.tripped == self.expected
+
+    @property
+    def missed_by_scenarios(self) -> bool | None:
+        """Whether the fixed scenarios alone trip none of the defect's requirements (None: a scenario defect)."""
+        return None if self.scenarios is None else not (self.scenarios.tripped & self.expected)
 
 
 @dataclass(frozen=True)
@@ -109,11 +143,7 @@ class KillMatrix:
             for rid in sorted(row.tripped & row.expected):
                 killed_by.setdefault(rid, []).append(row.name)
         return {
-            "defects": [
-                {"name": r.name, "profile": r.profile, "expected": sorted(r.expected), "tripped": sorted(r.tripped),
-                 "killed": r.killed, "exit_code": r.exit_code}
-                for r in self.of("defect")
-            ],
+            "defects": [_defect_entry(r) for r in self.of("defect")],
             "benign": [{"name": r.name, "profile": r.profile, "tripped": sorted(r.tripped)} for r in self.of("benign")],
             "profiles": [{"name": r.name, "profile": r.profile, "tripped": sorted(r.tripped),
                           "seconds": round(r.seconds, 1)}
@@ -122,6 +152,19 @@ class KillMatrix:
             "kill_rate": round(self.kill_rate, 4),
             "seconds": round(self.seconds, 1),
         }
+
+
+def _defect_entry(row: Row) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": row.name, "kind": row.defect_kind, "profile": row.profile, "expected": sorted(row.expected),
+        "tripped": sorted(row.tripped), "killed": row.killed, "exit_code": row.exit_code,
+    }
+    if row.scenarios is not None:
+        entry["missed_by_scenarios"] = {
+            "missed": row.missed_by_scenarios, "tripped": sorted(row.scenarios.tripped),
+            "exit_code": row.scenarios.exit_code,
+        }
+    return entry
 
 
 def _tripped(run: SuiteRun) -> frozenset[str]:
@@ -141,13 +184,20 @@ def run_generations(workers: int = 2, runner: Callable[..., SuiteRun] = run_suit
 
 
 def run_kill_matrix(workers: int = 2, runner: Callable[..., SuiteRun] = run_suite) -> KillMatrix:
+    searched = [d for d in DEFECTS.values() if d.kind != "scenario"]
     jobs: Sequence[Job] = (
         [("defect", n, d.profile, d.expected, _defect_args(d)) for n, d in sorted(DEFECTS.items())]
+        + [("scenarios", d.name, d.profile, d.expected, _defect_args(d, scenarios_alone=True)) for d in searched]
         + [("benign", n, d.profile, frozenset(), _switch_args(n, d.tls)) for n, d in sorted(BENIGN.items())]
         + _profile_jobs(list(PROFILES))
     )
     rows, seconds = _run_jobs(jobs, workers, runner)
-    return KillMatrix(rows, seconds)
+    scenario_runs = {r.name: r for r in rows if r.kind == "scenarios"}
+    paired = [
+        replace(r, defect_kind=DEFECTS[r.name].kind, scenarios=scenario_runs.get(r.name)) if r.kind == "defect" else r
+        for r in rows if r.kind != "scenarios"
+    ]
+    return KillMatrix(paired, seconds)
 
 
 def _run_jobs(jobs: Sequence[Job], workers: int, runner: Callable[..., SuiteRun]) -> tuple[list[Row], float]:
@@ -163,7 +213,8 @@ def _run_jobs(jobs: Sequence[Job], workers: int, runner: Callable[..., SuiteRun]
             label = profile + (f" {version}" if version and kind == "defect" else "") + (
                 "+tls" if "--mock-tls=true" in args else "")
             try:
-                run = runner(folder, *FAST, f"--mock-profile={profile}", *args)
+                env = SEARCH_ENV.get(DEFECTS[name].kind, {}) if kind in ("defect", "scenarios") else {}
+                run = runner(folder, *FAST, f"--mock-profile={profile}", *args, env_file=env)
                 conformance = run.conformance if kind == "profile" else None
                 return Row(kind, name, label, expected, _tripped(run), run.returncode, run.seconds, conformance)
             except (OSError, ValueError, subprocess.TimeoutExpired) as error:
@@ -186,13 +237,16 @@ def write_kill_matrix(matrix: KillMatrix, reports: Path) -> None:
         f"{sum(1 for b in data['benign'] if b['tripped'])} of {len(data['benign'])} benign variants tripped; "
         f"{data['seconds']:.0f} s.",
         "",
-        "| defect | profile | killed | expected | tripped |",
-        "|---|---|---|---|---|",
+        "| defect | kind | profile | killed | expected | tripped | the fixed scenarios alone |",
+        "|---|---|---|---|---|---|---|",
     ]
     for d in data["defects"]:
         killed = "yes" if d["killed"] else "**no**"
-        lines.append(f"| {d['name']} | {d['profile']} | {killed} | {', '.join(d['expected'])} "
-                     f"| {', '.join(d['tripped'])} |")
+        alone = d.get("missed_by_scenarios")
+        scenarios = "" if alone is None else (
+            "miss it" if alone["missed"] else f"**trip {', '.join(alone['tripped'])}**")
+        lines.append(f"| {d['name']} | {d['kind']} | {d['profile']} | {killed} | {', '.join(d['expected'])} "
+                     f"| {', '.join(d['tripped'])} | {scenarios} |")
     lines += ["", "| benign variant or profile | profile | tripped |", "|---|---|---|"]
     lines += [f"| {b['name']} | {b.get('profile', b['name'])} | {', '.join(b['tripped']) or 'nothing'} |"
               for b in data["benign"] + data["profiles"]]
@@ -214,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"kill rate {data['kill_rate']:.0%} over {len(data['defects'])} defects, "  # noqa: T201 - a CLI
           f"{len(data['benign'])} benign variants, {data['seconds']:.0f} s; {args.reports_dir}/kill-matrix.md")
     clean = all(not r.tripped and r.exit_code == 0 for r in matrix.rows if r.kind != "defect")
-    return 0 if matrix.kill_rate == 1.0 and clean else 1
+    missed = all(r.missed_by_scenarios is not False for r in matrix.of("defect"))
+    return 0 if matrix.kill_rate == 1.0 and clean and missed else 1
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ kill-matrix.json and .md in reports/, as `make kill-matrix` does."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,24 @@ def test_defect_trips_exactly_its_requirements(matrix: KillMatrix, name: str) ->
     # The default gate fails on MUST violations only; a defect breaking only SHOULDs passes it.
     breaks_a_must = any(load_catalogue()[rid].level is Level.MUST for rid in row.expected)
     assert row.exit_code == (1 if breaks_a_must else 0)
+
+
+SEARCH_ONLY = sorted(name for name, defect in DEFECTS.items() if defect.kind != "scenario")
+
+
+@pytest.mark.parametrize("name", SEARCH_ONLY)
+def test_search_only_defect_is_missed_by_the_fixed_scenarios(matrix: KillMatrix, name: str) -> None:
+    """The search earns its place: the fixed scenarios alone trip none of the defect's requirements,
+    and the search trips exactly them (test_defect_trips_exactly_its_requirements)."""
+    row = next(r for r in matrix.of("defect") if r.name == name)
+    assert row.scenarios is not None, "a search-only defect has a run of the fixed scenarios alone"
+    assert not (row.scenarios.tripped & row.expected), f"the fixed scenarios alone trip {row.scenarios.tripped}"
+    assert row.missed_by_scenarios is True and row.killed
+
+
+def test_the_search_has_defects_only_it_finds() -> None:
+    kinds = Counter(defect.kind for defect in DEFECTS.values())
+    assert kinds["sequence"] >= 8 and kinds["input"] >= 6, kinds
 
 
 @pytest.mark.parametrize("name", [*sorted(BENIGN), *PROFILES])
@@ -59,6 +78,11 @@ def test_kill_matrix_report_has_the_documented_shape(matrix: KillMatrix) -> None
     assert data["kill_rate"] == 1.0
     assert {"name", "expected", "tripped", "killed"} <= set(data["defects"][0])
     assert {"name", "tripped"} <= set(data["benign"][0])
+    for defect in data["defects"]:
+        assert defect["kind"] in ("scenario", "sequence", "input")
+        assert ("missed_by_scenarios" in defect) == (defect["kind"] != "scenario")
+        if defect["kind"] != "scenario":
+            assert {"missed", "tripped", "exit_code"} <= set(defect["missed_by_scenarios"])
     assert (ROOT / "reports" / "kill-matrix.md").read_text().startswith("# Kill matrix")
 
 
