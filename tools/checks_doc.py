@@ -60,8 +60,10 @@ def scenarios_by_requirement(features: Path = FEATURES) -> dict[str, list[Scenar
 def _killers() -> dict[str, list[str]]:
     killers: dict[str, list[str]] = defaultdict(list)
     for defect in sorted(DEFECTS.values(), key=lambda d: d.name):
+        # A defect only the search finds says so: only a lifecycle sequence or an input variant shows it.
+        shown = f"`{defect.name}`" + ("" if defect.kind == "scenario" else f" ({defect.kind}, found by the search)")
         for requirement_id in defect.expected:
-            killers[requirement_id].append(defect.name)
+            killers[requirement_id].append(shown)
     return killers
 
 
@@ -101,7 +103,7 @@ def _entry(requirement: Requirement, check: Check[object] | None, scenarios: lis
         f"- **Accepts:** {_cell(check.accepts)}",
         *([_CONTROL] if check.needs_control else []),
         "- **Scenarios:** " + ("; ".join(f"{s.name} (`{s.feature}`)" for s in scenarios) or "none"),
-        "- **Killed by:** " + (", ".join(f"`{name}`" for name in killers) or _cell(
+        "- **Killed by:** " + (", ".join(killers) or _cell(
             "no seeded defect: " + backlog.get(requirement.id, "see tests/selftest/kill_backlog.toml"))),
         "",
     ]
