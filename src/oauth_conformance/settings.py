@@ -89,6 +89,9 @@ SEARCH_MODES: tuple[SearchMode, ...] = ("auto", "on", "off")
 # The bundled mock applies a deactivation at once, or within 1.5 s (the deactivation-delay variant).
 _MOCK_DEACTIVATION_WAIT = 2.0
 _REAL_TARGET_SEARCH_RATE = 5.0
+_REAL_TARGET_SEARCH_REQUESTS = 4000
+# Against the bundled mock the search's requests are loopback traffic: its budget is its examples.
+_UNLIMITED_REQUESTS = 10**9
 
 # The outward interface (DESIGN.md): option and variable names are fixed; add, never rename.
 SETTINGS: tuple[Setting, ...] = (
@@ -182,7 +185,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OAUTH_SEARCH_EXAMPLES", "variants each property tries (token requests, mutated access tokens)", None,
             "150"),
     Setting("OAUTH_SEARCH_REQUESTS", "at most this many HTTP requests per search (three searches a run), cleanup "
-            "included", None, "4000"),
+            "included (default: 4000 on a real target, unlimited against the bundled mock)", None, None),
     Setting("OAUTH_SEARCH_RATE", "at most this many requests a second during a search (default: 5 on a real "
             "target, unlimited against the bundled mock)", None, None),
     Setting("OAUTH_SEARCH_DERANDOMIZE", "the same examples every run (true/false; default: true when the CI "
@@ -577,7 +580,8 @@ def load_settings(
         search_sequences=_positive("OAUTH_SEARCH_SEQUENCES", required("OAUTH_SEARCH_SEQUENCES")),
         search_steps=_positive("OAUTH_SEARCH_STEPS", required("OAUTH_SEARCH_STEPS")),
         search_examples=_positive("OAUTH_SEARCH_EXAMPLES", required("OAUTH_SEARCH_EXAMPLES")),
-        search_requests=_positive("OAUTH_SEARCH_REQUESTS", required("OAUTH_SEARCH_REQUESTS")),
+        search_requests=(_positive("OAUTH_SEARCH_REQUESTS", value) if (value := get("OAUTH_SEARCH_REQUESTS"))
+                         else _UNLIMITED_REQUESTS if target == "mock" else _REAL_TARGET_SEARCH_REQUESTS),
         search_rate=_search_rate(get("OAUTH_SEARCH_RATE"), target),
         search_derandomize=_flag("OAUTH_SEARCH_DERANDOMIZE", get("OAUTH_SEARCH_DERANDOMIZE") or (
             "true" if environ.get("CI") else "false")),
