@@ -114,3 +114,22 @@ def test_cleanup_keeps_its_reserve(cost: int) -> None:
     budget = RequestBudget(evidence, 10)
     budget.reserve(8)
     assert budget.allows(2) and not budget.allows(cost + 2)
+
+
+def test_a_violation_the_shrinker_left_for_another_is_still_reported(tmp_path: Path) -> None:
+    """Shrinking may slip from one broken promise to another with a smaller example; the first is still a
+    violation (unshrunk), never a PASS."""
+    evidence = EvidenceLog()
+    search = _search(tmp_path, evidence, examples=300)
+
+    def body(number: int) -> None:
+        exchange = _exchange(evidence)
+        search.step(f"ask with {number} ({exchange})")
+        # Both judged in every example, so that each also holds somewhere.
+        search.judge(creatio.token_issued, creatio.TokenAnswer(str(number), _token(not 10 <= number < 20)))
+        search.judge(creatio.reactivate, creatio.CredentialsToken(str(number), _token(not 20 <= number < 30)))
+
+    search.run_property(st.integers(0, 40), body)
+    search.finish()
+    verdicts = {f.requirement: f.verdict for f in search.checker.findings}
+    assert verdicts == {"CRE-token-issued": Verdict.FAIL, "CRE-reactivate": Verdict.FAIL}, verdicts

@@ -31,7 +31,7 @@ from typing import TypeVar
 import hypothesis
 from hypothesis import HealthCheck, Verbosity
 from hypothesis.database import DirectoryBasedExampleDatabase
-from hypothesis.errors import Flaky
+from hypothesis.errors import Flaky, FlakyFailure
 from hypothesis.internal.conjecture import engine
 from hypothesis.strategies import SearchStrategy
 
@@ -114,6 +114,9 @@ class _Tally:
     undecided: Outcome | None = None
     # A waived requirement's first violation, with the steps up to it.
     waived: tuple[Outcome, tuple[str, ...]] | None = None
+    # The smallest violation seen: the shrinker may slip to another requirement's failure, and this one
+    # must still be reported (unshrunk), never a PASS.
+    violated: PromiseBroken | None = None
 
 
 @dataclass
@@ -138,6 +141,7 @@ class Search:
     _broken: PromiseBroken | None = None
     # The smallest violation seen: what stands when Hypothesis ends in a flaky replay instead.
     _smallest: PromiseBroken | None = None
+    _also_kept: set[str] = field(default_factory=set)
 
     # -- inside an example --------------------------------------------------------------------------
 
@@ -170,7 +174,13 @@ class Search:
         broken = _broken(requirement)(outcome, tuple(self.trace))
         if self._smallest is None or len(broken.steps) < len(self._smallest.steps):
             self._smallest = broken
+        if tally.violated is None or len(broken.steps) < len(tally.violated.steps):
+            tally.violated = broken
         raise broken
+
+    def keep(self, *evidence: str) -> None:
+        """Exchanges a finding recorded outside ``judge`` rests on (a measurement): kept in the log."""
+        self._also_kept.update(evidence)
 
     # -- running ------------------------------------------------------------------------------------
 
@@ -182,9 +192,10 @@ class Search:
             self.new_example()
             body(example)
 
-        # The database keys examples by the test's digest; every property shares this inner function,
-        # so its name tells the searches apart.
-        property_._hypothesis_internal_add_digest = self.name.encode()  # type: ignore[attr-defined]
+        # The database keys examples by the digest of the inner test; every property shares this function,
+        # so the search's name tells them apart (as Hypothesis does for state machines).
+        inner = property_.hypothesis.inner_test  # type: ignore[attr-defined]
+        inner._hypothesis_internal_add_digest = self.name.encode()
         self.run(hypothesis_settings(self.settings)(property_))
 
     def run(self, test: Callable[[], None]) -> None:
@@ -196,26 +207,38 @@ class Search:
             test()
         except PromiseBroken as broken:
             self._broken = broken
+        except FlakyFailure as flaky:
+            # A violation that a replay did not show again (a server whose answers depend on time): still
+            # one that happened, with the steps of the run that showed it. A flaky error stays an error.
+            if self._smallest is None or not all(isinstance(e, PromiseBroken) for e in flaky.exceptions):
+                raise
+            self._broken = self._smallest
         except Flaky:
-            # A replay went otherwise than the run it replayed: a server whose answers depend on time, or
-            # the budget ran out meanwhile (a step then sends nothing, and the model stays as it was). The
-            # smallest violation seen is still one that happened, with the steps of the run that showed
-            # it; without one, a search cut short by its budget ends with what it covered.
+            # The examples themselves went otherwise on replay: the budget ran out meanwhile (a step then
+            # sends nothing, and the model stays as it was). Whatever was seen stands; without a violation,
+            # a search cut short by its budget ends with what it covered.
             if self._smallest is not None:
                 self._broken = self._smallest
             elif not self.budget.exhausted:
                 raise
+        except Exception:
+            # The search broke (the network, the suite): an ERROR, and the violations seen are kept too.
+            self._broken = self._smallest
+            raise
         finally:
             engine.MAX_SHRINKING_SECONDS = bound
             self.evidence.release(self._kept_evidence())
 
     def _kept_evidence(self) -> set[str]:
-        kept: set[str] = set()
+        kept: set[str] = set(self._also_kept)
         if self._broken is not None:
             kept |= set(self._broken.outcome.evidence)
             kept |= {m for line in self._broken.steps for m in _EVIDENCE_ID.findall(line)}
         for tally in self._tallies.values():
             kept |= set(tally.evidence)
+            if tally.violated is not None:
+                kept |= set(tally.violated.outcome.evidence)
+                kept |= {m for line in tally.violated.steps for m in _EVIDENCE_ID.findall(line)}
             if tally.waived is not None:
                 kept |= set(tally.waived[0].evidence)
                 kept |= {m for line in tally.waived[1] for m in _EVIDENCE_ID.findall(line)}
@@ -236,6 +259,11 @@ class Search:
                 message = (f"{broken.outcome.message} (found by {self.name} in {ran}, shrunk to "
                            f"{len(broken.steps)} step{'s' if len(broken.steps) != 1 else ''}{spent})")
                 self.checker.record(requirement, _restated(broken.outcome, message), steps=broken.steps)
+            elif tally.violated is not None:
+                # Seen violated in an example the shrinker left for a smaller failure of another promise.
+                seen = tally.violated
+                message = f"{seen.outcome.message} (found by {self.name} in {ran}, not shrunk{spent})"
+                self.checker.record(requirement, _restated(seen.outcome, message), steps=seen.steps)
             elif tally.waived is not None:
                 outcome, steps = tally.waived
                 self.checker.record(requirement, _restated(outcome, f"{outcome.message} (found by {self.name})"),
