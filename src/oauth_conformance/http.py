@@ -175,7 +175,9 @@ class EvidenceLog:
     def last_id(self) -> str | None:
         """The newest exchange: the evidence for a check made from what an adapter call just read."""
         with self._lock:
-            return self.exchanges[-1].id if self.exchanges else None
+            # While exchanges are held back, the newest is among them.
+            newest = self._held or self.exchanges
+            return newest[-1].id if newest else None
 
     def add(self, exchange: Exchange) -> None:
         with self._lock:

@@ -18,7 +18,8 @@ answer with the check of the promise at stake:
 - a reactivated one does again with the same credentials, and its new token reads what its technical
   user may (CRE-reactivate);
 - a deleted one never does again (CRE-secret-rotate); its replacement does;
-- every other active integration keeps working (CRE-active-off-isolated);
+- clearing Active on one leaves the others on its technical user working (CRE-active-off-isolated), and
+  any active integration's credentials obtain a token whatever happened to another (CRE-token-issued);
 - a token never reads what its technical user may not (CRE-techuser-isolation), and reads what it may
   (CRE-token-acts-as-techuser).
 
@@ -88,7 +89,7 @@ _CLEANUP_COST = 8
 # Every example's objects carry a number of their own in their names.
 EXAMPLE_NUMBERS = itertools.count(1)
 
-Cause = Literal["created", "edited", "deactivated", "activated", "deleted"]
+Cause = Literal["created", "edited", "deactivated", "activated", "deleted", "beside a deactivation"]
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,10 @@ class Lifecycle:
     tech_user: TechnicalUser | None
     # Whether the run may create technical users of its own (else every integration shares tech_user).
     own_users: bool
+    # Whether integrations may be bound to tech_user: only on the bundled mock. On a real instance other
+    # integrations run as that user, and a fault that reaches every integration of a user (deactivating
+    # them all, say) must never reach one the search did not create.
+    share_existing: bool
     deactivation_wait: float
     names_prefix: str
     # The test's cleanup: what each example removed, and what it could not, are reported through it
@@ -193,9 +198,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             return
         life = self.life
         label = f"{name}{next(self.names)}"
-        separate = separate_user and life.own_users and name not in self.user_names
+        separate = (separate_user or not life.share_existing) and life.own_users and name not in self.user_names
         shared = not separate
-        if shared and life.tech_user is None:
+        if shared and (life.tech_user is None or not life.share_existing):
             return
         how = "the existing technical user"
         try:
@@ -206,7 +211,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 self.user_names.add(name)
                 how = "a separate technical user"
         except FeatureNotOfferedError:
-            if life.tech_user is None:
+            if life.tech_user is None or not life.share_existing:
                 return
             shared, how = True, "the existing technical user (no separate one could be created)"
             outcome = self.provisioner.create(name, system_user_id=life.tech_user.id)
@@ -347,11 +352,15 @@ class LifecycleMachine(RuleBasedStateMachine):
         held.deleted, held.active, held.pending = True, False, False
 
     def _probe_all(self, changed: _Held, cause: Cause) -> None:
-        """After a change: the changed integration per the change's promise, then every other one."""
+        """After a change: the changed integration per the change's promise, then every other one: one on
+        the same technical user, after a deactivation, by the promise that it is unaffected
+        (CRE-active-off-isolated); any other active one by the promise that its credentials obtain a token."""
         self._probe(changed, cause)
         for other in self.held:
             if other is not changed:
-                self._probe(other, None)
+                beside = cause == "deactivated" and (
+                    other.integration.system_user_id == changed.integration.system_user_id)
+                self._probe(other, "beside a deactivation" if beside else None)
 
     def _token(self, held: _Held) -> TokenResult:
         return self.life.identity.request_token(held.integration.client_id, held.integration.client_secret)
@@ -382,14 +391,15 @@ class LifecycleMachine(RuleBasedStateMachine):
             return
         result = self._token(held)
         self._told(held, result, "")
-        if cause == "created":
-            search.judge(creatio.token_issued, creatio.TokenAnswer(held.label, result))
-        elif cause == "edited":
+        if cause == "edited":
             search.judge(creatio.edit_keeps_credentials, creatio.CredentialsToken(held.label, result))
         elif cause == "activated":
             search.judge(creatio.reactivate, creatio.CredentialsToken(held.label, result))
-        else:
+        elif cause == "beside a deactivation":
             search.judge(creatio.active_off_isolated, creatio.CredentialsToken(held.label, result))
+        else:
+            # Created, or untouched by the step: an active integration's credentials obtain a token.
+            search.judge(creatio.token_issued, creatio.TokenAnswer(held.label, result))
         held.token = result.access_token
         if cause in ("created", "activated") and held.token is not None:
             # What the new token reads: what its technical user may, and nothing it may not.
@@ -405,8 +415,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         fate = "refused" if creatio.api_refused(response) else "accepted"
         state = "deleted" if held.deleted else "inactive"
         life.earlier_tokens[f"{fate} while {state}"] += 1
-        if len(life.earlier_evidence) < 4:
-            life.earlier_evidence.append(_ref(response))
+        if len(life.earlier_evidence) < 4 and (exchange := exchange_id(response)) is not None:
+            life.earlier_evidence.append(exchange)
+            life.search.keep(exchange)
         self._step(f"read {life.tech_user.allowed_entity} with the token {held.label} obtained before it became "
                    f"{state} ({_ref(response)}: {fate})")
 
