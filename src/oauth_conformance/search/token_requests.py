@@ -250,6 +250,17 @@ class _Reading:
             return "in-uri"
         return "unauthenticated"
 
+    def any_exact(self, params: _Pairs) -> bool:
+        """Whether any of the credentials the request carries (each repeated value, Basic or the body) is
+        exactly a client's: where the request is ambiguous or uses two methods, a token for credentials
+        none of which is exact is refused by RFC6749-3.2.1-auth-required too, whatever else is wrong."""
+        ids: list[str | None] = [*_values(params, "client_id")] or [None]
+        secrets: list[str | None] = [*_values(params, "client_secret")] or [None]
+        candidates: list[tuple[str | None, str | None]] = [(i, c) for i in ids for c in secrets]
+        if self.basic is not None:
+            candidates.append(self.basic)
+        return any(self._classify(i, c) == "exact" for i, c in candidates)
+
     @property
     def reasons(self) -> list[_Reason]:
         """Why the answer must carry no token, one reason per requirement; none where a token is allowed."""
@@ -266,8 +277,12 @@ class _Reading:
         reasons: list[_Reason] = []
         if any(len(_values(self.body, name)) > 1 for name in _DEFINED):
             reasons.append("repeated")
-        reason = _AUTH_REASONS[self.authentication(self.body, query_counts=True)]
-        return [*reasons, reason] if reason else reasons
+        auth = self.authentication(self.body, query_counts=True)
+        reason = _AUTH_REASONS[auth]
+        reasons += [reason] if reason else []
+        if auth in ("ambiguous", "two-methods") and not self.any_exact(self.body):
+            reasons.append("unauthenticated")
+        return reasons
 
     @property
     def secrets(self) -> list[str]:
