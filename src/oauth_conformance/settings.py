@@ -86,8 +86,9 @@ class Setting:
 # OAUTH_SEARCH: whether the search runs (auto: against the bundled mock only).
 SearchMode = Literal["auto", "on", "off"]
 SEARCH_MODES: tuple[SearchMode, ...] = ("auto", "on", "off")
-# The bundled mock applies a deactivation at once, or within 1.5 s (the deactivation-delay variant).
-_MOCK_DEACTIVATION_WAIT = 2.0
+# The bundled mock applies a deactivation at once, or within 1.5 s (the deactivation-delay variant): twice
+# that, so that a slow answer under load never makes the variant look like a fault.
+_MOCK_DEACTIVATION_WAIT = 3.0
 _REAL_TARGET_SEARCH_RATE = 5.0
 _REAL_TARGET_SEARCH_REQUESTS = 4000
 # Against the bundled mock the search's requests are loopback traffic: its budget is its examples.
@@ -176,7 +177,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OAUTH_INTROSPECTION_CLIENT_AUTH_METHOD", "oauth target: how it authenticates (default: as the "
             "first client)", None, None, AUTH_METHODS),
     Setting("CREATIO_DEACTIVATION_WAIT", "seconds to keep probing an earlier token after deactivation (default "
-            "10; 2 for the bundled mock, which applies a deactivation within 1.5 s)", None, None),
+            "10; 3 for the bundled mock, which applies a deactivation within 1.5 s)", None, None),
     Setting("OAUTH_SEARCH", "the search (the lifecycle state machine and the token endpoint and API properties): "
             "auto runs it against the bundled mock only; on a real target it creates and changes integrations and "
             "sends hundreds of requests, so it runs there only when on", "--search", "auto", SEARCH_MODES),
@@ -407,6 +408,11 @@ def _count(name: str, value: str) -> int:
     return int(value)
 
 
+def _is_flag_true(value: str | None) -> bool:
+    """Whether a variable such as CI is set to something true (CI services set CI=true; CI=false is no CI)."""
+    return value is not None and value.strip().lower() not in ("", "0", "false", "no", "off")
+
+
 def _positive(name: str, value: str) -> int:
     count = _count(name, value)
     if count < 1:
@@ -584,7 +590,7 @@ def load_settings(
                          else _UNLIMITED_REQUESTS if target == "mock" else _REAL_TARGET_SEARCH_REQUESTS),
         search_rate=_search_rate(get("OAUTH_SEARCH_RATE"), target),
         search_derandomize=_flag("OAUTH_SEARCH_DERANDOMIZE", get("OAUTH_SEARCH_DERANDOMIZE") or (
-            "true" if environ.get("CI") else "false")),
+            "true" if _is_flag_true(environ.get("CI")) else "false")),
         oauth={name: _oauth_value(name, get(name)) for name in _OAUTH_TARGET_SETTINGS},
         sources=sources,
     )
