@@ -120,8 +120,10 @@ class Row:
 
     @property
     def missed_by_scenarios(self) -> bool | None:
-        """Whether the fixed scenarios alone trip none of the defect's requirements (None: a scenario defect)."""
-        return None if self.scenarios is None else not (self.scenarios.tripped & self.expected)
+        """Whether the fixed scenarios alone pass cleanly with the defect on: they trip nothing and the run
+        exits 0 (a run that broke, or trips another requirement, is a defect CI would notice, or an unknown;
+        None: a scenario defect)."""
+        return None if self.scenarios is None else not self.scenarios.tripped and self.scenarios.exit_code == 0
 
 
 @dataclass(frozen=True)
