@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
+import httpx2
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
@@ -32,6 +33,7 @@ from oauth_conformance.search import (
     token_mutations,
     token_request_variants,
 )
+from oauth_conformance.search._judgement import Judgement
 from oauth_conformance.search.token_mutations import TokenMutation
 from oauth_conformance.search.token_mutations import judgements as mutation_judgements
 from oauth_conformance.search.token_requests import TokenRequestVariant
@@ -181,15 +183,9 @@ def token_endpoint_search(
                                       parameters=standards.identity.token_parameters)
 
     def example(variant: TokenRequestVariant) -> None:
-        REDACTOR.register(*variant.derived_values())
-        if not search.budget.allows(1):
-            return
-        for line in variant.steps:
-            search.step(line)
-        response = variant.send(http, endpoint)
-        search.step(f"{variant.method} the token endpoint ({exchange_id(response)}: HTTP {response.status_code})")
-        for judgement in request_judgements(variant, response, token_control):
-            search.judge(judgement.check, judgement.observation)
+        _one_request(search, variant.derived_values(), variant.steps, lambda: variant.send(http, endpoint),
+                     f"{variant.method} the token endpoint",
+                     lambda response: request_judgements(variant, response, token_control))
 
     return SearchRun(search, lambda s: s.run_property(strategy, example))
 
@@ -214,14 +210,23 @@ def api_search(
     strategy = token_mutations(token)
 
     def example(mutation: TokenMutation) -> None:
-        REDACTOR.register(*mutation.derived_values())
-        if not search.budget.allows(1):
-            return
-        for line in mutation.steps:
-            search.step(line)
-        response = mutation.send(http, resource)
-        search.step(f"GET the protected resource with it ({exchange_id(response)}: HTTP {response.status_code})")
-        for judgement in mutation_judgements(mutation, response, resource_control):
-            search.judge(judgement.check, judgement.observation)
+        _one_request(search, mutation.derived_values(), mutation.steps, lambda: mutation.send(http, resource),
+                     "GET the protected resource with it",
+                     lambda response: mutation_judgements(mutation, response, resource_control))
 
     return SearchRun(search, lambda s: s.run_property(strategy, example))
+
+
+def _one_request(search: Search, derived: tuple[str, ...], steps: tuple[str, ...], send: Callable[[], httpx2.Response],
+                 what: str, judgements: Callable[[httpx2.Response], list[Judgement]]) -> None:
+    """One example of a property: what it derived from a credential masked before anything is sent, its
+    steps, the one request (within the budget), and every judgement of the answer."""
+    REDACTOR.register(*derived)
+    if not search.budget.allows(1):
+        return
+    for line in steps:
+        search.step(line)
+    response = send()
+    search.step(f"{what} ({exchange_id(response)}: HTTP {response.status_code})")
+    for judgement in judgements(response):
+        search.judge(judgement.check, judgement.observation)
