@@ -7,7 +7,8 @@ HTTP client, the positive controls and the settings, the way the step modules do
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import cast
 
@@ -50,17 +51,18 @@ __all__ = ["SearchRun", "api_search", "lifecycle_search", "search_settings", "to
 
 
 @pytest.fixture(scope="session")
-def search_settings(settings: Settings) -> SearchSettings:
-    # Hypothesis keeps what it stores (its example database, a unicode table cache) in a folder of its
-    # own, by default .hypothesis in the current folder: the run's reports folder holds it instead.
-    home = settings.reports_dir / "hypothesis"
-    set_hypothesis_home_dir(str(home))
-    return SearchSettings(
-        examples=settings.search_examples,
-        steps=settings.search_steps,
-        derandomize=settings.search_derandomize,
-        database=home / "examples",
-    )
+def search_settings(settings: Settings) -> Iterator[SearchSettings]:
+    # Hypothesis keeps caches in a folder of its own (by default .hypothesis in the current folder),
+    # among them every string constant of the loaded modules: a private folder for the run, removed at its
+    # end, never the reports, which CI publishes. Only the example database lives under the reports.
+    with tempfile.TemporaryDirectory(prefix="oauth-conformance-hypothesis-") as home:
+        set_hypothesis_home_dir(home)
+        yield SearchSettings(
+            examples=settings.search_examples,
+            steps=settings.search_steps,
+            derandomize=settings.search_derandomize,
+            database=settings.reports_dir / "hypothesis",
+        )
 
 
 @dataclass

@@ -159,7 +159,7 @@ def _generated_leaks(run: SuiteRun) -> list[str]:
 def _talkative_run(tmp_path: Path, env: dict[str, str], *args: str) -> SuiteRun:
     reports = tmp_path / "reports"
     run = run_suite(tmp_path, *_TALKATIVE, f"--log-file={reports / 'suite.log'}", *args, env_file=env,
-                    timeout=120)
+                    timeout=300)
     assert "INTERNALERROR" not in run.stdout + run.stderr, run.stdout[-3000:] + run.stderr[-3000:]
     assert (reports / "conformance.json").is_file(), run.stdout[-3000:] + run.stderr[-3000:]
     return run
@@ -176,7 +176,8 @@ def _assert_talkative(run: SuiteRun) -> None:
 
 def test_the_bundled_mock_in_process_leaves_no_secret_anywhere(tmp_path: Path) -> None:
     # Without waivers the creatio profile's known deviations fail, so tracebacks (with locals) are shown.
-    run = _talkative_run(tmp_path, {"OAUTH_TARGET": "mock"}, "tests/conformance", "--no-waivers")
+    # The search too: its violations (the waived deviations, unwaived here) print their replay steps.
+    run = _talkative_run(tmp_path, {"OAUTH_TARGET": "mock"}, "tests/conformance", "--no-waivers", "--search=on")
     _assert_talkative(run)
     assert "FAILED" in run.stdout  # tracebacks with -l locals were printed
     password = MockOptions().admin_password
