@@ -51,7 +51,7 @@ from oauth_conformance.checks import creatio
 from oauth_conformance.cleanup import Cleanup, LeftBehindError, Leftover
 from oauth_conformance.errors import FeatureNotOfferedError, UnexpectedResponseError
 from oauth_conformance.http import exchange_id
-from oauth_conformance.polling import poll
+from oauth_conformance.polling import PROBE_INTERVAL_S, poll
 from oauth_conformance.redaction import RedactedRepr
 from oauth_conformance.search.runner import Search
 from oauth_conformance.targets.creatio import describe_body
@@ -334,7 +334,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         if response.status_code >= 300:
             raise UnexpectedResponseError(f"saving Active={active} for {held.label} failed: "
                                           f"{describe_body(response)}", exchange_id(response))
-        held.active, held.pending = active, False
+        self._settle(held)
+        held.active = active
         held.deactivated_at = None if active else time.monotonic()
         self._entangled(held)
 
@@ -349,7 +350,8 @@ class LifecycleMachine(RuleBasedStateMachine):
     def _delete(self, held: _Held) -> None:
         self.provisioner.delete_client(held.integration.client_id)
         self._step(f"delete integration {held.label} ({self.life.env.adapter.http.evidence.last_id})")
-        held.deleted, held.active, held.pending = True, False, False
+        self._settle(held)
+        held.deleted, held.active = True, False
 
     def _probe_all(self, changed: _Held, cause: Cause) -> None:
         """After a change: the changed integration per the change's promise, then every other one: one on
@@ -381,11 +383,14 @@ class LifecycleMachine(RuleBasedStateMachine):
                 # The Identity Service may cache its clients for a while (CREATIO_DEACTIVATION_WAIT):
                 # confirmed once the wait is over, by a later probe or at the end of the example, instead
                 # of holding every step up for the whole wait.
+                if not held.pending:
+                    # Its confirmation may take a token request every PROBE_INTERVAL_S for the whole wait.
+                    self.life.search.budget.reserve(self._confirmation_cost())
                 held.pending = True
                 self._told(held, result, f"while inactive, {since:.1f} s after Active was cleared (within "
                                          "CREATIO_DEACTIVATION_WAIT: asked again later)")
                 return
-            held.pending = False
+            self._settle(held)
             self._told(held, result, "while inactive")
             search.judge(creatio.active_off_new, creatio.DeactivatedClientToken(since, result))
             return
@@ -452,10 +457,20 @@ class LifecycleMachine(RuleBasedStateMachine):
         search.judge(creatio.techuser_isolation, creatio.DeniedReadWithControl(
             user.denied_entity, refused, user.allowed_entity, control, life.admin_reads(user.denied_entity)))
 
+    def _confirmation_cost(self) -> int:
+        return int(self.life.deactivation_wait / PROBE_INTERVAL_S) + 2
+
+    def _settle(self, held: _Held) -> None:
+        """``held`` is no longer waiting for its deactivation to be confirmed: its reserve is free again."""
+        if held.pending:
+            held.pending = False
+            self.life.search.budget.release(self._confirmation_cost())
+
     def _confirm_deactivation(self, held: _Held) -> None:
         """An inactive integration that still obtained tokens within the wait: polled until refused or
         CREATIO_DEACTIVATION_WAIT after Active was cleared, then judged."""
         since = held.deactivated_at or time.monotonic()
+        self._settle(held)
         results = poll(lambda: self._token(held), lambda r: not r.issued, since, self.life.deactivation_wait)
         self._told(held, results[-1], f"while inactive, {len(results)} attempts until the wait ran out or it was "
                                       "refused")
