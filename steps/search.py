@@ -156,7 +156,7 @@ def _measured_earlier_tokens(life: Lifecycle, checker: Checker) -> None:
     if requirement not in checker.tags:
         return
     if not life.earlier_tokens:
-        checker.findings.append(_skip(checker, requirement, "no sequence of the lifecycle search used a token "
+        checker.findings.append(_not_reached(checker, requirement, "no sequence of the lifecycle search used a token "
                                       "obtained before its integration was deactivated or deleted"))
         return
     counts = ", ".join(f"{n} {fate}" for fate, n in sorted(life.earlier_tokens.items()))
@@ -165,8 +165,9 @@ def _measured_earlier_tokens(life: Lifecycle, checker: Checker) -> None:
     checker.record(requirement, Outcome(Status.MEASURED, message, tuple(life.earlier_evidence)))
 
 
-def _skip(checker: Checker, requirement: str, reason: str) -> Finding:
-    return Finding(requirement, Verdict.SKIP, reason, checker.test)
+def _not_reached(checker: Checker, requirement: str, reason: str) -> Finding:
+    # Not reached by the search: NOT_RUN, below the scenarios' own measurement of it.
+    return Finding(requirement, Verdict.NOT_RUN, reason, checker.test)
 
 
 # -- the token endpoint and API properties -----------------------------------------------------------

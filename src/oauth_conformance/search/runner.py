@@ -8,8 +8,9 @@ included) become the finding's replayable steps. Each requirement gets one findi
 
 - the violation of the shrunk example (FAIL, WARN or INFO by its level), with its steps;
 - else PASS "held in N judgements over M examples", citing the first exchanges that showed it;
-- else SKIP, with why nothing decided it (the target offered no such step, the budget ran out, or the
-  positive control it rests on did not hold).
+- else SKIP where the positive control it rests on did not hold, and NOT_RUN, with why, where no example
+  reached a step that decides it (the budget ran out, or the target offered no such step): NOT_RUN ranks
+  below every verdict, so a search that did not get there never hides what the scenarios showed.
 
 A requirement a waiver covers is known to break: its first violation is recorded (WAIVED in the
 reports) and the search goes on, so that a known deviation never hides an unknown one.
@@ -272,13 +273,18 @@ class Search:
                 message = (f"held in {tally.held} judgement{'s' if tally.held != 1 else ''} by {self.name} "
                            f"over {ran} ({self.budget.used} requests{spent})")
                 self.checker.record(requirement, Outcome(Status.HELD, message, tally.evidence))
+            elif tally.undecided is not None:
+                # The positive control it rests on did not hold: a SKIP with the reason, as in a scenario.
+                self.checker.findings.append(
+                    Finding(requirement, Verdict.SKIP, f"{tally.undecided.message}{spent}", self.checker.test))
             else:
-                reason = (f"{tally.undecided.message}" if tally.undecided is not None
-                          else unreached(requirement) if unreached is not None
+                # No example reached a step that decides it: the search says nothing of it. NOT_RUN ranks
+                # below every verdict, so that what the scenarios found stands (a SKIP would turn their PASS
+                # into a SKIP whenever a random search happened not to get there).
+                reason = (unreached(requirement) if unreached is not None
                           else f"no step of {self.name} decided it in {ran}")
                 self.checker.findings.append(
-                    Finding(requirement, Verdict.SKIP, f"{reason}{spent}", self.checker.test)
-                )
+                    Finding(requirement, Verdict.NOT_RUN, f"{reason}{spent}", self.checker.test))
 
 
 def _restated(outcome: Outcome, message: str) -> Outcome:
