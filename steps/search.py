@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 import httpx2
@@ -119,7 +119,7 @@ def lifecycle_search(
                     "(a fault reaching every integration of CREATIO_TECH_USER must never reach one it did not "
                     "create): needs CREATIO_CREATE_TECH_USERS=true")
     search = _search(request, checker, http, settings, "the lifecycle search", "sequence",
-                     _sequences(search_settings, settings),
+                     replace(search_settings, examples=settings.search_sequences),
                      exclude=(creatio.active_off_existing_review.requirement, creatio.cleanup_complete.requirement))
     life = Lifecycle(creatio_env, creatio_env.identity, search, tech_user, own_users, share_existing,
                      settings.deactivation_wait, settings.names_prefix, cleanup)
@@ -135,11 +135,6 @@ def lifecycle_search(
         _measured_earlier_tokens(life, checker)
 
     return SearchRun(search, explore, finish)
-
-
-def _sequences(search_settings: SearchSettings, settings: Settings) -> SearchSettings:
-    return SearchSettings(settings.search_sequences, search_settings.steps, search_settings.derandomize,
-                          search_settings.database)
 
 
 def _lifecycle_unreached(requirement: str, tech_user: TechnicalUser | None, own_users: bool, search: Search) -> str:

@@ -57,7 +57,7 @@ from oauth_conformance.search.runner import Search
 from oauth_conformance.targets.creatio import describe_body
 from oauth_conformance.targets.creatio_target import CreatioEnvironment
 from oauth_conformance.targets.identity import IdentityClient, TokenResult
-from oauth_conformance.targets.provisioning import Integration
+from oauth_conformance.targets.provisioning import CreationOutcome, Integration
 
 __all__ = ["EXAMPLE_NUMBERS", "REQUIREMENTS", "Lifecycle", "LifecycleMachine", "TechnicalUser"]
 
@@ -215,16 +215,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 return
             shared, how = True, "the existing technical user (no separate one could be created)"
             outcome = self.provisioner.create(name, system_user_id=life.tech_user.id)
-        life.search.budget.reserve(_CLEANUP_COST)
-        integration = outcome.integration
-        evidence = ", ".join(e for e in outcome.evidence if e)
-        if integration is None or not integration.client_secret:
-            refusal = outcome.refusal
-            raise UnexpectedResponseError(
-                f"the search could not save integration {name!r} "
-                f"({refusal.message if refusal else 'no Client Id or secret in the answer'})",
-                next((e for e in outcome.evidence if e), None),
-            )
+        integration, evidence = self._saved(outcome, f"integration {name!r}")
         held = _Held(label, integration, shared)
         self.held.append(held)
         self._step(f"create integration {label} (named {name!r}) with {how} ({evidence})")
@@ -301,18 +292,13 @@ class LifecycleMachine(RuleBasedStateMachine):
         if not self._affordable():
             return
         old = self._pick(pick, self._alive())
-        life = self.life
-        user = life.tech_user.id if old.shared and life.tech_user else old.integration.system_user_id
         label = f"{old.label}r{next(self.names)}"
-        outcome = self.provisioner.create(f"{old.label}-v2", system_user_id=user)
-        life.search.budget.reserve(_CLEANUP_COST)
-        if outcome.integration is None or not outcome.integration.client_secret:
-            raise UnexpectedResponseError(f"the search could not save the replacement of {old.label}",
-                                          next((e for e in outcome.evidence if e), None))
-        replacement = _Held(label, outcome.integration, old.shared)
+        # The user the old one was saved with: the existing technical user, or its own separate one.
+        outcome = self.provisioner.create(f"{old.label}-v2", system_user_id=old.integration.system_user_id)
+        integration, evidence = self._saved(outcome, f"the replacement of {old.label}")
+        replacement = _Held(label, integration, old.shared)
         self.held.append(replacement)
-        self._step(f"create {label}, the replacement of {old.label}, on the same technical user "
-                   f"({', '.join(e for e in outcome.evidence if e)})")
+        self._step(f"create {label}, the replacement of {old.label}, on the same technical user ({evidence})")
         self._probe_all(replacement, "created")
         self._delete(old)
         self._probe_all(old, "deleted")
@@ -326,6 +312,20 @@ class LifecycleMachine(RuleBasedStateMachine):
             self._probe(self._pick(pick, self.held), None)
 
     # -- changes and probes ---------------------------------------------------------------------------
+
+    def _saved(self, outcome: CreationOutcome, what: str) -> tuple[Integration, str]:
+        """The integration a save made, with its evidence IDs in words; its removal is kept in the budget's
+        reserve. A save that returned no credentials breaks the search (an ERROR): the scenarios judge it."""
+        self.life.search.budget.reserve(_CLEANUP_COST)
+        integration = outcome.integration
+        if integration is None or not integration.client_secret:
+            refusal = outcome.refusal
+            raise UnexpectedResponseError(
+                f"the search could not save {what} "
+                f"({refusal.message if refusal else 'no Client Id or secret in the answer'})",
+                next((e for e in outcome.evidence if e), None),
+            )
+        return integration, ", ".join(e for e in outcome.evidence if e)
 
     def _set_active(self, held: _Held, active: bool) -> None:
         response = self.life.env.adapter.update_integration(held.integration.app_id, {"IsActive": active})
