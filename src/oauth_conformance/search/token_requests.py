@@ -757,15 +757,8 @@ def _needless(draw: _Draw, d: _Draft) -> None:
     hex_format = "%{:02x}" if draw(st.booleans()) else "%{:02X}"
     wire = b"".join(hex_format.format(ord(c)).encode() if i in chosen else _enc(c) for i, c in enumerate(text))
     where = ", ".join(_ordinal(i + 1) for i in sorted(chosen))
-    label = f"{pair.name} (the name)" if of_name else pair.name
-    d.notes.append(f"{label}: the {where} character{'s' if len(chosen) > 1 else ''} percent-encoded, "
-                   "where no encoding is needed")
-    if of_name:
-        pair.wire_name = wire
-    else:
-        pair.wire_value = wire
-        if pair.secret:
-            d.derived.append(wire.decode("ascii"))
+    _rewire(d, pair, of_name, wire, f"the {where} character{'s' if len(chosen) > 1 else ''} percent-encoded, "
+                                    "where no encoding is needed")
 
 
 _WRONG = ("double", "truncated", "not-hex", "not-utf8", "latin1", "raw")
@@ -797,6 +790,12 @@ def _wrong(draw: _Draw, d: _Draft) -> None:
     else:
         wire = head + "é".encode() + tail
         told = f"'é' as raw UTF-8 bytes (\\xC3\\xA9, not percent-encoded) after its {_ordinal(i)} character"
+    _rewire(d, pair, of_name, wire, told)
+
+
+def _rewire(d: _Draft, pair: _Pair, of_name: bool, wire: bytes, told: str) -> None:
+    """Send ``pair``'s name or value as ``wire`` instead, noted as ``told``; a secret's wire form is one
+    more value derived from it, for the redactor."""
     label = f"{pair.name} (the name)" if of_name else pair.name
     d.notes.append(f"{label}: {told}")
     if of_name:
