@@ -330,6 +330,11 @@ class CreatioAdapter:
 
     # -- OData (§3.1) ---------------------------------------------------------------------------
 
+    def admin_sees_records(self, entity: str) -> bool:
+        """Whether an administrator reads any record of ``entity``: the control for an empty answer to a
+        token (record-level rights answer 200 with ``value: []``)."""
+        return bool(self.odata_query(entity, {"$top": "1", "$select": "Id"}))
+
     def odata_query(self, entity: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
         """Every row, following server-driven paging (``@odata.nextLink``) up to a bound."""
         rows: list[dict[str, Any]] = []
