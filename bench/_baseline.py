@@ -1,0 +1,53 @@
+"""A baseline to measure against in the same run: another commit of this project, checked out and
+installed beside the working tree, so that a benchmark prints its figure and the baseline's side by side.
+
+``with baseline("HEAD~1") as base:`` gives the baseline's checkout (``base.root``, run commands there) and
+the environment that imports the baseline's package (``base.env``). The package is installed, not
+editable, into a private folder put first on PYTHONPATH: the project's own editable install maps
+``oauth_conformance.suite.*`` onto this checkout's folders, which a baseline must not see.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+__all__ = ["ROOT", "Baseline", "baseline", "current"]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    label: str
+    root: Path
+    env: dict[str, str]
+
+
+def current() -> Baseline:
+    """This working tree, as a benchmark's other column."""
+    return Baseline("this tree", ROOT, dict(os.environ))
+
+
+@contextmanager
+def baseline(rev: str) -> Iterator[Baseline]:
+    """Commit ``rev`` checked out and installed in a temporary folder, removed afterwards."""
+    commit = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="bench-baseline-") as scratch:
+        tree, package = Path(scratch) / "tree", Path(scratch) / "site"
+        subprocess.run(["git", "worktree", "add", "--quiet", "--detach", str(tree), commit], cwd=ROOT, check=True)
+        try:
+            subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
+                            str(package), str(tree)], check=True, capture_output=True)
+            env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (str(package),
+                                                                              os.environ.get("PYTHONPATH")))))
+            yield Baseline(f"baseline {commit}", tree, env)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False,
+                           capture_output=True)
