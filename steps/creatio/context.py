@@ -11,7 +11,6 @@ from oauth_conformance.cleanup import Cleanup
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets import CreatioEnvironment
 from oauth_conformance.targets.creatio import CreatioAdapter, HealthReport
-from oauth_conformance.targets.creatio_target import existing_user_id
 from oauth_conformance.targets.identity import IdentityClient
 from oauth_conformance.targets.provisioning import Provisioner
 
@@ -102,7 +101,7 @@ def technical_user(creatio_env: CreatioEnvironment, adapter: CreatioAdapter) -> 
             "read) and CREATIO_DENIED_ENTITY (one it may not): the suite cannot grant rights on a real instance"
         )
     return TechnicalUser(
-        existing_user_id(adapter, connection.tech_user),
+        creatio_env.tech_user_id(),
         connection.tech_user,
         connection.allowed_entity,
         connection.denied_entity,

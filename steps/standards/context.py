@@ -67,6 +67,7 @@ def revoke(standards: StandardsTarget, http: HttpClient, url: str, token: str, c
     """A revocation request (RFC 7009 §2.1) by ``client`` (the standards client by default), authenticated
     the way it authenticates here."""
     form = {"token": token} | ({"token_type_hint": hint} if hint else {})
+    standards.forget_reusable_token()
     return http.post(url, **authenticated(standards, client or standards.client, form))
 
 
@@ -79,14 +80,16 @@ def token_form(standards: StandardsTarget, **extra: str) -> dict[str, str]:
 
 
 def fresh_access_token(standards: StandardsTarget) -> str:
-    """A newly issued access token of the standards client (see ``usable_token``)."""
+    """A newly issued access token of the standards client, for a check whose point is a new token (one it
+    revokes, introspects as fresh, compares with another); see ``usable_token``."""
     return _token_of(standards, standards.token())
 
 
 def usable_token(standards: StandardsTarget) -> TokenResult:
-    """A fresh token for a check that needs one; without it the check is blocked by the requirement that
-    reports the token endpoint's answer (one root cause, one finding)."""
-    result = standards.token()
+    """A token for a check that needs one, not necessarily a new one (``StandardsTarget.reusable_token``);
+    without it the check is blocked by the requirement that reports the token endpoint's answer (one root
+    cause, one finding)."""
+    result = standards.reusable_token()
     _token_of(standards, result)
     return result
 

@@ -29,8 +29,9 @@ __all__ = [
 
 @pytest.fixture(scope="session")
 def token_control(standards: StandardsTarget) -> PositiveControl:
-    """A valid client-credentials request by the standards client, however the server authenticates it."""
-    result = standards.token()
+    """A valid client-credentials request by the standards client, however the server authenticates it (the
+    token the checks then share, ``StandardsTarget.reusable_token``)."""
+    result = standards.reusable_token()
     return PositiveControl("a valid token request by the standards client", result.issued, result.describe(),
                            result.exchange)
 
@@ -41,7 +42,7 @@ def resource_control(standards: StandardsTarget, http: HttpClient) -> PositiveCo
     what = "a valid token at the protected resource"
     if standards.resource_url is None:
         pytest.skip("needs OAUTH_RESOURCE_URL (a protected resource answering 2xx to a valid token)")
-    result = standards.token()
+    result = standards.reusable_token()
     token = result.access_token
     if token is None:
         return PositiveControl(what, False, f"no token to send ({result.describe()})", result.exchange)

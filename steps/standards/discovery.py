@@ -60,7 +60,7 @@ def key_set(metadata: httpx2.Response, http: HttpClient, standards: StandardsTar
     uri = _meta(metadata).get("jwks_uri")
     if not isinstance(uri, str):
         pytest.skip("the metadata names no jwks_uri")
-    return http.get(standards.identity.reachable(uri))
+    return standards.identity.key_set(standards.identity.reachable(uri))
 
 
 @pytest.fixture

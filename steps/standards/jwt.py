@@ -48,11 +48,13 @@ def issued_jwt(issued: TokenResult) -> IssuedJwt:
 
 
 @pytest.fixture
-def jwks(standards: StandardsTarget, http: HttpClient) -> list[dict[str, Any]]:
+def jwks(standards: StandardsTarget, issued_jwt: IssuedJwt) -> list[dict[str, Any]]:
+    """The keys of the key set, as the run fetched it once (asked again where they lack the token's kid)."""
     uri = advertised_value(standards, "jwks_uri")
     if not isinstance(uri, str):
         pytest.skip("the discovery document names no jwks_uri")
-    return keys_in(http.get(standards.identity.reachable(uri)))
+    kid = issued_jwt.header.get("kid")
+    return keys_in(standards.identity.key_set(standards.identity.reachable(uri), kid if isinstance(kid, str) else None))
 
 
 @then("the token header typ is at+jwt")

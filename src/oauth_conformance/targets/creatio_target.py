@@ -66,9 +66,17 @@ class CreatioEnvironment:
     technical_users: TechnicalUsers
     # The bundled mock behind it, for the mock target; None on a real Creatio.
     mock: MockServers | None = field(default=None, repr=False)
+    _tech_user_id: str | None = field(default=None, repr=False)
 
     def creatio(self) -> CreatioEnvironment:
         return self
+
+    def tech_user_id(self) -> str:
+        """The Id of the user CREATIO_TECH_USER names, looked up once a run: a user's Id never changes, and
+        every scenario on that user asked for it again."""
+        if self._tech_user_id is None:
+            self._tech_user_id = existing_user_id(self.adapter, self.connection.tech_user or "")
+        return self._tech_user_id
 
     @property
     def identity_url_needed(self) -> str:
@@ -93,7 +101,7 @@ class CreatioEnvironment:
                 "the standards checks provision their own clients: needs CREATIO_ADMIN_USER, "
                 "CREATIO_ADMIN_PASSWORD, CREATIO_TECH_USER and CREATIO_ALLOWED_ENTITY"
             )
-        user_id = existing_user_id(adapter, connection.tech_user)
+        user_id = self.tech_user_id()
         provisioner = self.provisioner(f"{self.names_prefix}std-", cleanup)
         clients = []
         for label, own_user in (("client", False), ("second client", False), ("disabled client", True)):

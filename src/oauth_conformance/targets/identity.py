@@ -129,6 +129,11 @@ def metadata_urls(issuer: str) -> list[tuple[MetadataKind, str]]:
     return urls
 
 
+def _kids(key_set: httpx2.Response) -> set[object]:
+    keys = (json_object(key_set) or {}).get("keys")
+    return {key.get("kid") for key in keys if isinstance(key, dict)} if isinstance(keys, list) else set()
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()
@@ -169,6 +174,7 @@ class IdentityClient:
         self._problem: MetadataNotFoundError | None = None
         self._oauth_metadata: dict[str, Any] | None = None
         self._rebased: dict[str, Rebased] = {}
+        self._key_sets: dict[str, httpx2.Response] = {}
 
     # -- where the server is --------------------------------------------------------------------
 
@@ -300,6 +306,17 @@ class IdentityClient:
         if not isinstance(value, str) or not value:
             return None
         return self.reachable(value)
+
+    def key_set(self, url: str, kid: str | None = None) -> httpx2.Response:
+        """The key set at ``url`` (the advertised jwks_uri, at the configured origin) as the server served
+        it, fetched once a run: every check of the keys, or with them, reads the same answer. Asked again
+        where ``kid`` names a key the kept answer lacks, as a resource server does on meeting a new key
+        (a server that rotated its keys during the run is not taken for one whose tokens name no key)."""
+        kept = self._key_sets.get(url)
+        if kept is not None and (kid is None or kid in _kids(kept)):
+            return kept
+        response = self._key_sets[url] = self.http.get(url)
+        return response
 
     # -- endpoints --------------------------------------------------------------------------------
 

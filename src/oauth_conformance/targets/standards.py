@@ -6,13 +6,19 @@ the resource is an OData entity the technical user may read); the oauth target t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from oauth_conformance.redaction import REDACTOR, RedactedRepr
 from oauth_conformance.targets.identity import AuthMethod, AuthStyle, IdentityClient, TokenResult, style_of
 
-__all__ = ["Client", "StandardsTarget"]
+__all__ = ["REUSE_SECONDS", "Client", "StandardsTarget"]
+
+# How long a token of the standards client serves the checks that need a token but not a new one (at most
+# a third of its lifetime, see ``StandardsTarget.reusable_token``): long enough for a run's checks of a
+# token to share one, short enough that none of them judges a token near its expiry.
+REUSE_SECONDS = 60.0
 
 
 @dataclass(frozen=True, repr=False)
@@ -48,6 +54,30 @@ class StandardsTarget:
     # The client authentication that works here, found on first use: checks that only need a token get
     # one however the server allows, so a server refusing one method fails that method's checks alone.
     _style: AuthStyle | None = field(default=None, repr=False)
+    # The standards client's token the checks share, and when it was issued (``time.monotonic``).
+    _shared: tuple[TokenResult, float] | None = field(default=None, repr=False)
+
+    def reusable_token(self) -> TokenResult:
+        """A token of the standards client for a check whose point is what a token is or does, not that a
+        new one is issued: asked for once and shared while it is young (``REUSE_SECONDS``, and a third of
+        the ``expires_in`` the server gave it). A token is meant to be used until it expires (RFC 6749
+        §1.4), so a check of it holds for every use. A check whose point is a new token (uniqueness, a
+        revocation, a form of the request) asks ``token`` for one. Only an issued token is kept: a refusal
+        is asked again by the next check, which reports it with its own exchange."""
+        now = time.monotonic()
+        if self._shared is not None:
+            result, issued_at = self._shared
+            if now - issued_at < _reuse_window(result):
+                return result
+        result = self.token()
+        self._shared = (result, now) if result.issued else None
+        return result
+
+    def forget_reusable_token(self) -> None:
+        """After a revocation by this target's clients, the shared token may be dead too: "the revocation of
+        a particular token may cause the revocation of related tokens and the underlying authorization
+        grant" (RFC 7009 §2.1)."""
+        self._shared = None
 
     def token(self, client: Client | None = None, extra: Mapping[str, str | None] | None = None) -> TokenResult:
         """A token request of ``client`` (the standards client by default), the way it authenticates here;
@@ -87,3 +117,10 @@ class StandardsTarget:
     def introspector(self) -> Client:
         """Who introspects: the configured introspection caller, else the standards client itself."""
         return self.introspection_client or self.client
+
+
+def _reuse_window(result: TokenResult) -> float:
+    lifetime = (result.body or {}).get("expires_in")
+    if isinstance(lifetime, int | float) and not isinstance(lifetime, bool) and lifetime > 0:
+        return min(REUSE_SECONDS, lifetime / 3)
+    return REUSE_SECONDS
