@@ -68,6 +68,8 @@ SENSITIVE_FIELDS = frozenset(
     }
 )
 
+# What every JWT (and JWS) in compact form starts with: the base64url of '{"'.
+_JWT_START = "eyJ"
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*")
 _HEADER_NAMES = "|".join(sorted(SENSITIVE_HEADERS, key=len, reverse=True))
 
@@ -185,8 +187,11 @@ class Redactor:
     def __init__(self) -> None:
         # Each form of each registered value -> what is shown instead (the value's mask, whichever form).
         self._replacements: dict[str, str] = {}
-        # The same, longest first, so that a form containing another is replaced whole.
+        # The same, longest first, so that a form containing another is replaced whole; and the same without
+        # the forms of JWTs. A run registers every token it is issued (the search, thousands), and most
+        # texts hold none: only a text that holds a JWT's first characters is scanned for each of them.
         self._ordered: tuple[tuple[str, str], ...] = ()
+        self._ordered_without_jwts: tuple[tuple[str, str], ...] = ()
         self._lock = threading.Lock()
         self._values: list[str] = []
 
@@ -212,9 +217,14 @@ class Redactor:
             if added:
                 self._ordered = tuple(sorted(self._replacements.items(), key=lambda item: len(item[0]),
                                              reverse=True))
+                self._ordered_without_jwts = tuple(item for item in self._ordered
+                                                   if not item[0].startswith(_JWT_START))
 
     def text(self, text: str) -> str:
-        for form, shown in self._ordered:  # a snapshot: registering replaces the tuple, never edits it
+        # Snapshots: registering replaces the tuples, never edits them. A form that starts with the JWT
+        # prefix occurs only in a text that holds the prefix (a mask is too short to make a whole one).
+        forms = self._ordered if _JWT_START in text else self._ordered_without_jwts
+        for form, shown in forms:
             if form in text:
                 text = text.replace(form, shown)
         # Each pattern runs only where its anchor word occurs: a plain scan is many times faster than a
