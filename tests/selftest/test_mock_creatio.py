@@ -18,6 +18,9 @@ from joserfc.jwk import RSAKey
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
 from tests.selftest.mock_client import HTTP, LOGIN, admin_session, service
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_mock_creatio")
+
 # --- helpers --------------------------------
 
 APP_URL = "https://app.example.test"

@@ -1,4 +1,5 @@
-"""The sliver of OData 4 query syntax the mock understands: ``$filter`` with ``eq``/``and``,
+"""The sliver of OData 4 query syntax the mock understands: ``$filter`` with ``eq``/``and`` and
+``startswith(<Property>,'<literal>')`` (the suite lists what its runs named by their prefix),
 ``$select``, ``$orderby``, ``$top`` and ``$skip``. Anything else is a 400, so that a caller relying
 on more finds out at once instead of getting unfiltered data."""
 
@@ -30,6 +31,16 @@ class QueryError(ValueError):
 @dataclass(frozen=True)
 class _Guid:
     value: str
+
+
+@dataclass(frozen=True)
+class _Prefix:
+    """``startswith(<Property>,'<value>')``: OData 4 Part 2 §5.1.1.5.3, case-sensitive."""
+
+    value: str
+
+
+_STARTSWITH = re.compile(r"^startswith\((\w+),('(?:[^']|'')*')\)$")
 
 
 def _tokens(text: str) -> list[str]:
@@ -79,6 +90,8 @@ def _literal(token: str) -> object:
 
 
 def _equal(actual: object, expected: object) -> bool:
+    if isinstance(expected, _Prefix):
+        return isinstance(actual, str) and actual.startswith(expected.value)
     if isinstance(expected, _Guid):
         return isinstance(actual, str) and canonical_guid(actual) == expected.value
     if isinstance(expected, bool) or isinstance(actual, bool):
@@ -136,10 +149,16 @@ def parse_query(params: Mapping[str, str]) -> Query:
     if "$filter" in params:
         tokens = _tokens(params["$filter"])
         while tokens:
-            if len(tokens) < 3 or tokens[1].lower() != "eq":
-                raise QueryError("The mock supports only \"<Property> eq <literal>\" joined by \"and\".")
-            query.conditions.append((tokens[0], _literal(tokens[2])))
-            tokens = tokens[3:]
+            prefix = _STARTSWITH.fullmatch(tokens[0])
+            if prefix is not None:
+                query.conditions.append((prefix.group(1), _Prefix(prefix.group(2)[1:-1].replace("''", "'"))))
+                tokens = tokens[1:]
+            elif len(tokens) < 3 or tokens[1].lower() != "eq":
+                raise QueryError("The mock supports only \"<Property> eq <literal>\" and "
+                                 "\"startswith(<Property>,'<literal>')\" joined by \"and\".")
+            else:
+                query.conditions.append((tokens[0], _literal(tokens[2])))
+                tokens = tokens[3:]
             if tokens:
                 if tokens[0].lower() != "and" or len(tokens) == 1:
                     raise QueryError("The mock supports only \"and\" between conditions.")

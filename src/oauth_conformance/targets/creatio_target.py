@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 from oauth_conformance.errors import FeatureNotOfferedError, SettingsError, SuiteError, UnexpectedResponseError
 from oauth_conformance.suite import profiles_dir
 from oauth_conformance.targets._target import TargetSpec
-from oauth_conformance.targets.creatio import CreatioAdapter, CreatioConnection, Hosting, ResolvedHosting
+from oauth_conformance.targets.creatio import CreatioAdapter, CreatioConnection, Hosting, ResolvedHosting, odata_literal
 from oauth_conformance.targets.identity import IdentityClient
 from oauth_conformance.targets.provisioning import CreationOutcome, Provisioner
 from oauth_conformance.targets.standards import Client, StandardsTarget
@@ -154,8 +154,10 @@ class CreatioEnvironment:
         def theirs(name: str) -> bool:
             return name.startswith(family) and not name.startswith(self.run_prefix)
 
-        found = [f"integration {name!r}" for name in _names(self.adapter.integrations()) if theirs(name)]
-        found += [f"user {name!r}" for name in _names(self.adapter.users()) if theirs(name)]
+        # Filtered on the server: a real instance may hold thousands of users, and only these names count.
+        named = f"startswith(Name,{odata_literal(family)})"
+        found = [f"integration {name!r}" for name in _names(self.adapter.integrations(named)) if theirs(name)]
+        found += [f"user {name!r}" for name in _names(self.adapter.users(named)) if theirs(name)]
         if self.mock is not None:
             clients = self.mock.snapshot()["identity_client_names"]
             found += [f"Identity Service client {name!r}" for name in clients if theirs(name)]
