@@ -29,6 +29,7 @@ __all__ = [
     "needs_issuing",
     "require_part",
     "revoke",
+    "shared_access_token",
     "skip_local_plain_http",
     "token_form",
     "usable_token",
@@ -83,6 +84,12 @@ def fresh_access_token(standards: StandardsTarget) -> str:
     """A newly issued access token of the standards client, for a check whose point is a new token (one it
     revokes, introspects as fresh, compares with another); see ``usable_token``."""
     return _token_of(standards, standards.token())
+
+
+def shared_access_token(standards: StandardsTarget) -> str:
+    """An access token of the standards client for a request whose point is not the token (introspection
+    without authentication, with GET, with a wrong secret): the one the checks share (``usable_token``)."""
+    return _token_of(standards, standards.reusable_token())
 
 
 def usable_token(standards: StandardsTarget) -> TokenResult:

@@ -14,7 +14,7 @@ from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
 
 from ..state import Probe
-from .context import advertised_endpoint, authenticated, fresh_access_token, revoke, usable_token
+from .context import advertised_endpoint, authenticated, fresh_access_token, revoke, shared_access_token, usable_token
 
 
 @given("the server advertises an introspection endpoint", target_fixture="introspection_url")
@@ -30,7 +30,7 @@ def introspect(url: str, token: str, standards: StandardsTarget, http: HttpClien
 
 @when("a token is introspected without client authentication")
 def introspect_anonymous(introspection_url: str, standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
-    probe.responses.append(http.post(introspection_url, data={"token": fresh_access_token(standards)}))
+    probe.responses.append(http.post(introspection_url, data={"token": shared_access_token(standards)}))
 
 
 def _introspect_as_client(introspection_url: str, token: str, standards: StandardsTarget, http: HttpClient) -> Probe:
@@ -64,7 +64,7 @@ def introspect_literal(token: str, introspection_url: str, standards: StandardsT
 
 @when("a token is introspected with GET")
 def introspect_get(introspection_url: str, standards: StandardsTarget, http: HttpClient, probe: Probe) -> None:
-    probe.responses.append(http.get(introspection_url, params={"token": fresh_access_token(standards)}))
+    probe.responses.append(http.get(introspection_url, params={"token": shared_access_token(standards)}))
 
 
 @when("a token is introspected with a wrong client secret")
@@ -72,7 +72,8 @@ def introspect_wrong_secret(
     introspection_url: str, standards: StandardsTarget, http: HttpClient, probe: Probe
 ) -> None:
     headers = {"Authorization": basic_credentials(standards.client.client_id, "not-the-secret-0123456789")}
-    probe.responses.append(http.post(introspection_url, data={"token": fresh_access_token(standards)}, headers=headers))
+    form = {"token": shared_access_token(standards)}
+    probe.responses.append(http.post(introspection_url, data=form, headers=headers))
 
 
 @when("the client revokes a fresh access token and introspects it")

@@ -58,6 +58,8 @@ class _Tracked:
     user_id: str | None = None
     # The creation was never attempted (the target offers no way): nothing to remove.
     not_made: bool = False
+    # The scenario deleted it itself (a rotation) and DeleteClient answered success: cleanup only looks.
+    deleted: bool = False
 
 
 class Provisioner:
@@ -74,6 +76,8 @@ class Provisioner:
         self.budget = budget
         self.run_prefix = run_prefix
         self.cleanup = cleanup
+        # The integrations this provisioner made, by Client Id, for a deletion the procedure itself does.
+        self._made: dict[str, _Tracked] = {}
 
     def name_for(self, label: str) -> str:
         return f"{self.run_prefix}{label}" if label else ""
@@ -126,6 +130,8 @@ class Provisioner:
         if not client.success:
             return outcome
         app.client_id = str(client.payload.get("clientId") or "") or None
+        if app.client_id:
+            self._made[app.client_id] = app
         client_secret = str(client.payload.get("clientSecret") or "")
         row = self.adapter.integration_by_client_id(app.client_id) if app.client_id else None
         if app.client_id and row is None:
@@ -151,8 +157,13 @@ class Provisioner:
         result = self.adapter.delete_client(client_id)
         if not result.success and self.adapter.integration_by_client_id(client_id) is not None:
             raise UnexpectedResponseError(f"DeleteClient failed: {result.message}", result.exchange)
+        if result.success and client_id in self._made:
+            self._made[client_id].deleted = True
 
     def _remove_integration(self, tracked: _Tracked) -> None:
+        # Deleted by the scenario: gone is what counts, so one read decides whether to delete again.
+        if tracked.deleted and tracked.client_id and self.adapter.integration_by_client_id(tracked.client_id) is None:
+            return
         if tracked.client_id:
             client_ids = [tracked.client_id]
         elif tracked.name:
