@@ -91,7 +91,12 @@ def configure_early(config: pytest.Config) -> None:
 
 
 def configure(config: pytest.Config) -> None:
-    """Worker, once the settings are read and the target configured: its share of the run."""
+    """Worker, once the settings are read and the target configured: its share of the run. Controller of
+    a run against the mock: the key file its workers' mocks share (generated once, by the first)."""
+    if is_controller(config) and settings.settings_of(config).target == "mock":
+        from oauth_conformance.mock.run_keys import prepare_key_file  # the mock's package, only for it
+
+        prepare_key_file()
     if not is_worker(config):
         return
     index, count = _worker_index(config)

@@ -288,7 +288,9 @@ class TokenEndpoint:
             # signing, so every request within the lifetime gets the same (still valid) token back.
             token, lifetime = cached[0], round(cached[1] - time.time())
         else:
-            token, lifetime = self.issuer.issue(client, scopes, audience)
+            # The signature is computed off the loop: with "token-reused", requests of one client at once
+            # may each get a token of their own, and the last one signed stays cached.
+            token, lifetime = await self.issuer.issue(client, scopes, audience)
             if reuse:
                 self._reused[cache_key] = (token, time.time() + lifetime)
         body = self._token_body(token, lifetime, " ".join(scopes))

@@ -41,9 +41,18 @@ class TokenIssuer:
             resources = [s for s in scopes if s in self.store.resources]
         return resources + ([LOCAL_API_SCOPE] if LOCAL_API_SCOPE in scopes else [])
 
-    def issue(self, client: IsClient, scopes: list[str], resource: str | None = None) -> tuple[str, int]:
+    async def issue(self, client: IsClient, scopes: list[str], resource: str | None = None) -> tuple[str, int]:
         """A signed access token for ``client`` and its lifetime in seconds; ``resource`` is the RFC 8707
-        resource the request named, which becomes the audience (RFC 9068 §3)."""
+        resource the request named, which becomes the audience (RFC 9068 §3).
+
+        The claims are decided here, on the event loop, with the stores as they are now; only the
+        signature is computed elsewhere (signing.py), while the loop serves other requests.
+        """
+        claims, lifetime = self.claims(client, scopes, resource)
+        return await self.key.sign_off_loop(claims), lifetime
+
+    def claims(self, client: IsClient, scopes: list[str], resource: str | None = None) -> tuple[dict[str, Any], int]:
+        """The claims of an access token for ``client`` (see ``issue``) and its lifetime in seconds."""
         now = int(time.time())
         lifetime = self.lifetime(client)
         claims: dict[str, Any] = {"iss": self.issuer, "nbf": now, "iat": now, "exp": now + lifetime}
@@ -97,7 +106,7 @@ class TokenIssuer:
         # Defect "token-missing-jti". Realistic fault: a hand-written token service that names the
         # token's id "id" instead of the registered jti, so RFC 9068 validators find none.
         claims["id" if self.options.has("token-missing-jti") else "jti"] = upper_hex(16)
-        return self.key.sign(claims), lifetime
+        return claims, lifetime
 
     def check(self, token: str, honour_revocation: bool = True) -> dict[str, Any] | None:
         """Claims of a token this IS issued that is still valid, else None.

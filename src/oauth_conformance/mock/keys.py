@@ -1,4 +1,7 @@
-"""The Identity Service's signing key: RS256 JWTs and the public JWKS."""
+"""The Identity Service's signing key: RS256 JWTs and the public JWKS.
+
+The key material is the run's (run_keys.py), the kids are each mock's own; signing.py writes the tokens.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,15 @@ import weakref
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from joserfc import jwt
 from joserfc.errors import SecurityWarning
-from joserfc.jwk import ECKey, RSAKey
+from joserfc.jwk import ECKey, KeyParameters, RSAKey
 
 from .ids import upper_hex
 from .options import MockOptions
+from .run_keys import ec_key, rsa_key
+from .signing import JwsAlgorithm, JwsSigner
 
 __all__ = ["SigningKey"]
 
@@ -25,8 +30,17 @@ _DEFAULT_OPTIONS = MockOptions()
 _HOST_CERTIFICATES: weakref.WeakValueDictionary[str, SigningKey] = weakref.WeakValueDictionary()
 
 
+def _public(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, kid: str, use: str, alg: str) -> dict[str, Any]:
+    """The public JWK of ``key`` with its ``kid``, ``use`` and ``alg``, as a key set lists it."""
+    parameters: KeyParameters = {"kid": kid, "use": use, "alg": alg}
+    if isinstance(key, rsa.RSAPrivateKey):
+        return RSAKey.import_key(key, parameters).as_dict(private=False)
+    return ECKey.import_key(key, parameters).as_dict(private=False)
+
+
 class SigningKey:
-    """One RSA 2048 key with a ``kid``. Generated per mock so tokens never verify across mocks."""
+    """One RSA 2048 key with a ``kid``. The key is the run's, the kid this mock's own, so that a token of
+    one mock names no key another mock publishes."""
 
     def __init__(self, options: MockOptions = _DEFAULT_OPTIONS) -> None:
         self.options = options
@@ -36,45 +50,41 @@ class SigningKey:
         # Defect "tokens-signed-ps256". Realistic fault: IdentityServer's signing credential set up
         # with SigningAlgorithm PS256 (RSA-PSS) instead of RS256; JwtBearer accepts it, RFC 9068 §2.1
         # wants RS256 supported by both sides.
-        self.alg = "PS256" if options.has("tokens-signed-ps256") else "RS256"
+        self.alg: JwsAlgorithm = "PS256" if options.has("tokens-signed-ps256") else "RS256"
         # IdentityServer derives the kid from the certificate; any stable opaque string will do.
         self.kid = upper_hex(16)
+        private_key = rsa_key("signing-1024" if bits == 1024 else "signing-2048")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SecurityWarning)  # the 1024-bit defect is deliberate
-            self._key = RSAKey.generate_key(
-                bits, parameters={"kid": self.kid, "use": "sig", "alg": self.alg}, private=True
-            )
+            self._key = RSAKey.import_key(private_key, parameters={"kid": self.kid, "use": "sig", "alg": self.alg})
         if options.has("different-kid"):
             # Benign: the kid is the RFC 7638 thumbprint (base64url), as many servers do; kids are opaque.
             self.kid = self._key.thumbprint()
-            self._key = RSAKey.import_key({**self._key.as_dict(private=True), "kid": self.kid})
+            self._key = RSAKey.import_key(private_key, parameters={"kid": self.kid, "use": "sig", "alg": self.alg})
+        self._signer = JwsSigner(private_key, self.alg, self.kid)
         if options.has("signature-prefix-compare"):
             # Defect, with bearer.py: the API is installed beside the IS and reads its certificate,
             # private key included, from the host's store.
             _HOST_CERTIFICATES[self.kid] = self
         self._extra: list[dict[str, Any]] = []
         # The old key of the "jwks-stale-key" defect.
-        self._stale = RSAKey.generate_key(2048) if options.has("jwks-stale-key") else self._key
+        self._stale = RSAKey.import_key(rsa_key("stale")) if options.has("jwks-stale-key") else self._key
         if options.has("jwks-encryption-key"):
             # Benign: RFC 7517 §4.2 "use" separates keys; a key set may also publish a key for
             # encryption (Keycloak does, RSA-OAEP), which a verifier of signatures leaves alone.
-            self._extra.append(RSAKey.generate_key(
-                2048, parameters={"kid": "enc-1", "use": "enc", "alg": "RSA-OAEP"}).as_dict(private=False))
+            self._extra.append(_public(rsa_key("encryption"), kid="enc-1", use="enc", alg="RSA-OAEP"))
         if options.has("jwks-ec-key"):
             # Benign: a key set may publish keys of several types (RFC 7517 §4.1); an EC P-256 signing
             # key with its own kid, as a server offering ES256 beside RS256 does.
-            self._extra.append(ECKey.generate_key(
-                "P-256", parameters={"kid": "ec-1", "use": "sig", "alg": "ES256"}).as_dict(private=False))
+            self._extra.append(_public(ec_key("ec-p256"), kid="ec-1", use="sig", alg="ES256"))
         if options.has("second-jwks-key"):
             # Benign: a second, unrelated key with its own kid (the next key of a rollover).
-            self._extra.append(RSAKey.generate_key(
-                2048, parameters={"kid": upper_hex(16), "use": "sig", "alg": "RS256"}).as_dict(private=False))
+            self._extra.append(_public(rsa_key("second"), kid=upper_hex(16), use="sig", alg="RS256"))
         if options.has("duplicate-kid"):
             # Defect. Realistic fault: the kid is derived from the certificate's subject name rather
             # than its thumbprint, so the renewed certificate published beside the old one during a
             # rollover gets the same kid.
-            self._extra.append(RSAKey.generate_key(
-                2048, parameters={"kid": self.kid, "use": "sig", "alg": "RS256"}).as_dict(private=False))
+            self._extra.append(_public(rsa_key("duplicate"), kid=self.kid, use="sig", alg="RS256"))
 
     def jwks(self) -> dict[str, Any]:
         """The public JWK Set: ``n``/``e`` with ``kid``, ``use: sig``, ``alg``; never private parts."""
@@ -107,14 +117,22 @@ class SigningKey:
         """The signing key's public half, as a client would pin it (the "jwks-stale-key" defect)."""
         return self._key.as_dict(private=False)
 
-    def sign(self, claims: dict[str, Any], typ: str = "at+jwt") -> str:
+    def _typ(self, typ: str) -> str:
         # [INF] creatio-oauth.md §1.4: IdentityServer 4.x marks access tokens "typ": "at+jwt".
         if typ == "at+jwt" and self.options.has("token-typ-jwt"):
             # Defect. Realistic fault: IdentityServer's AccessTokenJwtType set to "JWT" (or an older
             # IdentityServer 3/4.0 default), so access tokens are not explicitly typed.
-            typ = "JWT"
-        header = {"alg": self.alg, "kid": self.kid, "typ": typ}
-        return jwt.encode(header, claims, self._key, algorithms=[self.alg])
+            return "JWT"
+        return typ
+
+    def sign(self, claims: dict[str, Any], typ: str = "at+jwt") -> str:
+        """The signed JWT (header ``alg``, ``kid``, ``typ``), signed on this thread."""
+        return self._signer.sign(claims, self._typ(typ))
+
+    async def sign_off_loop(self, claims: dict[str, Any], typ: str = "at+jwt") -> str:
+        """The same token, its signature computed off the event loop (signing.py); ``claims`` must not
+        change until it is done."""
+        return await self._signer.sign_off_loop(claims, self._typ(typ))
 
     @staticmethod
     def on_host(kid: str) -> SigningKey | None:
