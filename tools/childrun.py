@@ -2,6 +2,11 @@
 
 Used by the kill matrix, the calibration and the self-tests; the child runs in the project root, where
 the features, steps and root conftest live (so this is tooling of a checkout, not of the package).
+
+A child is a process of its own either way: by default forked from a server that has pytest and the
+suite's package imported already (``tools/forkrun.py``: the same fresh state, without an interpreter
+start and a second of imports per run), or ``process="interpreter"``: ``python -m pytest`` started anew,
+for what needs a real interpreter start (its command line, ``-X`` options, the installed script).
 """
 
 from __future__ import annotations
@@ -15,17 +20,21 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from oauth_conformance.mock.run_keys import prepare_key_file
 from oauth_conformance.settings import SETTINGS
+from tools.forkrun import fork_server
 
 ROOT = Path(__file__).resolve().parents[1]
-__all__ = ["ROOT", "SEARCH_DEFAULTS", "SuiteRun", "clean_environ", "env_file_text", "run_suite"]
+__all__ = ["ROOT", "SEARCH_DEFAULTS", "ChildProcess", "SuiteRun", "clean_environ", "env_file_text", "run_suite"]
 _BARE_VALUE = re.compile(r"[A-Za-z0-9_.:/@-]*")
 # The search (seconds of Hypothesis per run) is off unless a run asks for it (--search=on, or its env
 # file): most child runs test something else. Where it runs, it explores the same examples every time,
 # so that two runs compared with each other (serial and -n 2, a baseline and a rerun) differ in nothing else.
 SEARCH_DEFAULTS = {"OAUTH_SEARCH": "off", "OAUTH_SEARCH_DERANDOMIZE": "true"}
+# How a child run gets its process: forked from the preloaded server, or a new interpreter.
+ChildProcess = Literal["forked", "interpreter"]
 
 
 @dataclass(frozen=True)
@@ -67,15 +76,23 @@ def env_file_text(env: Mapping[str, str]) -> str:
     return "".join(lines)
 
 
-def run_suite(tmp: Path, *args: str, env_file: dict[str, str] | None = None, timeout: float = 300) -> SuiteRun:
+def run_suite(tmp: Path, *args: str, env_file: dict[str, str] | None = None, timeout: float = 300,
+              process: ChildProcess = "forked") -> SuiteRun:
     reports = tmp / "reports"
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--reports-dir={reports}", *args]
+    pytest_args = ["-p", "no:cacheprovider", f"--reports-dir={reports}", *args]
     # Always an env file of the test's own, so a developer's .env (say, a real Creatio) is never read.
     path = tmp / "suite.env"
     path.write_text(env_file_text(SEARCH_DEFAULTS | (env_file or {})), encoding="utf-8")
-    command.append(f"--env-file={path}")
+    pytest_args.append(f"--env-file={path}")
+    # Every child's mock loads the keys the first one generated (the variable is inherited).
+    prepare_key_file()
+    environ = clean_environ()
     started = time.monotonic()
-    completed = subprocess.run(
-        command, cwd=ROOT, env=clean_environ(), capture_output=True, text=True, timeout=timeout, check=False
-    )
-    return SuiteRun(completed.returncode, completed.stdout, completed.stderr, reports, time.monotonic() - started)
+    if process == "forked":
+        forked = fork_server(environ).run(pytest_args, ROOT, environ, timeout)
+        returncode, stdout, stderr = forked.returncode, forked.stdout, forked.stderr
+    else:
+        completed = subprocess.run([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT, env=environ,
+                                   capture_output=True, text=True, timeout=timeout, check=False)
+        returncode, stdout, stderr = completed.returncode, completed.stdout, completed.stderr
+    return SuiteRun(returncode, stdout, stderr, reports, time.monotonic() - started)

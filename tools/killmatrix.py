@@ -15,7 +15,22 @@ A defect of kind ``scenario`` is run with the fixed scenarios alone, as before t
 machine, or the token endpoint and API properties) alone, which must trip exactly its requirements; and
 with the fixed scenarios alone, which must trip none of them (``missed_by_scenarios``).
 
-    python -m tools.killmatrix [--workers 2] [--reports-dir reports]   (make kill-matrix)
+The search's budget. A search-only defect's row runs the search as CI does (the default, derandomized
+budget): that is the budget that must kill it. A benign or clean row runs the search to show that it raises
+no false alarm there. The default clean profiles (``FULL_SEARCH``: what ``make conformance`` and CI run
+against) show it with the default budget; every other benign or clean row with ``SCREEN_BUDGET``, a third
+of it, derandomized too: the same seed, so the first part of the same search rather than other examples.
+A benign variant or another generation changes what the server does for every request of a kind
+(a claim, a header, a lifetime, a path, a delay), and every sequence and every property example sends
+each kind of request, so a false alarm would come from its first examples; the third still runs every
+lifecycle rule and every variant kind many times over, and what the default budget adds on those rows is
+more of the same (the examples the full search explores there are the ones it explores on the default
+profiles, where it runs in full).
+
+Each child is a process of its own, forked from a preloaded server (tools/childrun.py), and the longest
+rows start first, so that neither core waits on one long row at the end.
+
+    python -m tools.killmatrix [--workers 2] [--reports-dir reports] [--rows N]   (make kill-matrix)
 """
 
 from __future__ import annotations
@@ -38,12 +53,16 @@ from tools.generations import GENERATIONS
 
 __all__ = [
     "FAST",
+    "FULL_SEARCH",
     "PROFILES",
+    "SCREEN_BUDGET",
     "TRIPPED",
     "KillMatrix",
     "Row",
     "RowKind",
     "main",
+    "matrix_jobs",
+    "row_env",
     "run_generations",
     "run_kill_matrix",
     "write_kill_matrix",
@@ -77,6 +96,10 @@ SEARCH_ONLY: dict[DefectKind, tuple[str, ...]] = {
 # row's verdict never depends on luck. The sequence defects' mock applies a deactivation at once: no
 # token request after one needs polling (the benign deactivation-delay variant keeps the default wait).
 SEARCH_ENV: dict[DefectKind, dict[str, str]] = {"sequence": {"CREATIO_DEACTIVATION_WAIT": "0"}}
+# The benign and clean rows' search (see the module's doc): a third of the default sequences and examples
+# (settings.py: 30 and 150), except on the clean profiles CI runs against, which keep the default.
+SCREEN_BUDGET = {"OAUTH_SEARCH_SEQUENCES": "10", "OAUTH_SEARCH_EXAMPLES": "50"}
+FULL_SEARCH = frozenset({"compliant", "8.3 .NET Framework"})
 
 
 def _switch_args(name: str, tls: bool) -> tuple[str, ...]:
@@ -180,24 +203,52 @@ def _profile_jobs(names: Sequence[str]) -> list[Job]:
     return [("profile", name, PROFILES[name][0], frozenset(), PROFILES[name][1]) for name in names]
 
 
-def run_generations(workers: int = 2, runner: Callable[..., SuiteRun] = run_suite) -> list[Row]:
-    """The clean run of each Creatio generation alone (what tools/generations.py tabulates)."""
-    return _run_jobs(_profile_jobs(list(GENERATIONS)), workers, runner)[0]
-
-
-def run_kill_matrix(workers: int = 2, runner: Callable[..., SuiteRun] = run_suite) -> KillMatrix:
+def matrix_jobs() -> list[Job]:
+    """Every run of the matrix, in the order of its report: defects, their scenario runs, benign, profiles."""
     searched = [d for d in DEFECTS.values() if d.kind != "scenario"]
-    jobs: Sequence[Job] = (
+    return (
         [("defect", n, d.profile, d.expected, _defect_args(d)) for n, d in sorted(DEFECTS.items())]
         + [("scenarios", d.name, d.profile, d.expected, _defect_args(d, scenarios_alone=True)) for d in searched]
         + [("benign", n, d.profile, frozenset(), _switch_args(n, d.tls)) for n, d in sorted(BENIGN.items())]
         + _profile_jobs(list(PROFILES))
     )
-    rows, seconds = _run_jobs(jobs, workers, runner)
-    scenario_runs = {r.name: r for r in rows if r.kind == "scenarios"}
+
+
+def row_env(kind: RowKind, name: str) -> dict[str, str]:
+    """What a row's env file sets beyond the defaults: the sequence defects' wait, the screen budget."""
+    if kind in ("defect", "scenarios"):
+        return SEARCH_ENV.get(DEFECTS[name].kind, {})
+    return {} if kind == "profile" and name in FULL_SEARCH else dict(SCREEN_BUDGET)
+
+
+def _cost(job: Job) -> int:
+    """A row's rank by how long it runs (a lifecycle search alone, then the other searches, then the
+    whole suite, then the standards alone): the scheduling order, longest first."""
+    kind, name, _, _, args = job
+    if "lifecycle" in args:
+        return 5
+    if kind == "profile" and name in FULL_SEARCH:
+        return 4
+    if "--search=on" in args:
+        return 3 if kind in ("benign", "profile") else 2
+    return 0 if STANDARDS_ONLY[0] in args else 1
+
+
+def run_generations(workers: int = 2, runner: Callable[..., SuiteRun] = run_suite) -> list[Row]:
+    """The clean run of each Creatio generation alone (what tools/generations.py tabulates)."""
+    return _run_jobs(_profile_jobs(list(GENERATIONS)), workers, runner)[0]
+
+
+def run_kill_matrix(workers: int = 2, runner: Callable[..., SuiteRun] = run_suite,
+                    rows: int | None = None) -> KillMatrix:
+    """The whole matrix, or (``rows``) its first rows only, for a quick look."""
+    jobs = matrix_jobs()[:rows]
+    done, seconds = _run_jobs(jobs, workers, runner)
+    rows_ = done
+    scenario_runs = {r.name: r for r in rows_ if r.kind == "scenarios"}
     paired = [
         replace(r, defect_kind=DEFECTS[r.name].kind, scenarios=scenario_runs.get(r.name)) if r.kind == "defect" else r
-        for r in rows if r.kind != "scenarios"
+        for r in rows_ if r.kind != "scenarios"
     ]
     return KillMatrix(paired, seconds)
 
@@ -215,17 +266,18 @@ def _run_jobs(jobs: Sequence[Job], workers: int, runner: Callable[..., SuiteRun]
             label = profile + (f" {version}" if version and kind == "defect" else "") + (
                 "+tls" if "--mock-tls=true" in args else "")
             try:
-                env = SEARCH_ENV.get(DEFECTS[name].kind, {}) if kind in ("defect", "scenarios") else {}
-                run = runner(folder, *FAST, f"--mock-profile={profile}", *args, env_file=env)
+                run = runner(folder, *FAST, f"--mock-profile={profile}", *args, env_file=row_env(kind, name))
                 conformance = run.conformance if kind == "profile" else None
                 return Row(kind, name, label, expected, _tripped(run), run.returncode, run.seconds, conformance)
             except (OSError, ValueError, subprocess.TimeoutExpired) as error:
                 # A run that broke (no report, a hang) is a row that can be neither killed nor clean.
                 return Row(kind, name, label, expected, frozenset({f"{BROKEN}: {type(error).__name__}"}), -1)
 
+        # Longest first (a stable sort keeps the report's order among equals); the rows in the report's order.
+        order = sorted(range(len(jobs)), key=lambda i: -_cost(jobs[i]))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            rows = list(pool.map(one, jobs))
-    return rows, time.monotonic() - started
+            done = dict(zip(order, pool.map(one, [jobs[i] for i in order]), strict=True))
+    return [done[i] for i in range(len(jobs))], time.monotonic() - started
 
 
 def write_kill_matrix(matrix: KillMatrix, reports: Path) -> None:
@@ -263,8 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.killmatrix", description=__doc__.split("\n")[0])
     parser.add_argument("--workers", type=int, default=2, help="suite runs at once (default 2)")
     parser.add_argument("--reports-dir", type=Path, default=Path("reports"), help="where to write kill-matrix.*")
+    parser.add_argument("--rows", type=int, default=None, help="run only the first N rows (a quick look)")
     args = parser.parse_args(argv)
-    matrix = run_kill_matrix(args.workers)
+    matrix = run_kill_matrix(args.workers, rows=args.rows)
     write_kill_matrix(matrix, args.reports_dir)
     data = matrix.as_dict()
     print(f"kill rate {data['kill_rate']:.0%} over {len(data['defects'])} defects, "  # noqa: T201 - a CLI

@@ -14,7 +14,17 @@ from oauth_conformance.catalogue import Level, load_catalogue
 from oauth_conformance.mock import BENIGN, DEFECTS
 from tests.selftest.suite_runner import ROOT, run_suite
 from tools.generations import GENERATIONS, README, generation_table, readme_table
-from tools.killmatrix import FAST, PROFILES, KillMatrix, run_kill_matrix, write_kill_matrix
+from tools.killmatrix import (
+    FAST,
+    FULL_SEARCH,
+    PROFILES,
+    SCREEN_BUDGET,
+    KillMatrix,
+    matrix_jobs,
+    row_env,
+    run_kill_matrix,
+    write_kill_matrix,
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +55,20 @@ def test_search_only_defect_is_missed_by_the_fixed_scenarios(matrix: KillMatrix,
     assert not row.scenarios.tripped, f"the fixed scenarios alone trip {row.scenarios.tripped}"
     assert row.scenarios.exit_code == 0
     assert row.missed_by_scenarios is True and row.killed
+
+
+def test_each_row_runs_the_search_it_needs() -> None:
+    """A search-only defect's row runs the search alone with the default budget, the one that must kill it;
+    every benign and clean row runs the search as well, the default clean profiles with the default budget
+    and the others with the screen budget; the scenario rows run no search."""
+    assert set(PROFILES) >= FULL_SEARCH
+    for kind, name, _, _, args in matrix_jobs():
+        env = row_env(kind, name)
+        searched = kind in ("benign", "profile") or (kind == "defect" and DEFECTS[name].kind != "scenario")
+        assert ("--search=on" in args) == searched and ("--search=off" in args) != searched, (kind, name)
+        screened = kind == "benign" or (kind == "profile" and name not in FULL_SEARCH)
+        assert (SCREEN_BUDGET.items() <= env.items()) == screened, (kind, name)
+        assert not {"OAUTH_SEARCH_SEQUENCES", "OAUTH_SEARCH_EXAMPLES"} & set(env) or screened, (kind, name)
 
 
 def test_the_search_has_defects_only_it_finds() -> None:
