@@ -10,12 +10,10 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import httpx2
 import pytest
-from hypothesis.configuration import set_hypothesis_home_dir
-from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from oauth_conformance.checks import Outcome, PositiveControl, Status, creatio
 from oauth_conformance.cleanup import Cleanup
@@ -23,22 +21,6 @@ from oauth_conformance.errors import SuiteError
 from oauth_conformance.http import HttpClient, exchange_id
 from oauth_conformance.jwt import decode_unverified
 from oauth_conformance.redaction import REDACTOR
-from oauth_conformance.search import (
-    Lifecycle,
-    LifecycleMachine,
-    RequestBudget,
-    Search,
-    SearchSettings,
-    TechnicalUser,
-    hypothesis_settings,
-    token_mutations,
-    token_request_variants,
-)
-from oauth_conformance.search._judgement import Judgement
-from oauth_conformance.search.token_mutations import TokenMutation
-from oauth_conformance.search.token_mutations import judgements as mutation_judgements
-from oauth_conformance.search.token_requests import TokenRequestVariant
-from oauth_conformance.search.token_requests import judgements as request_judgements
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets import CreatioEnvironment
 from oauth_conformance.targets.creatio_target import existing_user_id
@@ -46,6 +28,15 @@ from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker, Finding, Verdict
 
 from .standards.context import usable_token
+
+# Hypothesis and the search (which imports it) are imported by the fixtures that run a search, not with
+# the step library: a run whose search does not run (OAUTH_SEARCH=off, or auto against a real target)
+# never imports them.
+if TYPE_CHECKING:
+    from oauth_conformance.search import Lifecycle, Search, SearchSettings, TechnicalUser
+    from oauth_conformance.search._judgement import Judgement
+    from oauth_conformance.search.token_mutations import TokenMutation
+    from oauth_conformance.search.token_requests import TokenRequestVariant
 
 __all__ = ["SearchRun", "api_search", "lifecycle_search", "search_settings", "token_endpoint_search"]
 
@@ -55,6 +46,10 @@ def search_settings(settings: Settings) -> Iterator[SearchSettings]:
     # Hypothesis keeps caches in a folder of its own (by default .hypothesis in the current folder),
     # among them every string constant of the loaded modules: a private folder for the run, removed at its
     # end, never the reports, which CI publishes. Only the example database lives under the reports.
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    from oauth_conformance.search import SearchSettings
+
     with tempfile.TemporaryDirectory(prefix="oauth-conformance-hypothesis-") as home:
         set_hypothesis_home_dir(home)
         yield SearchSettings(
@@ -71,15 +66,20 @@ class SearchRun:
 
     search: Search
     explore: Callable[[Search], None]
-    finish: Callable[[Search], None] = Search.finish
+    finish: Callable[[Search], None] | None = None  # None: Search.finish
 
     def run(self) -> None:
         self.explore(self.search)
-        self.finish(self.search)
+        if self.finish is None:
+            self.search.finish()
+        else:
+            self.finish(self.search)
 
 
 def _search(request: pytest.FixtureRequest, checker: Checker, http: HttpClient, settings: Settings,
             name: str, unit: str, settings_: SearchSettings, exclude: tuple[str, ...] = ()) -> Search:
+    from oauth_conformance.search import RequestBudget, Search
+
     waived: frozenset[str] = request.getfixturevalue("waived_requirements")
     return Search(
         name=name,
@@ -101,6 +101,10 @@ def lifecycle_search(
     request: pytest.FixtureRequest, creatio_env: CreatioEnvironment, http: HttpClient, settings: Settings,
     checker: Checker, search_settings: SearchSettings, cleanup: Cleanup,
 ) -> SearchRun:
+    from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+
+    from oauth_conformance.search import Lifecycle, LifecycleMachine, TechnicalUser, hypothesis_settings
+
     adapter, connection = creatio_env.adapter, creatio_env.connection
     if creatio_env.identity is None:
         pytest.skip(creatio_env.identity_url_needed)
@@ -173,6 +177,9 @@ def token_endpoint_search(
     request: pytest.FixtureRequest, standards: StandardsTarget, http: HttpClient, settings: Settings,
     checker: Checker, search_settings: SearchSettings, token_control: PositiveControl,
 ) -> SearchRun:
+    from oauth_conformance.search import token_request_variants
+    from oauth_conformance.search.token_requests import judgements as request_judgements
+
     search = _search(request, checker, http, settings, "the token endpoint search", "request variant",
                      search_settings)
     endpoint = standards.identity.token_endpoint
@@ -193,6 +200,9 @@ def api_search(
     request: pytest.FixtureRequest, standards: StandardsTarget, http: HttpClient, settings: Settings,
     checker: Checker, search_settings: SearchSettings, resource_control: PositiveControl,
 ) -> SearchRun:
+    from oauth_conformance.search.token_mutations import judgements as mutation_judgements
+    from oauth_conformance.search.token_mutations import token_mutations
+
     if standards.resource_url is None:
         pytest.skip("the API search needs a protected resource (OAUTH_RESOURCE_URL)")
     search = _search(request, checker, http, settings, "the API search", "mutated token", search_settings)

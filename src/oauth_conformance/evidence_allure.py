@@ -1,5 +1,6 @@
 """Allure extras while a run goes on: each scenario linked to its requirements, each exchange attached to
-the step that made it, and each step's parameters the values its Gherkin text gave, not its fixtures.
+the step that made it, and each step's parameters the values its Gherkin text gave, never its fixtures
+(whose reprs are not even made).
 
 Allure has a test case from pytest-bdd's before-scenario hook until the test's teardown report. An
 exchange the evidence log assigns to that test is attached to the step that made it; one made in the
@@ -12,7 +13,8 @@ the last test's report) stay in evidence.jsonl only.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Iterable, Iterator, MutableMapping
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import allure
@@ -21,7 +23,7 @@ import allure_commons
 from oauth_conformance.catalogue import Level, Requirement
 from oauth_conformance.http import Exchange
 
-__all__ = ["REQUIREMENT_LABEL", "AllureEvidence", "Phase", "requirement_link_name"]
+__all__ = ["REQUIREMENT_LABEL", "AllureEvidence", "Phase", "gherkin_values_only", "requirement_link_name"]
 
 # Where a test is when an exchange is made: its setup (before its scenario starts), its steps, its
 # teardown (after them).
@@ -43,27 +45,38 @@ def requirement_link_name(requirement: Requirement, level: Level) -> str:
     return f"{requirement.id} ({level.value}): {where}"
 
 
+@contextmanager
+def gherkin_values_only(step_args: MutableMapping[str, object], fixtures: Iterable[str]) -> Iterator[None]:
+    """While Allure records a step's arguments, they are the values its Gherkin text gave: the fixtures the
+    step function takes are taken out of ``step_args``, and put back, in place, before the step runs with
+    them.
+
+    allure-pytest-bdd records every argument of a step function as a parameter, by its repr: the checker,
+    the scenario's state, the target, rendered for each step and thrown away when the test case is written.
+    The step text's own arguments are the ones that are not fixtures of the test; a data table or a doc
+    string is attached by allure-pytest-bdd instead."""
+    names = set(fixtures)
+    held = {name: step_args.pop(name) for name in list(step_args) if name in names}
+    try:
+        yield
+    finally:
+        step_args.update(held)
+
+
 class AllureEvidence:
     """One process's part of Allure's results. Also a plugin of Allure's own (``report_result``), which
     sees each test case just before it is written."""
 
     def __init__(self) -> None:
-        # The test whose Allure test case is open, where it is, and the names of its fixtures.
+        # The test whose Allure test case is open, and where it is.
         self._case: str | None = None
         self._phase: Phase = "setup"
-        self._fixtures: Callable[[], Collection[str]] = tuple
         # Exchanges of the current test made before its test case opened (its setup).
         self._early: list[Exchange] = []
 
-    def scenario_started(
-        self,
-        test: str,
-        requirements: Iterable[tuple[Requirement, Level]],
-        fixtures: Callable[[], Collection[str]],
-    ) -> None:
-        """Allure has just opened the test case of ``test``. ``fixtures`` names the fixtures the test has
-        requested so far; asked again when the case is written, since steps request theirs as they run."""
-        self._case, self._fixtures = test, fixtures
+    def scenario_started(self, test: str, requirements: Iterable[tuple[Requirement, Level]]) -> None:
+        """Allure has just opened the test case of ``test``."""
+        self._case = test
         for requirement, level in requirements:
             allure.dynamic.link(requirement.url, name=requirement_link_name(requirement, level))
             allure.dynamic.label(REQUIREMENT_LABEL, requirement.id)
@@ -87,17 +100,10 @@ class AllureEvidence:
             # A new test, still in its setup: its test case opens when its scenario starts.
             self._early = [*(e for e in self._early if e.test == exchange.test), exchange]
 
-    @allure_commons.hookimpl(tryfirst=True)  # before Allure's file writer
+    @allure_commons.hookimpl
     def report_result(self, result: Any) -> None:
-        """A test case, about to be written: its steps keep only the parameters the step text gave.
-
-        allure-pytest-bdd records every argument of a step function, fixtures included, by their repr
-        (the checker, the scenario's state, the target). The step text's own arguments are the ones that
-        are not fixtures of the test; a data table or doc string is attached by allure-pytest-bdd instead."""
-        fixtures = set(self._fixtures())
-        for step in result.steps:
-            step.parameters = [p for p in step.parameters if p.name not in fixtures]
-        self._case, self._phase, self._fixtures = None, "setup", tuple
+        """A test case is written: the next exchange belongs to the next test's setup."""
+        self._case, self._phase = None, "setup"
 
 
 def _attach(exchange: Exchange, phase: Phase) -> None:

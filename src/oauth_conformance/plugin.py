@@ -128,6 +128,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         reports.forget_previous(config)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if _active(session.config):
+        search.release_hypothesis(session.config, session.items)
+
+
 def pytest_deselected(items: list[pytest.Item]) -> None:
     if items and _active(items[0].config):
         verdicts.deselected(items)
@@ -146,6 +151,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    __tracebackhide__ = verdicts.hide_waived  # as judge_call's own frame
     if not _active(pyfuncitem.config):
         return (yield)
     return (yield from verdicts.judge_call(pyfuncitem))
@@ -155,6 +161,16 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, o
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest) -> None:
     if _active(request.config):
         allure.scenario_started(request)
+
+
+@pytest.hookimpl(wrapper=True)  # around allure-pytest-bdd, which records the step's arguments
+def pytest_bdd_before_step_call(
+    request: pytest.FixtureRequest, step_func_args: dict[str, object]
+) -> Generator[None, None, None]:
+    if not _active(request.config):
+        return (yield)
+    with allure.step_called(request, step_func_args):
+        return (yield)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -8,6 +8,8 @@ controller empties (at its configure, before any worker starts).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import allure_commons
@@ -16,9 +18,9 @@ import pytest
 from oauth_conformance import allure_files
 from oauth_conformance._plugin import target, verdicts, xdist
 from oauth_conformance._plugin.settings import settings_of
-from oauth_conformance.evidence_allure import AllureEvidence
+from oauth_conformance.evidence_allure import AllureEvidence, gherkin_values_only
 
-__all__ = ["configure", "finish", "results_dir", "scenario_finished", "scenario_started"]
+__all__ = ["configure", "finish", "results_dir", "scenario_finished", "scenario_started", "step_called"]
 
 _RUN = pytest.StashKey[AllureEvidence]()
 
@@ -57,11 +59,18 @@ def scenario_started(request: pytest.FixtureRequest) -> None:
     catalogue = verdicts.run_of(request.config).catalogue
     profile = settings_of(request.config).standards_profile
     requirements = [catalogue[i] for i in verdicts.requirement_ids(request.node, catalogue)]
-    # The request's fixture names, read again when the test case is written: by then they include every
-    # fixture a step requested (pytest-bdd requests them as each step runs).
-    evidence.scenario_started(
-        request.node.nodeid, [(r, r.level_for(profile)) for r in requirements], lambda: request.fixturenames
-    )
+    evidence.scenario_started(request.node.nodeid, [(r, r.level_for(profile)) for r in requirements])
+
+
+@contextmanager
+def step_called(request: pytest.FixtureRequest, step_args: MutableMapping[str, object]) -> Iterator[None]:
+    """Around allure-pytest-bdd's record of a step's arguments: the Gherkin values only. By now pytest-bdd
+    has requested every fixture the step takes, so the request names them all."""
+    if _RUN not in request.config.stash:
+        yield  # Allure is not writing this run
+        return
+    with gherkin_values_only(step_args, request.fixturenames):
+        yield
 
 
 def scenario_finished(config: pytest.Config) -> None:

@@ -4,6 +4,10 @@ The search creates, edits and deletes integrations and sends thousands of reques
 mock that is seconds of loopback traffic, against a real instance it is load and audit-log entries on
 someone's Creatio. So by default (``auto``) it runs against the mock only; elsewhere its tests are
 left out of the run, and the summary says how to opt in.
+
+Hypothesis's own pytest plugin serves tests decorated with ``@given``; the search runs Hypothesis inside
+its fixtures and has no use for it. Left registered in a run that has neither, it would still import all
+of Hypothesis for its terminal summary, so such a run unregisters it once the tests are collected.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import pytest
 
 from oauth_conformance._plugin.settings import settings_of
 
-__all__ = ["MARK", "deselect_unless_running", "summary"]
+__all__ = ["HYPOTHESIS_PLUGIN", "MARK", "deselect_unless_running", "release_hypothesis", "summary"]
 
 # The marker of the search's tests (tests/conformance/test_search_*.py).
 MARK = "search"
+# The name Hypothesis's pytest plugin is registered under (its pytest11 entry point).
+HYPOTHESIS_PLUGIN = "hypothesispytest"
 _LEFT_OUT = pytest.StashKey[int]()
 
 
@@ -31,6 +37,20 @@ def deselect_unless_running(config: pytest.Config, items: list[pytest.Item]) -> 
     # whole run, its requirements judged by the scenarios; the summary says the search did not run.
     items[:] = [item for item in items if item.get_closest_marker(MARK) is None]
     config.stash[_LEFT_OUT] = len(left_out)
+
+
+def release_hypothesis(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Unregister Hypothesis's pytest plugin when none of the tests to run is the search's or a Hypothesis
+    test (``@given`` marks its test ``is_hypothesis_test``); the tests are collected and deselected by now,
+    and its session start (which balances its import) is over."""
+    plugin = config.pluginmanager.get_plugin(HYPOTHESIS_PLUGIN)
+    if plugin is None:
+        return  # -p no:hypothesispytest, or not installed
+    for item in items:
+        searches = item.get_closest_marker(MARK) is not None
+        if searches or getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            return
+    config.pluginmanager.unregister(plugin)
 
 
 def summary(terminalreporter: Any, config: pytest.Config) -> None:

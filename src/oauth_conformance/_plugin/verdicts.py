@@ -36,6 +36,7 @@ __all__ = [
     "configure",
     "deselected",
     "finish",
+    "hide_waived",
     "judge_call",
     "record_report",
     "requirement_ids",
@@ -146,6 +147,9 @@ def judge_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
     lacking a service the scenario needs is a precondition, not a defect; a check whose positive control
     did not hold is undecided; a step blocked by a violated requirement cannot run. Each is a SKIP with its
     reason when nothing the gate fails on was found."""
+    # A waived failure's traceback would be this frame and the dispatcher's: rendering them (their source
+    # read and parsed) is most of what reporting a known deviation costs, and they say nothing of the target.
+    __tracebackhide__ = hide_waived
     stopped: BaseException | None = None
     try:
         outcome = yield
@@ -164,7 +168,9 @@ def judge_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
         # A skip that stopped the scenario is told in the failure's message; a broken step keeps its
         # traceback, chained.
         cause = None if isinstance(stopped, pytest.skip.Exception) else stopped
-        raise ConformanceFailure(failures, stopped) from cause
+        failure = ConformanceFailure(failures, stopped)
+        failure.waived = _waived(run_of(pyfuncitem.config), failure)
+        raise failure from cause
     if stopped is not None:
         raise stopped
     return outcome
@@ -180,11 +186,14 @@ def record_report(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
         # finding that blocked it, as in a step.
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {blocked}")
-    waiver = _waiver_of(run, call)
-    if waiver is not None and report.failed:
+    failure = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(failure, ConformanceFailure) and failure.waived is not None and report.failed:
         # A known, dated deviation: reported like an expected failure, so it does not fail the run.
         report.outcome = "skipped"
-        report.wasxfail = f"{waiver.id} waived until {waiver.expires}: {waiver.reason}"
+        report.wasxfail = failure.waived
+        if failure.__cause__ is None and not item.config.getoption("fulltrace", False):
+            # Its traceback was hidden (``hide_waived``): what it says is the failed requirements.
+            report.longrepr = f"{type(failure).__module__}.{type(failure).__qualname__}: {failure}"
     problem = problem_of(item.nodeid, call, report)
     findings = item.stash.get(_ITEM_FINDINGS, [])
     if problem is not None:
@@ -240,13 +249,21 @@ def _blocked(error: BaseException) -> str | None:
     return None
 
 
-def _waiver_of(run: VerdictRun, call: pytest.CallInfo[None]) -> Waiver | None:
-    """The waiver that covers the test's failure: one in force for every MUST it failed."""
-    if call.excinfo is None or not isinstance(call.excinfo.value, ConformanceFailure):
-        return None
+def _waived(run: VerdictRun, failure: ConformanceFailure) -> str | None:
+    """What the waiver that covers a failure says, if one does: one in force for every requirement it
+    failed."""
     today = dt.date.today()
-    waivers = [waiver_for(run.waivers, f.requirement, today) for f in call.excinfo.value.findings]
-    return waivers[0] if all(waivers) else None
+    waivers = [waiver_for(run.waivers, f.requirement, today) for f in failure.findings]
+    first = waivers[0]
+    if first is None or not all(waivers):
+        return None
+    return f"{first.id} waived until {first.expires}: {first.reason}"
+
+
+def hide_waived(excinfo: pytest.ExceptionInfo[BaseException] | None) -> bool:
+    """``__tracebackhide__`` of the frames that raise a test's ConformanceFailure: hidden when a waiver
+    covers it (its cause, a broken step, keeps its traceback)."""
+    return excinfo is not None and isinstance(excinfo.value, ConformanceFailure) and excinfo.value.waived is not None
 
 
 def finish(session: pytest.Session) -> list[RequirementResult] | None:

@@ -77,6 +77,10 @@ class ConformanceFailure(AssertionError):
     ``--fail-on=should``): the scenario fails with each requirement named. ``stopped`` is what ended the
     scenario early (a blocked step, a skip, a broken request), or None when every step ran."""
 
+    # What the waiver in force for every requirement named says, when one is (the plugin sets it): the
+    # failure is then a known deviation, reported as an expected failure.
+    waived: str | None = None
+
     def __init__(self, findings: Sequence[Finding], stopped: BaseException | None = None) -> None:
         if not findings:
             raise ValueError("a conformance failure names at least one failed requirement")
