@@ -150,8 +150,9 @@ class EvidenceLog:
     sent: int = 0
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    # While a search runs, its exchanges wait here: it keeps only those its findings cite (``release``).
-    _held: list[Exchange] | None = None
+    # While a search runs, its exchanges wait here, by ID, unredacted and unrendered: it keeps only those its
+    # findings cite (``release``), and rendering each of thousands only to drop it cost seconds.
+    _held: list[tuple[str, Callable[[], Exchange]]] | None = None
 
     def number_from(self, start: int, step: int) -> None:
         """Number exchanges start, start + step, ...: each pytest-xdist worker of a run takes every
@@ -176,15 +177,25 @@ class EvidenceLog:
         """The newest exchange: the evidence for a check made from what an adapter call just read."""
         with self._lock:
             # While exchanges are held back, the newest is among them.
-            newest = self._held or self.exchanges
-            return newest[-1].id if newest else None
+            if self._held:
+                return self._held[-1][0]
+            return self.exchanges[-1].id if self.exchanges else None
 
     def add(self, exchange: Exchange) -> None:
+        self.add_lazily(exchange.id, lambda: exchange)
+
+    def add_lazily(self, exchange_id: str, render: Callable[[], Exchange]) -> None:
+        """Add the exchange ``render`` makes (redacted, as every exchange is): at once, or, while exchanges
+        are held back, only if ``release`` keeps it."""
         with self._lock:
             self.sent += 1
             if self._held is not None:
-                self._held.append(exchange)
+                self._held.append((exchange_id, render))
                 return
+        self._append(render())
+
+    def _append(self, exchange: Exchange) -> None:
+        with self._lock:
             self.exchanges.append(exchange)
         for listener in list(self.listeners):
             listener(exchange)
@@ -203,11 +214,9 @@ class EvidenceLog:
         wanted = set(keep)
         with self._lock:
             held, self._held = self._held or [], None
-        kept = [e for e in held if e.id in wanted]
-        for exchange in kept:
-            self.add(exchange)
-        with self._lock:
-            self.sent -= len(kept)  # counted once already, when they were held
+        kept = [render for exchange_id, render in held if exchange_id in wanted]
+        for render in kept:
+            self._append(render())  # counted once already, when it was held
         return len(held) - len(kept)
 
 
@@ -393,8 +402,10 @@ class HttpClient:
         elapsed_ms: float,
         error: str | None,
     ) -> None:
-        self.evidence.add(
-            Exchange(
+        test = self.evidence.current_test
+
+        def render() -> Exchange:
+            return Exchange(
                 id=exchange_id,
                 method=request.method,
                 url=REDACTOR.text(str(request.url)),
@@ -407,9 +418,12 @@ class HttpClient:
                 ),
                 elapsed_ms=elapsed_ms,
                 error=error,
-                test=self.evidence.current_test,
+                test=test,
             )
-        )
+
+        # Rendered (decoded, redacted) when it joins the log: at once, or not at all for a held exchange no
+        # finding cites.
+        self.evidence.add_lazily(exchange_id, render)
 
 
 def exchange_id(response: httpx2.Response) -> str | None:

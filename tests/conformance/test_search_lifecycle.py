@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from oauth_conformance.search.lifecycle import REQUIREMENTS
+from oauth_conformance.search.requirements import LIFECYCLE_REQUIREMENTS
 
 pytestmark = [
     pytest.mark.search,
     pytest.mark.creatio,
     pytest.mark.managed,
     # What the model judges, what it measures for a person, and the removal of what it created.
-    *(getattr(pytest.mark, rid) for rid in (*REQUIREMENTS, "CRE-active-off-existing", "CRE-cleanup")),
+    *(getattr(pytest.mark, rid) for rid in (*LIFECYCLE_REQUIREMENTS, "CRE-active-off-existing", "CRE-cleanup")),
 ]
 
 

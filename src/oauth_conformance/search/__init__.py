@@ -8,12 +8,38 @@
   steps), and ``budget``: the requests it may send and how fast.
 """
 
-from oauth_conformance.search.budget import RequestBudget
-from oauth_conformance.search.lifecycle import REQUIREMENTS as LIFECYCLE_REQUIREMENTS
-from oauth_conformance.search.lifecycle import Lifecycle, LifecycleMachine, TechnicalUser
-from oauth_conformance.search.runner import PromiseBroken, Search, SearchSettings, hypothesis_settings
-from oauth_conformance.search.token_mutations import TokenMutation, token_mutations
-from oauth_conformance.search.token_requests import TokenRequestVariant, token_request_variants
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from oauth_conformance.search.budget import RequestBudget
+    from oauth_conformance.search.lifecycle import Lifecycle, LifecycleMachine, TechnicalUser
+    from oauth_conformance.search.requirements import LIFECYCLE_REQUIREMENTS
+    from oauth_conformance.search.runner import PromiseBroken, Search, SearchSettings, hypothesis_settings
+    from oauth_conformance.search.token_mutations import TokenMutation
+    from oauth_conformance.search.token_requests import TokenRequestVariant, token_request_variants
+
+# Where each name lives. Imported on first use: the modules import Hypothesis, which a run whose search
+# does not run has no use for (and the test modules import this package to mark themselves). The
+# mutations' strategy is imported from its module (``token_mutations.token_mutations``): once imported,
+# a submodule is the package attribute of its name.
+_HOMES = {
+    "RequestBudget": "budget",
+    "Lifecycle": "lifecycle",
+    "LifecycleMachine": "lifecycle",
+    "TechnicalUser": "lifecycle",
+    "LIFECYCLE_REQUIREMENTS": "requirements",
+    "PromiseBroken": "runner",
+    "Search": "runner",
+    "SearchSettings": "runner",
+    "hypothesis_settings": "runner",
+    "TokenMutation": "token_mutations",
+    "TokenRequestVariant": "token_requests",
+    "token_request_variants": "token_requests",
+}
+
 
 __all__ = [
     "LIFECYCLE_REQUIREMENTS",
@@ -27,6 +53,12 @@ __all__ = [
     "TokenMutation",
     "TokenRequestVariant",
     "hypothesis_settings",
-    "token_mutations",
     "token_request_variants",
 ]
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

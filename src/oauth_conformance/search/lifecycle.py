@@ -53,6 +53,7 @@ from oauth_conformance.errors import FeatureNotOfferedError, UnexpectedResponseE
 from oauth_conformance.http import exchange_id
 from oauth_conformance.polling import PROBE_INTERVAL_S, poll
 from oauth_conformance.redaction import RedactedRepr
+from oauth_conformance.search.requirements import LIFECYCLE_REQUIREMENTS
 from oauth_conformance.search.runner import Search
 from oauth_conformance.targets.creatio import describe_body
 from oauth_conformance.targets.creatio_target import CreatioEnvironment
@@ -61,17 +62,7 @@ from oauth_conformance.targets.provisioning import CreationOutcome, Integration
 
 __all__ = ["EXAMPLE_NUMBERS", "REQUIREMENTS", "Lifecycle", "LifecycleMachine", "TechnicalUser"]
 
-# What the model judges (CRE-active-off-existing is measured beside them, CRE-cleanup at the end).
-REQUIREMENTS = (
-    "CRE-token-issued",
-    "CRE-edit-keeps-credentials",
-    "CRE-active-off-new",
-    "CRE-reactivate",
-    "CRE-secret-rotate",
-    "CRE-active-off-isolated",
-    "CRE-techuser-isolation",
-    "CRE-token-acts-as-techuser",
-)
+REQUIREMENTS = LIFECYCLE_REQUIREMENTS
 
 # Few names, so that a new integration sometimes takes the name of one deleted before it.
 NAMES = ("A", "B", "C")
