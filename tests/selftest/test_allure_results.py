@@ -27,6 +27,9 @@ from oauth_conformance.catalogue import load_catalogue
 from oauth_conformance.http import Exchange
 from tests.selftest.suite_runner import SuiteRun, run_suite
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_allure_results")
+
 FAST = ("-p", "no:hypothesispytest", "tests/conformance")
 STANDARDS = (*FAST, "--ignore=tests/conformance/test_creatio.py")
 DEAD_SECRET = "allure-canary-secret-41c7"

@@ -10,6 +10,9 @@ import pytest
 
 from tests.selftest.suite_runner import SuiteRun, run_suite
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_baseline_runs")
+
 FAST = ("-p", "no:hypothesispytest", "-p", "no:allure_pytest_bdd", "tests/conformance")
 COMPLIANT = ("--mock-profile=compliant",)
 # A SHOULD that breaks: a regression PASS → WARN, which the default gate lets through.

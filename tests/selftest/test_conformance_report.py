@@ -22,6 +22,9 @@ from oauth_conformance.report.view import BODY_CAP
 from tests.selftest.suite_runner import ROOT, SuiteRun, run_suite
 from tools.render_check import CHROMIUM, Node, check_rendered, dump_dom, parse_dom
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_conformance_report")
+
 FAST = ("-p", "no:hypothesispytest", "-p", "no:allure_pytest_bdd", "tests/conformance")
 # accept-any-secret among them: the one the issue names.
 SEEDED = ("accept-any-secret", "no-store-missing", "pragma-missing")

@@ -12,6 +12,9 @@ import pytest
 
 from tests.selftest.suite_runner import ROOT, SuiteRun, clean_environ, run_suite
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_evidence_cli")
+
 FAST = ("-p", "no:hypothesispytest", "-p", "no:allure_pytest_bdd", "tests/conformance")
 
 

@@ -25,6 +25,9 @@ from oauth_conformance.mock import MockOptions, MockServers, start_mock
 from tests.selftest.suite_runner import ROOT, clean_environ
 from tools.childrun import env_file_text
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_health")
+
 # The text format: a comment, or a sample without a timestamp (the textfile collector refuses those).
 _LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"'
 _SAMPLE = re.compile(rf"(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)\{{(?P<labels>{_LABEL}(?:,{_LABEL})*)?\}} (?P<value>\S+)")

@@ -24,10 +24,12 @@ from oauth_conformance.http import TIMEOUTS_BEFORE_CUT_OFF
 from tests.selftest.hostile_server import BEHAVIOURS, Behaviour, HostileServer, hostile_server
 from tests.selftest.suite_runner import SuiteRun, run_suite
 
-# Low, so that each timeout costs a second and a whole-exchange deadline three; trickles pause a
-# quarter of that between bytes, so that only the deadline can end them.
-TIMEOUT_S = "1"
-TRICKLE_S = 0.25
+# Low, so that each timeout costs half a second and a whole-exchange deadline one and a half (the few
+# the run waits before the host is cut off make most of a timing-out case's time); still some hundred
+# times what a loopback answer of the metadata takes. Trickles pause a quarter of it between bytes, so
+# that only the deadline can end them.
+TIMEOUT_S = "0.5"
+TRICKLE_S = 0.125
 # Generous: a run that is bounded ends in well under this; one that is not hangs far past it.
 RUN_LIMIT_S = 150
 FAST = ("-p", "no:hypothesispytest", "tests/conformance", "--ignore=tests/conformance/test_creatio.py")

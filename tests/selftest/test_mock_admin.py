@@ -23,6 +23,9 @@ from oauth_conformance.targets.creatio_target import CreatioEnvironment
 from oauth_conformance.targets.technical_users import TechnicalUsers, TechUserBudget
 from tests.selftest.mock_client import HTTP, admin_session, service, technical_user
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_mock_admin")
+
 # A password form-decoding would change three ways ("+" to a space, "%2B" to "+", a bare "%"), with a colon
 # (only the first one of a Basic value ends the user-id) and characters beyond ASCII (UTF-8, RFC 7617 §2.1).
 ODD_PASSWORD = "a+b %2B:c%ü€"

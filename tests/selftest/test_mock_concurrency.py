@@ -21,6 +21,9 @@ import pytest
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
 from tests.selftest.mock_client import admin_session, service, technical_user
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_mock_concurrency")
+
 T = TypeVar("T")
 THREADS = 6
 ROUNDS = 8

@@ -15,6 +15,9 @@ import pytest
 from oauth_conformance.mock import BENIGN, DEFECTS, Defect, MockOptions, MockServers, start_mock
 from tests.selftest.mock_client import HTTP
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_mock_defects")
+
 # --- helpers --------------------------------
 
 class Mock:

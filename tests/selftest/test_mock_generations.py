@@ -22,6 +22,9 @@ import pytest
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
 from tests.selftest.mock_client import HTTP, admin_session
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_mock_generations")
+
 VERSIONS = ("8.0", "8.1", "8.2", "8.3")
 STYLES = ("netframework", "netcore")
 APP_URL = "https://app.example.test"

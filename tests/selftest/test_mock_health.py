@@ -11,6 +11,9 @@ import pytest
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
 from tests.selftest.mock_client import admin_session
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_mock_health")
+
 URL_SETTING, ID_SETTING, SECRET_SETTING = (
     "OAuth20IdentityServerUrl", "OAuth20IdentityServerClientId", "OAuth20IdentityServerClientSecret")
 SETTINGS = (URL_SETTING, ID_SETTING, SECRET_SETTING)

@@ -17,6 +17,9 @@ from joserfc.jwk import KeySet
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
 from tests.selftest.mock_client import HTTP, admin_session, service
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_mock_identity")
+
 # One client for stateless calls: building an httpx2 client costs tens of milliseconds.
 
 

@@ -24,6 +24,9 @@ from oauth_conformance.mock import DEFECTS, MockOptions, MockServers, start_mock
 from oauth_conformance.mock.seed import SeedClient
 from tests.selftest.mock_client import HTTP
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_mock_input_defects")
+
 FORM = "application/x-www-form-urlencoded"
 INPUT_SWITCHES = sorted(name for name, defect in DEFECTS.items() if defect.kind == "input")
 

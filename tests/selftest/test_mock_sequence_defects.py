@@ -20,6 +20,9 @@ import pytest
 from oauth_conformance.mock import DEFECTS, MockOptions, MockServers, start_mock
 from tests.selftest.mock_client import HTTP, admin_session, service, technical_user
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_mock_sequence_defects")
+
 APP_URL = "https://app.example.test"
 
 

@@ -14,6 +14,9 @@ from oauth_conformance.mock import MockOptions, MockServers, start_mock
 from oauth_conformance.mock.tls import TlsFiles, issue_loopback_tls
 from tests.selftest.suite_runner import run_suite
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_mock_tls")
+
 DISCOVERY = "/.well-known/openid-configuration"
 
 

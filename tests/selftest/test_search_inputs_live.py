@@ -27,6 +27,9 @@ from oauth_conformance.search.token_requests import TokenRequestVariant, judgeme
 from oauth_conformance.targets.standards import Client
 from oauth_conformance.verdicts.waivers import in_force, load_waivers
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_search_inputs_live")
+
 ROOT = Path(__file__).resolve().parents[2]
 LIVE = settings(max_examples=40, deadline=None, derandomize=True, database=None)
 

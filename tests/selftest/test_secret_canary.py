@@ -42,6 +42,7 @@ EchoMode = Literal["json", "text"]
 # channels, and the scenarios already send every kind of request.
 _TALKATIVE = ("-p", "no:hypothesispytest", "--log-cli-level=DEBUG", "-l", "-rA", "-o", "junit_logging=all",
               "--log-file-level=DEBUG")
+_SMALLEST_SEARCH = {"OAUTH_SEARCH_SEQUENCES": "1", "OAUTH_SEARCH_STEPS": "3", "OAUTH_SEARCH_EXAMPLES": "3"}
 _STANDARDS = ("tests/conformance", "--ignore=tests/conformance/test_creatio.py")
 # Creatio's client secrets and session keys: 32 random bytes as upper-case hex (creatio-oauth.md §1.3).
 _GENERATED_HEX = re.compile(r"(?<![0-9A-Fa-f])[0-9A-F]{64}(?![0-9A-Fa-f])")
@@ -176,10 +177,15 @@ def _assert_talkative(run: SuiteRun) -> None:
 
 def test_the_bundled_mock_in_process_leaves_no_secret_anywhere(tmp_path: Path) -> None:
     # Without waivers the creatio profile's known deviations fail, so tracebacks (with locals) are shown.
-    # The search too: its violations (the waived deviations, unwaived here) print their replay steps.
-    run = _talkative_run(tmp_path, {"OAUTH_TARGET": "mock"}, "tests/conformance", "--no-waivers", "--search=on")
+    # The search too, for the requests it sends and what it logs and keeps of them: a few examples of
+    # each of its three searches send every kind of request it makes (its whole budget adds only more
+    # of the same, some forty seconds of them).
+    run = _talkative_run(tmp_path, {"OAUTH_TARGET": "mock"} | _SMALLEST_SEARCH, "tests/conformance",
+                         "--no-waivers", "--search=on")
     _assert_talkative(run)
     assert "FAILED" in run.stdout  # tracebacks with -l locals were printed
+    messages = " ".join(f["message"] for r in run.conformance["requirements"] for f in r["findings"])
+    assert "by the lifecycle search" in messages and "by the token endpoint search" in messages
     password = MockOptions().admin_password
     assert _leaks(run, {"the mock's admin password": _forms(MockOptions().admin_user, password)}) == []
     assert _generated_leaks(run) == []

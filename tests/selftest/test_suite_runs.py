@@ -14,6 +14,9 @@ from oauth_conformance.catalogue import load_catalogue
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
 from tests.selftest.suite_runner import ROOT, SuiteRun, run_suite
 
+# One worker for the whole file: its module-scoped fixtures (servers, child runs) are set up once.
+pytestmark = pytest.mark.xdist_group("test_suite_runs")
+
 CANARY = "Canary-Secret-7f3a9c1e5b2d"
 PREFIX = "occ-selftest-"
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")
