@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 # Extra pytest arguments, e.g. make conformance ARGS="--target=creatio --env-file=staging.env"
 ARGS   ?=
 
-.PHONY: conformance test selftest unit lint venv clean kill-matrix calibrate docs generations chromium
+.PHONY: conformance test selftest selftest-checks selftest-kill-matrix mock-run unit lint venv clean kill-matrix calibrate docs generations chromium
 
 venv: $(STAMP)
 
@@ -44,12 +44,19 @@ chromium:
 	@test -x /usr/bin/chromium || DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
 		|| { DEBIAN_FRONTEND=noninteractive apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
-# The kill matrix runs on its own after the other self-tests: it keeps both cores busy by itself.
-selftest: $(STAMP) chromium
+# The self-tests but the kill matrix, on both cores: the tests of a file whose fixtures are shared (a
+# server, a child run) stay on one worker (xdist_group), the others spread one by one.
+selftest-checks: $(STAMP) chromium
 	$(BIN)/pytest tests/unit tests/selftest --ignore=tests/selftest/test_kill_matrix.py --reports-dir=reports/selftest \
-		-n 2 --dist loadfile -q $(ARGS)
-	$(BIN)/pytest tests/selftest/test_kill_matrix.py --reports-dir=reports/selftest \
-		--junitxml=reports/selftest/junit-kill-matrix.xml -q $(ARGS)
+		-n 2 --dist loadgroup -q $(ARGS)
+
+# The kill matrix's assertions over one matrix run (which leaves reports/kill-matrix.{json,md}); a reports
+# folder of its own, so that it can run beside the other self-tests.
+selftest-kill-matrix: $(STAMP)
+	$(BIN)/pytest tests/selftest/test_kill_matrix.py --reports-dir=reports/selftest-kill-matrix \
+		--junitxml=reports/selftest-kill-matrix/junit.xml -q $(ARGS)
+
+selftest: selftest-checks selftest-kill-matrix
 
 # The suite against the mock with every seeded defect and benign variant: reports/kill-matrix.{json,md}
 kill-matrix: $(STAMP)
@@ -60,12 +67,17 @@ kill-matrix: $(STAMP)
 calibrate: $(STAMP)
 	$(BIN)/python -m calibration.run --reports-dir reports/calibration
 
-# The project's own tests: lint, the unit tests of the checks and the self-tests (kill matrix
-# included), the calibration, then the whole suite against the bundled mock, whose HTML report must
-# render in headless Chromium with every requirement row visible (screenshot: reports/conformance.png).
-test: lint selftest calibrate
+# The whole suite against the bundled mock, whose HTML report must render in headless Chromium with every
+# requirement row visible (screenshot: reports/conformance.png).
+mock-run: $(STAMP) chromium
 	OAUTH_TARGET=mock $(BIN)/pytest -q
 	$(BIN)/python tools/render_check.py reports/conformance.html
 
+# The project's own tests: lint, then at once (each in its own reports folder, their output shown whole as
+# each ends) the unit tests of the checks and the self-tests, the kill matrix, the calibration and the run
+# against the bundled mock. Together they keep both cores busy until the last ends.
+test: lint
+	$(MAKE) --no-print-directory -j 4 --output-sync=target selftest-checks selftest-kill-matrix calibrate mock-run
+
 clean:
-	rm -rf $(VENV) reports/junit.xml reports/selftest reports/calibration reports/kill-matrix.* reports/allure-results reports/conformance.* reports/evidence.jsonl reports/hypothesis
+	rm -rf $(VENV) reports/junit.xml reports/selftest reports/selftest-kill-matrix reports/calibration reports/kill-matrix.* reports/allure-results reports/conformance.* reports/evidence.jsonl reports/hypothesis
