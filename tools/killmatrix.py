@@ -19,13 +19,11 @@ The search's budget. A search-only defect's row runs the search as CI does (the 
 budget): that is the budget that must kill it. A benign or clean row runs the search to show that it raises
 no false alarm there. The default clean profiles (``FULL_SEARCH``: what ``make conformance`` and CI run
 against) show it with the default budget; every other benign or clean row with ``SCREEN_BUDGET``, a third
-of it, derandomized too: the same seed, so the first part of the same search rather than other examples.
-A benign variant or another generation changes what the server does for every request of a kind
-(a claim, a header, a lifetime, a path, a delay), and every sequence and every property example sends
-each kind of request, so a false alarm would come from its first examples; the third still runs every
-lifecycle rule and every variant kind many times over, and what the default budget adds on those rows is
-more of the same (the examples the full search explores there are the ones it explores on the default
-profiles, where it runs in full).
+of it, derandomized too. A benign variant or another generation changes what the server does for every
+request of a kind (a claim, a header, a lifetime, a path, a delay), and every sequence and every property
+example sends each kind of request, so a false alarm would come from its first examples; the third still
+runs every lifecycle rule and every variant kind many times over. It is a screen, weaker than the full
+budget on every row: a false alarm that only a long sequence on one variant raises would pass it.
 
 Each child is a process of its own, forked from a preloaded server (tools/childrun.py), and the longest
 rows start first, so that neither core waits on one long row at the end.
