@@ -117,6 +117,17 @@ def test_the_interpreter_s_shutdown_runs(server: ForkServer, tmp_path: Path) -> 
     assert (tmp_path / "atexit").read_text() == "ran" and (tmp_path / "thread").read_text() == "done"
 
 
+def test_a_file_left_open_keeps_what_was_written(server: ForkServer, tmp_path: Path) -> None:
+    """The interpreter's shutdown flushes a file nobody closed; a forked run's end does too."""
+    run = _run(server, tmp_path, """
+        LEFT_OPEN = open("unclosed.txt", "w")
+        def test_writes():
+            LEFT_OPEN.write("buffered data")
+    """)
+    assert run.returncode == 0
+    assert (tmp_path / "unclosed.txt").read_text() == "buffered data"
+
+
 def test_a_timeout_kills_the_run_and_what_it_started(server: ForkServer, tmp_path: Path) -> None:
     with pytest.raises(subprocess.TimeoutExpired) as expired:
         _run(server, tmp_path, """

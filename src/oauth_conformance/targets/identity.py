@@ -315,7 +315,10 @@ class IdentityClient:
         kept = self._key_sets.get(url)
         if kept is not None and (kid is None or kid in _kids(kept)):
             return kept
-        response = self._key_sets[url] = self.http.get(url)
+        response = self.http.get(url)
+        # Only a key set is kept: an error answer may pass, and each check that meets one reports it.
+        if response.status_code == 200 and _kids(response):
+            self._key_sets[url] = response
         return response
 
     # -- endpoints --------------------------------------------------------------------------------
