@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# A bench script runs as ``python bench/<name>.py``: the checkout's tooling (``tools``) is importable too.
+if str(ROOT) not in sys.path:
+    sys.path.insert(1, str(ROOT))
 __all__ = ["ROOT", "Baseline", "baseline", "current"]
 
 

@@ -37,6 +37,7 @@ from _baseline import Baseline, baseline, current
 from _latency_proxy import LatencyProxy
 
 from oauth_conformance.mock import MockOptions, MockServers, start_mock
+from tools.childrun import env_file_text
 
 BASELINE = "2f111b6"
 # What a child run must not inherit from this shell: the suite's settings (a developer's real Creatio,
@@ -44,7 +45,6 @@ BASELINE = "2f111b6"
 # bytecode and assertion-rewrite caches, as a user's runs do.
 _DROPPED_PREFIXES = ("OAUTH_", "CREATIO_", "MOCK_", "PYTEST_")
 _DROPPED_NAMES = frozenset({"PYTHONDONTWRITEBYTECODE"})
-_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:/@-")
 _TIMEOUT_S = 900
 
 
@@ -76,16 +76,6 @@ class Run:
 
 def _child_environ(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if not k.startswith(_DROPPED_PREFIXES) and k not in _DROPPED_NAMES}
-
-
-def _env_file_text(env: dict[str, str]) -> str:
-    """NAME=value lines; a value python-dotenv would misread is single-quoted (taken literally but for \\ and \\')."""
-    lines = []
-    for name, value in env.items():
-        if not set(value) <= _SAFE:
-            value = "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-        lines.append(f"{name}={value}\n")
-    return "".join(lines)
 
 
 def _suite_env(mock: MockServers) -> dict[str, str]:
@@ -124,7 +114,7 @@ def _target(shape: Shape, delay_s: float) -> Iterator[MockServers]:
 def _run(tree: Baseline, shape: Shape, delay_s: float) -> Run:
     with tempfile.TemporaryDirectory(prefix="bench-remote-") as scratch, _target(shape, delay_s) as mock:
         reports, env_file = Path(scratch) / "reports", Path(scratch) / "suite.env"
-        env_file.write_text(_env_file_text(_suite_env(mock)), encoding="utf-8")
+        env_file.write_text(env_file_text(_suite_env(mock)), encoding="utf-8")
         command = [sys.executable, "-m", "pytest", "tests/conformance", "-q", "-p", "no:cacheprovider",
                    f"--reports-dir={reports}", f"--env-file={env_file}"]
         if shape.workers:
