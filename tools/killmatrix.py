@@ -242,11 +242,10 @@ def run_kill_matrix(workers: int = 2, runner: Callable[..., SuiteRun] = run_suit
     """The whole matrix, or (``rows``) its first rows only, for a quick look."""
     jobs = matrix_jobs()[:rows]
     done, seconds = _run_jobs(jobs, workers, runner)
-    rows_ = done
-    scenario_runs = {r.name: r for r in rows_ if r.kind == "scenarios"}
+    scenario_runs = {r.name: r for r in done if r.kind == "scenarios"}
     paired = [
         replace(r, defect_kind=DEFECTS[r.name].kind, scenarios=scenario_runs.get(r.name)) if r.kind == "defect" else r
-        for r in rows_ if r.kind != "scenarios"
+        for r in done if r.kind != "scenarios"
     ]
     return KillMatrix(paired, seconds)
 

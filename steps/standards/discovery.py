@@ -10,7 +10,7 @@ from pytest_bdd import given, then, when
 
 from oauth_conformance.checks import Family, MetadataDocument, PositiveControl, rfc7517, rfc8414, rfc9700
 from oauth_conformance.errors import UnexpectedResponseError
-from oauth_conformance.http import HttpClient, exchange_id, json_object
+from oauth_conformance.http import exchange_id, json_object
 from oauth_conformance.targets.identity import AuthStyle
 from oauth_conformance.targets.standards import StandardsTarget
 from oauth_conformance.verdicts import Checker
@@ -56,11 +56,11 @@ def _document(metadata: httpx2.Response) -> MetadataDocument:
 
 
 @pytest.fixture
-def key_set(metadata: httpx2.Response, http: HttpClient, standards: StandardsTarget) -> httpx2.Response:
+def key_set(metadata: httpx2.Response, standards: StandardsTarget) -> httpx2.Response:
     uri = _meta(metadata).get("jwks_uri")
     if not isinstance(uri, str):
         pytest.skip("the metadata names no jwks_uri")
-    return standards.identity.key_set(standards.identity.reachable(uri))
+    return standards.identity.key_set(uri)
 
 
 @pytest.fixture

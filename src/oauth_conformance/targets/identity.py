@@ -174,7 +174,8 @@ class IdentityClient:
         self._problem: MetadataNotFoundError | None = None
         self._oauth_metadata: dict[str, Any] | None = None
         self._rebased: dict[str, Rebased] = {}
-        self._key_sets: dict[str, httpx2.Response] = {}
+        # Each key set kept, by its advertised URL, with the kids it lists.
+        self._key_sets: dict[str, tuple[httpx2.Response, set[object]]] = {}
 
     # -- where the server is --------------------------------------------------------------------
 
@@ -307,18 +308,20 @@ class IdentityClient:
             return None
         return self.reachable(value)
 
-    def key_set(self, url: str, kid: str | None = None) -> httpx2.Response:
-        """The key set at ``url`` (the advertised jwks_uri, at the configured origin) as the server served
-        it, fetched once a run: every check of the keys, or with them, reads the same answer. Asked again
-        where ``kid`` names a key the kept answer lacks, as a resource server does on meeting a new key
-        (a server that rotated its keys during the run is not taken for one whose tokens name no key)."""
-        kept = self._key_sets.get(url)
-        if kept is not None and (kid is None or kid in _kids(kept)):
-            return kept
-        response = self.http.get(url)
-        # Only a key set is kept: an error answer may pass, and each check that meets one reports it.
-        if response.status_code == 200 and _kids(response):
-            self._key_sets[url] = response
+    def key_set(self, jwks_uri: str, kid: str | None = None) -> httpx2.Response:
+        """The key set the metadata's ``jwks_uri`` names (fetched at the configured origin, see
+        ``reachable``) as the server served it, fetched once a run: every check of the keys, or with
+        them, reads the same answer. Asked again where ``kid`` names a key the kept answer lacks, as a
+        resource server does on meeting a new key (a server that rotated its keys during the run is not
+        taken for one whose tokens name no key). Only a key set is kept: an error answer may pass, and
+        each check that meets one reports it."""
+        kept = self._key_sets.get(jwks_uri)
+        if kept is not None and (kid is None or kid in kept[1]):
+            return kept[0]
+        response = self.http.get(self.reachable(jwks_uri))
+        kids = _kids(response) if response.status_code == 200 else set()
+        if kids:
+            self._key_sets[jwks_uri] = (response, kids)
         return response
 
     # -- endpoints --------------------------------------------------------------------------------
