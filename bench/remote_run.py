@@ -79,20 +79,10 @@ def _child_environ(env: dict[str, str]) -> dict[str, str]:
 
 
 def _suite_env(mock: MockServers) -> dict[str, str]:
-    """What a user sets to point the suite at a Creatio: the URLs the mock announces, not those it listens on."""
-    seed = mock.seed
-    return {
-        "OAUTH_TARGET": "creatio",
-        "CREATIO_URL": mock.public_creatio_url,
-        "CREATIO_IDENTITY_URL": mock.public_identity_url,
-        "CREATIO_ADMIN_USER": mock.admin_user,
-        "CREATIO_ADMIN_PASSWORD": mock.admin_password,
-        "CREATIO_TECH_USER": seed.technical_user_name,
-        "CREATIO_ALLOWED_ENTITY": seed.allowed_entity,
-        "CREATIO_DENIED_ENTITY": seed.denied_entity,
-        # A fresh mock per run: its scenarios may create technical users.
-        "CREATIO_CREATE_TECH_USERS": "true",
-    }
+    """What a user sets to point the suite at a Creatio: the mock's own env block (``MockServers.env``,
+    the URLs it announces, not those it listens on), and, a fresh mock per run, technical users its
+    scenarios may create."""
+    return mock.env() | {"CREATIO_CREATE_TECH_USERS": "true"}
 
 
 @contextlib.contextmanager
