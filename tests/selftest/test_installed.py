@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -102,7 +103,13 @@ def _seed(site_packages: Path, wheel: Path) -> None:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bin folder of a fresh environment with the wheel installed."""
     tmp = tmp_path_factory.mktemp("installed")
-    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp / "dist"), str(ROOT)], tmp)
+    # Built from a copy of the checkout: setuptools builds in the source tree's build/ folder, where a
+    # stale build/lib would add files the checkout no longer has, and whose removal at the build's end
+    # failed once beside make test's other jobs ("Directory not empty").
+    source = tmp / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "reports", "__pycache__", "*.egg-info", ".hypothesis"))
+    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp / "dist"), str(source)], tmp)
     assert built.returncode == 0, built.stderr[-3000:]
     (wheel,) = (tmp / "dist").glob("oauth_conformance-*.whl")
     venv.create(tmp / "venv", with_pip=False)
