@@ -20,6 +20,7 @@ from oauth_conformance.cleanup import Cleanup
 from oauth_conformance.http import HttpClient, exchange_id
 from oauth_conformance.jwt import decode_unverified
 from oauth_conformance.redaction import REDACTOR
+from oauth_conformance.search.parts import WHOLE, SearchPart
 from oauth_conformance.settings import Settings
 from oauth_conformance.targets import CreatioEnvironment
 from oauth_conformance.targets.creatio_target import existing_user_id
@@ -76,16 +77,17 @@ class SearchRun:
 
 
 def _search(request: pytest.FixtureRequest, checker: Checker, http: HttpClient, settings: Settings,
-            name: str, unit: str, settings_: SearchSettings, exclude: tuple[str, ...] = ()) -> Search:
+            name: str, unit: str, settings_: SearchSettings, exclude: tuple[str, ...] = (),
+            part: SearchPart = WHOLE) -> Search:
     from oauth_conformance.search import RequestBudget, Search
 
     waived: frozenset[str] = request.getfixturevalue("waived_requirements")
     return Search(
-        name=name,
+        name=name + part.label,
         unit=unit,
         checker=checker,
         evidence=http.evidence,
-        budget=RequestBudget(http.evidence, settings.search_requests, settings.search_rate),
+        budget=RequestBudget(http.evidence, part.share(settings.search_requests), part.rate(settings.search_rate)),
         settings=settings_,
         requirements=tuple(rid for rid in checker.tags if rid not in exclude),
         waived=waived,
@@ -121,9 +123,16 @@ def lifecycle_search(
         pytest.skip("the lifecycle search binds its integrations to technical users of its own on a real instance "
                     "(a fault reaching every integration of CREATIO_TECH_USER must never reach one it did not "
                     "create): needs CREATIO_CREATE_TECH_USERS=true")
+    # Under pytest-xdist, one part of the search per worker (oauth_conformance.search.parts).
+    part: SearchPart = getattr(request, "param", WHOLE)
+    sequences = part.share(settings.search_sequences)
+    if sequences == 0:
+        pytest.skip(f"OAUTH_SEARCH_SEQUENCES={settings.search_sequences} sequences are fewer than the "
+                    f"{part.count} parts of the lifecycle search: the other parts run them")
     search = _search(request, checker, http, settings, "the lifecycle search", "sequence",
-                     replace(search_settings, examples=settings.search_sequences),
-                     exclude=(creatio.active_off_existing_review.requirement, creatio.cleanup_complete.requirement))
+                     replace(search_settings, examples=sequences),
+                     exclude=(creatio.active_off_existing_review.requirement, creatio.cleanup_complete.requirement),
+                     part=part)
     life = Lifecycle(creatio_env, creatio_env.identity, search, tech_user, own_users, share_existing,
                      settings.deactivation_wait, settings.names_prefix, cleanup)
 
@@ -131,6 +140,7 @@ def lifecycle_search(
         # Hypothesis takes "anything which returns an instance of RuleBasedStateMachine when called with
         # no arguments" (its docstring), though it is typed as the class.
         factory = cast(type[RuleBasedStateMachine], lambda: LifecycleMachine(life))
+        part.seed(factory)
         search.run(lambda: run_state_machine_as_test(factory, settings=hypothesis_settings(search.settings)))
 
     def finish(search: Search) -> None:

@@ -120,12 +120,20 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             reports.forget_previous(session.config)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if _active(metafunc.config):
+        search.split(metafunc)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if _active(config):
         search.deselect_unless_running(config, items)
     collected = _active(config) and verdicts.collected(config, items)
     if collected and not config.option.collectonly and not xdist.is_worker(config):
         reports.forget_previous(config)
+    if _active(config):
+        # Once the collection order is recorded (findings are read in it): the order a worker runs them in.
+        search.searches_first(config, items)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -5,12 +5,14 @@ up by, and workers that share one target without disturbing each other."""
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from oauth_conformance.mock import MockOptions, start_mock
+from oauth_conformance.search.requirements import LIFECYCLE_REQUIREMENTS
 from tests.selftest.suite_runner import SuiteRun, run_suite
 
 FAST = ("-p", "no:hypothesispytest", "-p", "no:allure_pytest_bdd", "tests/conformance")
@@ -71,6 +73,33 @@ def test_fail_on_should_is_honoured_under_xdist(tmp_path: Path) -> None:
     default_gate = run_suite(tmp_path / "must", *FAST, "-n", "2", *args)
     assert default_gate.returncode == 0, default_gate.stdout[-3000:]
     assert default_gate.verdicts()["RFC6749-4.4.3-no-refresh"] == "WARN"
+
+
+_PART = re.compile(r"by the lifecycle search \(part (\d) of (\d)\) over \d+ sequences? \(\d+ requests")
+
+
+def test_the_lifecycle_search_runs_in_parts_each_exploring_its_own_sequences(tmp_path: Path) -> None:
+    """Under -n 2 the lifecycle search is four tests, two parts per worker (each seeded apart:
+    test_search_parts.py), and what they judge they find as the whole search does (which requirements a
+    short search reaches differs with its sequences)."""
+    env = {"OAUTH_SEARCH": "on", "OAUTH_SEARCH_SEQUENCES": "8"}
+    serial, parallel = _twice(tmp_path, "--dist", "loadgroup", "-m", "search", "-k", "lifecycle", env=env)
+    assert serial.returncode == parallel.returncode == 0, parallel.stdout[-3000:]
+
+    def judged(run: SuiteRun) -> dict[str, str]:
+        return {rid: v for rid, v in run.verdicts().items() if v not in ("PASS", "NOT_RUN", "REVIEW")}
+
+    assert judged(parallel) == judged(serial)
+    for requirement in LIFECYCLE_REQUIREMENTS:
+        findings = next(r for r in parallel.conformance["requirements"] if r["id"] == requirement)["findings"]
+        parts = {m.group(1, 2) for f in findings if (m := _PART.search(f["message"]))}
+        if not parts:
+            continue  # a requirement no part reached in two sequences
+        assert set(parts) <= {(str(i), "4") for i in range(1, 5)}, findings
+        tests = {f["test"].rsplit("[", 1)[-1] for f in findings if "lifecycle" in f["test"]}
+        assert tests == {f"part{i}of4]" for i in range(1, 5)}, tests
+    whole = next(r for r in serial.conformance["requirements"] if r["id"] == "CRE-token-issued")["findings"]
+    assert any("by the lifecycle search over" in f["message"] for f in whole), whole
 
 
 def test_four_workers_share_one_creatio(tmp_path: Path) -> None:

@@ -8,6 +8,11 @@ left out of the run, and the summary says how to opt in.
 Hypothesis's own pytest plugin serves tests decorated with ``@given``; the search runs Hypothesis inside
 its fixtures and has no use for it. Left registered in a run that has neither, it would still import all
 of Hypothesis for its terminal summary, so such a run unregisters it once the tests are collected.
+
+Under pytest-xdist the lifecycle search runs as two parts per worker (``oauth_conformance.search.parts``),
+and every worker starts with the searches, the run's longest tests: each part lands on a worker of its own
+(``--dist loadgroup``, as ``make conformance`` runs, gives each part its own group) while the short
+scenarios fill in around them.
 """
 
 from __future__ import annotations
@@ -16,15 +21,44 @@ from typing import Any
 
 import pytest
 
+from oauth_conformance._plugin import xdist
 from oauth_conformance._plugin.settings import settings_of
+from oauth_conformance.search.parts import SearchPart
 
-__all__ = ["HYPOTHESIS_PLUGIN", "MARK", "deselect_unless_running", "release_hypothesis", "summary"]
+__all__ = ["HYPOTHESIS_PLUGIN", "MARK", "PARTED_FIXTURE", "PARTS_PER_WORKER", "deselect_unless_running",
+           "release_hypothesis", "searches_first", "split", "summary"]
 
 # The marker of the search's tests (tests/conformance/test_search_*.py).
 MARK = "search"
 # The name Hypothesis's pytest plugin is registered under (its pytest11 entry point).
 HYPOTHESIS_PLUGIN = "hypothesispytest"
+# The fixture of the search that is split into parts under xdist (steps/search.py), and into how many
+# parts per worker: two, so that a part that drew long sequences is evened out by the worker that drew
+# short ones taking the next part.
+PARTED_FIXTURE = "lifecycle_search"
+PARTS_PER_WORKER = 2
 _LEFT_OUT = pytest.StashKey[int]()
+
+
+def split(metafunc: pytest.Metafunc) -> None:
+    """A test of the lifecycle search, on a worker of N: 2N tests, one per part (else the one whole test)."""
+    if PARTED_FIXTURE not in metafunc.fixturenames:
+        return
+    workers = xdist.worker_count(metafunc.config)
+    if workers < 2:
+        return
+    count = PARTS_PER_WORKER * workers
+    parts = [SearchPart(index, count) for index in range(count)]
+    metafunc.parametrize(PARTED_FIXTURE, [
+        pytest.param(part, id=part.id, marks=pytest.mark.xdist_group(f"{PARTED_FIXTURE}-{part.id}")) for part in parts
+    ], indirect=True)
+
+
+def searches_first(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a worker: the searches first, in their order, then the rest in theirs (every worker sorts the same
+    collection alike, as xdist requires)."""
+    if xdist.is_worker(config):
+        items.sort(key=lambda item: item.get_closest_marker(MARK) is None)
 
 
 def deselect_unless_running(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -43,6 +43,7 @@ __all__ = [
     "node_down",
     "received",
     "send_test",
+    "worker_count",
     "worker_finished",
 ]
 
@@ -58,6 +59,11 @@ def is_worker(config: pytest.Config) -> bool:
 def is_controller(config: pytest.Config) -> bool:
     """The process that spreads the run over workers (-n N, N > 0)."""
     return not is_worker(config) and getattr(config.option, "dist", "no") != "no"
+
+
+def worker_count(config: pytest.Config) -> int:
+    """How many workers the run has, seen from a worker (1 in a run of one process)."""
+    return _worker_index(config)[1] if is_worker(config) else 1
 
 
 def _worker_index(config: pytest.Config) -> tuple[int, int]:
