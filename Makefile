@@ -19,8 +19,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The scenarios in flight together, one pytest-xdist worker per core (WORKERS=0: all in this one process),
+# the lifecycle search in parts (src/oauth_conformance/search/parts.py), each part a group of its own so
+# that the parts spread over the workers.
+WORKERS ?= auto
 conformance: $(STAMP)
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest -n $(WORKERS) --dist loadgroup $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src steps tests calibration tools conftest.py bench

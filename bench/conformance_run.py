@@ -3,9 +3,11 @@ side by side in the same run:
 
     python bench/conformance_run.py [--runs 5] [--baseline 2f111b6] [--modes default off]
 
-A run is what ``make conformance`` runs, ``python -m pytest -q`` in the project's root: the default
-target, the bundled mock, with the search as the default settings run it (``auto``: on, against the
-mock), and the same with ``--search=off``; each run writes reports of its own. "Warm": one run of each
+A run is what ``make conformance`` runs in each tree, read from that tree's Makefile (``make -n``): its
+pytest options (``-n auto --dist loadgroup`` here; none before the scenarios ran in flight together), run
+as ``python -m pytest -q`` in the tree's root: the default target, the bundled mock, with the search as
+the default settings run it (``auto``: on, against the mock), and the same with ``--search=off``; each
+run writes reports of its own. "Warm": one run of each
 tree and mode first, unmeasured, so that the bytecode and assertion-rewrite caches exist and the files
 are in the page cache, as for a user's second run. The measured runs are interleaved (this tree, the
 baseline, then the baseline, this tree, ...), so that load from elsewhere on the machine falls on both
@@ -58,12 +60,22 @@ def _child_environ(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if not k.startswith(_DROPPED_PREFIXES) and k not in _DROPPED_NAMES}
 
 
+def make_conformance_options(tree: Path) -> list[str]:
+    """The pytest options of ``make conformance`` in ``tree``, as its Makefile has them (ARGS empty)."""
+    marker = "/BIN/pytest"
+    shown = subprocess.run(["make", "-n", "-s", "-C", str(tree), "conformance", "STAMP=", "BIN=/BIN", "ARGS="],
+                           capture_output=True, text=True, check=True).stdout
+    line = next(line for line in shown.splitlines() if marker in line)
+    return line.split(marker, 1)[1].split()
+
+
 def _run(tree: Baseline, search: str) -> tuple[float, int, dict[str, str]]:
     """One run of the suite in ``tree``: its wall time, exit status and requirement verdicts. ``search``:
     the --search option, or ``default`` for none."""
     with tempfile.TemporaryDirectory(prefix="bench-conformance-") as reports:
         # No cacheprovider: the run must not write .pytest_cache into either checkout.
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--reports-dir={reports}"]
+        command = [sys.executable, "-m", "pytest", *make_conformance_options(tree.root), "-q", "-p",
+                   "no:cacheprovider", f"--reports-dir={reports}"]
         if search != "default":
             command.append(f"--search={search}")
         started = time.perf_counter()
@@ -100,8 +112,10 @@ def measure(trees: Sequence[Baseline], modes: Sequence[str], runs: int) -> None:
                 one.exits.add(exit_status)
                 one.verdicts.append(verdicts)
         print(f"round {index + 1}/{runs} done", file=sys.stderr)
-    print(f"warm `python -m pytest -q` against the bundled mock, median of {runs} interleaved runs per tree")
     this, base = trees[0], trees[-1]
+    print(f"warm `make conformance` against the bundled mock, median of {runs} interleaved runs per tree "
+          f"(pytest options: {' '.join(make_conformance_options(this.root)) or 'none'} in {this.label}, "
+          f"{' '.join(make_conformance_options(base.root)) or 'none'} in {base.label})")
     for mode in modes:
         mine, theirs = series[(mode, this.label)], series[(mode, base.label)]
         print("search as by default (auto: on against the mock):" if mode == "default" else f"--search={mode}:")
