@@ -26,6 +26,7 @@ import logging
 import re
 import secrets
 import threading
+from bisect import insort
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, quote_plus
 
@@ -181,6 +182,10 @@ def encoded_forms(value: str) -> set[str]:
     return {form for form in forms if len(form) >= _MIN_SECRET}
 
 
+def _longest_first(item: tuple[str, str]) -> int:
+    return -len(item[0])
+
+
 class Redactor:
     """Replaces registered secrets, in each of their forms, and anything that looks like a credential."""
 
@@ -192,6 +197,10 @@ class Redactor:
         # texts hold none: only a text that holds a JWT's first characters is scanned for each of them.
         self._ordered: tuple[tuple[str, str], ...] = ()
         self._ordered_without_jwts: tuple[tuple[str, str], ...] = ()
+        # The lists the snapshots above are copied from, kept in order as forms are added: sorting every
+        # form again at each registration made a run's registrations cost the square of its tokens.
+        self._longest_first: list[tuple[str, str]] = []
+        self._longest_first_without_jwts: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         self._values: list[str] = []
 
@@ -213,12 +222,13 @@ class Redactor:
                 for form in encoded_forms(value):
                     if form not in self._replacements:
                         self._replacements[form] = shown
+                        insort(self._longest_first, (form, shown), key=_longest_first)
+                        if not form.startswith(_JWT_START):
+                            insort(self._longest_first_without_jwts, (form, shown), key=_longest_first)
                         added = True
             if added:
-                self._ordered = tuple(sorted(self._replacements.items(), key=lambda item: len(item[0]),
-                                             reverse=True))
-                self._ordered_without_jwts = tuple(item for item in self._ordered
-                                                   if not item[0].startswith(_JWT_START))
+                self._ordered = tuple(self._longest_first)
+                self._ordered_without_jwts = tuple(self._longest_first_without_jwts)
 
     def text(self, text: str) -> str:
         # Snapshots: registering replaces the tuples, never edits them. A form that starts with the JWT

@@ -221,3 +221,16 @@ def test_the_plugin_filters_pytests_log_capture(caplog: pytest.LogCaptureFixture
     with caplog.at_level(logging.DEBUG):
         logging.getLogger("httpcore2.http11").debug("send_request_body.started request=%s", SECRET)
     assert SECRET not in caplog.text and "…#" in caplog.text
+
+
+@pytest.mark.parametrize("longer_first", [False, True], ids=["shorter-registered-first", "longer-registered-first"])
+def test_a_secret_that_contains_another_is_masked_whole(longer_first: bool) -> None:
+    """Forms are replaced longest first, whatever the order they were registered in: a secret holding
+    another registered one is shown as its own mask, not as the other's mask amid its clear remainder."""
+    redactor = Redactor()
+    inner, outer = SECRET, "prefix-" + SECRET + "-suffix-of-the-longer-one"
+    for value in ((outer, inner) if longer_first else (inner, outer)):
+        redactor.register(value)
+        redactor.register(JWT + value[:3])  # registrations in between, with and without a JWT's start
+    shown = redactor.text(f"sent {outer} and {inner}")
+    assert shown == f"sent {mask(outer)} and {mask(inner)}"
