@@ -92,6 +92,7 @@ def pytest_configure_node(node: Any) -> None:
 def pytest_testnodedown(node: Any, error: object) -> None:
     if _active(node.config):
         xdist.node_down(node)
+        search.heard(node)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -206,6 +207,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     if xdist.is_worker(session.config):
         xdist.worker_finished(session)  # the controller judges the run and writes its reports
+        search.tell_controller(session.config)
     else:
         results = verdicts.finish(session)
         if results is not None:

@@ -21,7 +21,13 @@ def test_the_shares_add_up_to_the_whole_and_differ_by_one_at_most(count: int) ->
         shares = [part.share(total) for part in parts]
         assert sum(shares) == total
         assert max(shares) - min(shares) <= 1
-    assert sum(part.rate(5.0) or 0 for part in parts) == pytest.approx(5.0)
+
+
+@pytest.mark.parametrize(("count", "at_once"), [(1, 1), (4, 2), (8, 4), (3, 4)])
+def test_the_parts_running_at_once_send_no_faster_than_the_whole_search(count: int, at_once: int) -> None:
+    parts = [SearchPart(index, count, at_once) for index in range(count)]
+    running = min(count, at_once)
+    assert sum(part.rate(5.0) or 0 for part in parts[:running]) == pytest.approx(5.0)
     assert all(part.rate(None) is None for part in parts)
 
 

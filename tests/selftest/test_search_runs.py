@@ -73,3 +73,9 @@ def test_against_a_real_target_the_search_runs_only_when_asked_and_within_its_bu
         assert asked.returncode == 0, asked.stdout[-3000:]
         # Everything it created is gone again.
         assert servers.snapshot() == before
+
+
+def test_under_xdist_the_summary_still_says_the_search_did_not_run(tmp_path: Path) -> None:
+    """The workers leave the search out; the controller, which prints the summary, hears it from them."""
+    run = run_suite(tmp_path, *SEARCH, "-n", "2", "--dist", "loadgroup", "--search=off")
+    assert "search: not run (3 tests left out): OAUTH_SEARCH=off" in run.stdout, run.stdout[-2000:]

@@ -90,6 +90,9 @@ def test_the_lifecycle_search_runs_in_parts_each_exploring_its_own_sequences(tmp
         return {rid: v for rid, v in run.verdicts().items() if v not in ("PASS", "NOT_RUN", "REVIEW")}
 
     assert judged(parallel) == judged(serial)
+    lifecycle_tests = {f["test"] for r in parallel.conformance["requirements"] for f in r["findings"]
+                       if "test_integration_lifecycle" in f["test"]}
+    assert {t.rsplit("[", 1)[-1] for t in lifecycle_tests} == {f"part{i}of4]" for i in range(1, 5)}, lifecycle_tests
     for requirement in LIFECYCLE_REQUIREMENTS:
         findings = next(r for r in parallel.conformance["requirements"] if r["id"] == requirement)["findings"]
         parts = {m.group(1, 2) for f in findings if (m := _PART.search(f["message"]))}

@@ -9,10 +9,12 @@ Hypothesis's own pytest plugin serves tests decorated with ``@given``; the searc
 its fixtures and has no use for it. Left registered in a run that has neither, it would still import all
 of Hypothesis for its terminal summary, so such a run unregisters it once the tests are collected.
 
-Under pytest-xdist the lifecycle search runs as two parts per worker (``oauth_conformance.search.parts``),
-and every worker starts with the searches, the run's longest tests: each part lands on a worker of its own
-(``--dist loadgroup``, as ``make conformance`` runs, gives each part its own group) while the short
-scenarios fill in around them.
+Under pytest-xdist with ``--dist loadgroup`` (as ``make conformance`` runs) the lifecycle search runs as
+two parts per worker (``oauth_conformance.search.parts``), and every worker starts with the searches, the
+run's longest tests. That scheduler hands out one test at a time (each test not in a group is a scope of
+its own), so the parts start on different workers and the short scenarios fill in around them. xdist's
+default scheduler sends each worker a run of consecutive tests at first, which would put the parts on one
+worker: under it, as in a run of one process, the search stays whole.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from oauth_conformance._plugin import xdist
 from oauth_conformance._plugin.settings import settings_of
 from oauth_conformance.search.parts import SearchPart
 
-__all__ = ["HYPOTHESIS_PLUGIN", "MARK", "PARTED_FIXTURE", "PARTS_PER_WORKER", "deselect_unless_running",
-           "release_hypothesis", "searches_first", "split", "summary"]
+__all__ = ["HYPOTHESIS_PLUGIN", "MARK", "PARTED_FIXTURE", "PARTS_PER_WORKER", "deselect_unless_running", "heard",
+           "release_hypothesis", "searches_first", "split", "summary", "tell_controller"]
 
 # The marker of the search's tests (tests/conformance/test_search_*.py).
 MARK = "search"
@@ -38,20 +40,23 @@ HYPOTHESIS_PLUGIN = "hypothesispytest"
 PARTED_FIXTURE = "lifecycle_search"
 PARTS_PER_WORKER = 2
 _LEFT_OUT = pytest.StashKey[int]()
+_LEFT_OUT_WORDS = "oauth_conformance.search_left_out"
 
 
 def split(metafunc: pytest.Metafunc) -> None:
-    """A test of the lifecycle search, on a worker of N: 2N tests, one per part (else the one whole test)."""
-    if PARTED_FIXTURE not in metafunc.fixturenames:
+    """A test of the lifecycle search, on a worker of N under ``--dist loadgroup``: 2N tests, one per part,
+    never more than it has sequences (else the one whole test). Every worker has the same settings, so
+    every worker collects the same tests, as xdist requires."""
+    config = metafunc.config
+    # What a worker knows of --dist: xdist hands it ``loadgroup`` (its ``dist`` is its own, "no").
+    if PARTED_FIXTURE not in metafunc.fixturenames or not getattr(config.option, "loadgroup", False):
         return
-    workers = xdist.worker_count(metafunc.config)
-    if workers < 2:
+    workers = xdist.worker_count(config)
+    count = min(PARTS_PER_WORKER * workers, settings_of(config).search_sequences)
+    if workers < 2 or count < 2:
         return
-    count = PARTS_PER_WORKER * workers
-    parts = [SearchPart(index, count) for index in range(count)]
-    metafunc.parametrize(PARTED_FIXTURE, [
-        pytest.param(part, id=part.id, marks=pytest.mark.xdist_group(f"{PARTED_FIXTURE}-{part.id}")) for part in parts
-    ], indirect=True)
+    parts = [SearchPart(index, count, workers) for index in range(count)]
+    metafunc.parametrize(PARTED_FIXTURE, [pytest.param(part, id=part.id) for part in parts], indirect=True)
 
 
 def searches_first(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -85,6 +90,18 @@ def release_hypothesis(config: pytest.Config, items: list[pytest.Item]) -> None:
         if searches or getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
             return
     config.pluginmanager.unregister(plugin)
+
+
+def tell_controller(config: pytest.Config) -> None:
+    """Worker, at the end: how many search tests it left out, for the controller's summary."""
+    config.workeroutput[_LEFT_OUT_WORDS] = config.stash.get(_LEFT_OUT, 0)  # type: ignore[attr-defined]
+
+
+def heard(node: Any) -> None:
+    """Controller: a worker's count of the search tests left out (every worker collects the same tests)."""
+    left_out = getattr(node, "workeroutput", {}).get(_LEFT_OUT_WORDS)
+    if isinstance(left_out, int) and left_out:
+        node.config.stash[_LEFT_OUT] = left_out
 
 
 def summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -2,10 +2,12 @@
 
 The lifecycle search is a run's longest test by far (about three quarters of a default run against the
 bundled mock), and one test runs on one worker: with ``-n 2`` the run would wait for it on one core
-while the other idles. Under xdist it is therefore one test per worker, each a part: a share of the
-sequences, of the request budget and of the rate, so that the parts together explore as much and load
-the target no more than the whole search does, and a Hypothesis seed of its own, so that no two parts
-explore the same sequences. A run of one process has one part, the whole search, exactly as before.
+while the other idles. Under xdist it is therefore several tests, each a part: a share of the sequences
+and of the request budget, so that the parts together explore as much and send no more than the whole
+search does; a share of the rate, so that the parts running at once (one per worker) send no faster than
+it; and a Hypothesis seed of its own, so that no two parts explore the same sequences. A derandomized
+search explores the same sequences for the same number of parts (a run of one process has one, the
+whole search, exactly as before).
 """
 
 from __future__ import annotations
@@ -20,14 +22,16 @@ __all__ = ["WHOLE", "SearchPart"]
 class SearchPart:
     index: int  # from 0
     count: int
+    at_once: int = 1  # how many parts run at the same time (the workers)
 
     def share(self, total: int) -> int:
         """This part's share of ``total`` (sequences, requests): the shares add up to ``total``."""
         return total // self.count + (1 if self.index < total % self.count else 0)
 
     def rate(self, total: float | None) -> float | None:
-        """This part's share of a rate limit (requests a second; None: no limit)."""
-        return None if total is None else total / self.count
+        """This part's share of a rate limit (requests a second; None: no limit): the parts running at once
+        together send no faster than ``total``."""
+        return None if total is None else total / min(self.at_once, self.count)
 
     @property
     def label(self) -> str:
