@@ -19,9 +19,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# The scenarios in flight together, one pytest-xdist worker per core (WORKERS=0: all in this one process),
-# the lifecycle search in parts (src/oauth_conformance/search/parts.py), each part a group of its own so
-# that the parts spread over the workers.
+# The scenarios in flight together, one pytest-xdist worker per core (WORKERS=0: all in this one process).
+# loadgroup hands out one test at a time, so the lifecycle search runs in parts that spread over the
+# workers (src/oauth_conformance/search/parts.py).
 WORKERS ?= auto
 conformance: $(STAMP)
 	$(BIN)/pytest -n $(WORKERS) --dist loadgroup $(ARGS)
@@ -49,7 +49,8 @@ chromium:
 		|| { DEBIAN_FRONTEND=noninteractive apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
 # The self-tests but the kill matrix, on both cores: the tests of a file whose fixtures are shared (a
-# server, a child run) stay on one worker (xdist_group), the others spread one by one.
+# server, a child run) stay on one worker (its xdist_group, scheduled by tests/selftest/_scheduling.py),
+# the others spread one by one.
 selftest-checks: $(STAMP) chromium
 	$(BIN)/pytest tests/unit tests/selftest --ignore=tests/selftest/test_kill_matrix.py --reports-dir=reports/selftest \
 		-n 2 --dist loadgroup -q $(ARGS)
