@@ -51,10 +51,10 @@ def split(metafunc: pytest.Metafunc) -> None:
     # What a worker knows of --dist: xdist hands it ``loadgroup`` (its ``dist`` is its own, "no").
     if PARTED_FIXTURE not in metafunc.fixturenames or not getattr(config.option, "loadgroup", False):
         return
-    workers = xdist.worker_count(config)
-    count = min(PARTS_PER_WORKER * workers, settings_of(config).search_sequences)
-    if workers < 2 or count < 2:
-        return
+    settings, workers = settings_of(config), xdist.worker_count(config)
+    count = min(PARTS_PER_WORKER * workers, settings.search_sequences)
+    if workers < 2 or count < 2 or not settings.search_runs:
+        return  # (a search left out of the run is one test left out, as in a run of one process)
     parts = [SearchPart(index, count, workers) for index in range(count)]
     metafunc.parametrize(PARTED_FIXTURE, [pytest.param(part, id=part.id) for part in parts], indirect=True)
 
