@@ -19,12 +19,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# The scenarios in flight together, one pytest-xdist worker per core (WORKERS=0: all in this one process).
-# loadgroup hands out one test at a time, so the lifecycle search runs in parts that spread over the
-# workers (src/oauth_conformance/search/parts.py).
+# The scenarios in flight together, one pytest-xdist worker per core, four at most: the most the self-tests
+# show sharing one Creatio (tests/selftest/test_xdist.py), and no more admin sessions than that on a real
+# instance (WORKERS=0: all in this one process). loadgroup hands out one test at a time, so the lifecycle
+# search runs in parts that spread over the workers (src/oauth_conformance/search/parts.py).
 WORKERS ?= auto
 conformance: $(STAMP)
-	$(BIN)/pytest -n $(WORKERS) --dist loadgroup $(ARGS)
+	$(BIN)/pytest -n $(WORKERS) --maxprocesses=4 --dist loadgroup $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src steps tests calibration tools conftest.py bench

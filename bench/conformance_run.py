@@ -4,10 +4,10 @@ side by side in the same run:
     python bench/conformance_run.py [--runs 5] [--baseline 2f111b6] [--modes default off]
 
 A run is what ``make conformance`` runs in each tree, read from that tree's Makefile (``make -n``): its
-pytest options (``-n auto --dist loadgroup`` here; none before the scenarios ran in flight together), run
-as ``python -m pytest -q`` in the tree's root: the default target, the bundled mock, with the search as
-the default settings run it (``auto``: on, against the mock), and the same with ``--search=off``; each
-run writes reports of its own. "Warm": one run of each
+pytest options (``-n auto --maxprocesses=4 --dist loadgroup`` here; none before the scenarios ran in
+flight together), run as ``python -m pytest -q`` in the tree's root: the default target, the bundled
+mock, with the search as the default settings run it (``auto``: on, against the mock), and the same with
+``--search=off``; each run writes reports of its own. "Warm": one run of each
 tree and mode first, unmeasured, so that the bytecode and assertion-rewrite caches exist and the files
 are in the page cache, as for a user's second run. The measured runs are interleaved (this tree, the
 baseline, then the baseline, this tree, ...), so that load from elsewhere on the machine falls on both
