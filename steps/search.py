@@ -123,8 +123,8 @@ def lifecycle_search(
         pytest.skip("the lifecycle search binds its integrations to technical users of its own on a real instance "
                     "(a fault reaching every integration of CREATIO_TECH_USER must never reach one it did not "
                     "create): needs CREATIO_CREATE_TECH_USERS=true")
-    # Under pytest-xdist, one part of the search per worker (oauth_conformance.search.parts).
-    # (never more parts than sequences: each part has one at least).
+    # Under pytest-xdist with --dist loadgroup, one of the parts the plugin split the search into, each with
+    # a sequence at least (oauth_conformance.search.parts); else the whole search.
     part: SearchPart = getattr(request, "param", WHOLE)
     search = _search(request, checker, http, settings, "the lifecycle search", "sequence",
                      replace(search_settings, examples=part.share(settings.search_sequences)),
